@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` (the whole workflow, locally, offline) and
+# `make test` (every check). Both set up what they need on a fresh machine first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: demo test lint setup synth clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
+
+demo: $(STAMP)
+	$(BIN)/amts run --local --book samples/book --out out/demo
+
+test: setup
+	$(BIN)/python -m pytest -n 2 tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+synth: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out out

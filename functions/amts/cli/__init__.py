@@ -1,0 +1,32 @@
+"""The ``amts`` command line.
+
+Each sub-command lives in its own module and registers itself on :data:`app`. User errors
+(:class:`amts.errors.AmtsError`) are printed on one line and exit non-zero, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from amts.errors import AmtsError
+
+app = typer.Typer(
+    name="amts",
+    help="Auto Machine Translation and Synchronization for d2lbook markdown.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Sub-command modules (each registers its commands on ``app`` when imported).
+from amts.cli import commands_text  # noqa: E402,F401  (align, parallel-data)
+
+
+def main() -> None:
+    try:
+        app()
+    except AmtsError as error:
+        typer.echo(f"amts: error: {error}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Pure-Python domain logic: no AWS clients, no I/O beyond what callers hand in."""
