@@ -53,3 +53,123 @@ class BlobStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def list_keys(self, prefix: str) -> list[str]: ...
+
+
+# --- batch translation (Amazon Translate batch jobs + parallel data) -------------------------
+
+
+class JobStatus(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    COMPLETED_WITH_ERROR = "COMPLETED_WITH_ERROR"
+    FAILED = "FAILED"
+    STOP_REQUESTED = "STOP_REQUESTED"
+    STOPPED = "STOPPED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERROR, JobStatus.FAILED, JobStatus.STOPPED)
+
+
+class ParallelDataStatus(StrEnum):
+    CREATING = "CREATING"
+    UPDATING = "UPDATING"
+    ACTIVE = "ACTIVE"
+    DELETING = "DELETING"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    job_id: str
+    status: JobStatus
+    message: str | None = None
+    output_uri: str | None = None  # s3://bucket/prefix/ of the job's output folder as the service reports it
+    documents_failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelDataInfo:
+    name: str
+    status: ParallelDataStatus
+    # For an update, the status of the latest update attempt (the resource stays ACTIVE with the
+    # previous data while an update runs or after it failed).
+    latest_update_status: ParallelDataStatus | None = None
+    message: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing is in progress: ready (ACTIVE) or failed."""
+        pending = (ParallelDataStatus.CREATING, ParallelDataStatus.UPDATING)
+        return self.status not in pending and self.latest_update_status not in pending
+
+
+@runtime_checkable
+class BatchTranslationService(Protocol):
+    """Amazon Translate's asynchronous side: parallel data and batch jobs."""
+
+    def ensure_parallel_data(self, name: str, s3_uri: str, fmt: str, description: str = "") -> ParallelDataInfo:
+        """CreateParallelData when ``name`` does not exist, UpdateParallelData otherwise.
+
+        Raises ``ParallelDataBusy`` while another create/update is in progress (retried by ASL).
+        """
+        ...
+
+    def describe_parallel_data(self, name: str) -> ParallelDataInfo: ...
+
+    def start_job(
+        self,
+        *,
+        job_name: str,
+        input_uri: str,
+        output_uri: str,
+        source_lang: str,
+        target_lang: str,
+        parallel_data_name: str | None,
+        client_token: str,
+    ) -> str:
+        """StartTextTranslationJob (ContentType text/html); returns the job id."""
+        ...
+
+    def describe_job(self, job_id: str) -> JobInfo: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    key: str  # "job#<jobId>" or "pd#<parallelDataName>"
+    task_token: str
+    execution: str
+    kind: str  # "job" | "parallel-data"
+    created_at: int
+    expires_at: int
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Maps Translate job ids / parallel-data names to Step Functions task tokens."""
+
+    def put(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> None: ...
+
+    def get(self, key: str) -> TokenRecord | None: ...
+
+    def delete(self, key: str) -> bool:
+        """Remove the record; False when it was already gone (another poller got there first)."""
+        ...
+
+    def pending(self) -> list[TokenRecord]: ...
+
+    def claim_once(self, key: str, ttl_seconds: int) -> bool:
+        """Conditional put: True the first time ``key`` is claimed (dedupes trigger events)."""
+        ...
+
+
+@runtime_checkable
+class TaskCallbacks(Protocol):
+    """Step Functions SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat."""
+
+    def success(self, task_token: str, output: dict[str, object]) -> None: ...
+
+    def failure(self, task_token: str, error: str, cause: str) -> None: ...
+
+    def heartbeat(self, task_token: str) -> None: ...
