@@ -1,4 +1,4 @@
-"""d2lbook markdown → :class:`~amts.domain.model.Document` (OWNER: text-core helper).
+"""d2lbook markdown → :class:`~amts.domain.model.Document`.
 
 Contract:
     parse(text: str, lang: str, path: str | None = None) -> Document
@@ -7,18 +7,703 @@ Contract:
     load_document(path: str | Path, lang: str, *, display_path: str | None = None) -> Document
         Reads a file; BadInputError for missing, empty, binary, non-UTF-8 files (message names the
         file and the problem), then parse().
+
+How it works: markdown-it-py finds the block structure (lists, fences, tables, HTML, headings,
+paragraphs) and its token ``.map`` gives each leaf block's line range. Three small block rules
+teach it the d2lbook constructs CommonMark does not know and which must interrupt a paragraph
+(display math ``$$…$$`` with its ``:eqlabel:`` line, whole-line directives such as ``:label:`` or
+``:begin_tab:``, and figure lines). The leaves are cut out of the *original* lines, so the blocks
+partition the file exactly; lines no leaf claims become BLANK blocks (or protected DIRECTIVE
+blocks when they are not blank, e.g. link reference definitions). Inline structure (code, math,
+roles, links, slide markers) is found by a small scanner over the normalised piece text, because
+markdown-it's inline tokens carry no offsets.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from amts.domain.model import Document
+from markdown_it import MarkdownIt
+from markdown_it.ruler import RuleOptionsType
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+
+from amts.domain.model import Block, BlockKind, Document, Piece, Span, SpanKind
+from amts.errors import BadInputError
+
+__all__ = ["is_cjk_language", "join_lines", "load_document", "parse", "scan_spans"]
+
+# ---------------------------------------------------------------------------------------------
+# d2lbook block rules for markdown-it
+# ---------------------------------------------------------------------------------------------
+
+# Directives that d2lbook writes on a line of their own. Inline roles (:numref:, :cite:, ...) are
+# deliberately absent: a line holding only :cite:`x` is usually a wrapped piece of a sentence.
+_BLOCK_DIRECTIVES = frozenset(
+    {"label", "width", "height", "begin_tab", "end_tab", "eqlabel", "bibliography", "maxdepth", "numbered"}
+)
+_DIRECTIVE_LINE = re.compile(r"[ \t]*:(?P<name>[A-Za-z_]+):(?:`(?P<arg>[^`]*)`)?[ \t]*\r?\n?$")
+_FIGURE_LINE = re.compile(
+    r"[ \t]*!\[(?P<cap>.*)\]\((?P<path>[^)\s]+)(?:[ \t]+\"[^\"]*\")?\)(?:\{[^}]*\})?[ \t]*\r?\n?$"
+)
+_FIGURE_CAPTION_BOUNDS = re.compile(r"[ \t]*!\[(?P<cap>.*)\]\(")
+
+
+class _Unclosed(Exception):
+    """Raised inside a block rule; :func:`parse` turns it into a BadInputError with the path."""
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+
+
+def _line_text(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _directive_match(text: str) -> re.Match[str] | None:
+    m = _DIRECTIVE_LINE.match(text)
+    if m is None or m.group("name") not in _BLOCK_DIRECTIVES:
+        return None
+    return m
+
+
+def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``$$`` at the start of a line opens display math, even in the middle of a paragraph
+    (d2l writes ``where\\n$$x$$\\nand``); a following ``:eqlabel:`` line belongs to the math."""
+    if state.is_code_block(start_line):
+        return False
+    first = _line_text(state, start_line)
+    if not first.startswith("$$"):
+        return False
+    stripped = first.rstrip()
+    line = start_line
+    if not (len(stripped) >= 4 and stripped.endswith("$$")):
+        line += 1
+        while True:
+            if line >= end_line:
+                raise _Unclosed("display math opened with $$ is never closed", start_line + 1)
+            if _line_text(state, line).rstrip().endswith("$$"):
+                break
+            line += 1
+    line += 1
+    if line < end_line:
+        m = _directive_match(_line_text(state, line))
+        if m is not None and m.group("name") == "eqlabel":
+            line += 1
+    if silent:
+        return True
+    token = state.push("d2l_math", "math", 0)
+    token.block = True
+    token.map = [start_line, line]
+    state.line = line
+    return True
+
+
+def _directive_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.is_code_block(start_line):
+        return False
+    m = _directive_match(_line_text(state, start_line))
+    if m is None:
+        return False
+    if silent:
+        return True
+    token = state.push("d2l_directive", "", 0)
+    token.block = True
+    token.map = [start_line, start_line + 1]
+    token.info = m.group("name")
+    token.meta = {"arg": m.group("arg")}
+    state.line = start_line + 1
+    return True
+
+
+def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.is_code_block(start_line):
+        return False
+    text = _line_text(state, start_line)
+    if not text.startswith("!["):
+        return False
+    m = _FIGURE_LINE.match(text)
+    if m is None:
+        return False
+    if silent:
+        return True
+    token = state.push("d2l_figure", "img", 0)
+    token.block = True
+    token.map = [start_line, start_line + 1]
+    token.info = m.group("path")
+    state.line = start_line + 1
+    return True
+
+
+_INTERRUPTS: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """One configured parser: building it costs more than parsing a typical section."""
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.block.ruler.before("fence", "d2l_math", _math_rule, _INTERRUPTS)
+    md.block.ruler.before("fence", "d2l_directive", _directive_rule, _INTERRUPTS)
+    md.block.ruler.before("fence", "d2l_figure", _figure_rule, _INTERRUPTS)
+    # Only the block structure is used: the inline pass would double the parse time for nothing.
+    md.core.ruler.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"])
+    return md
+
+
+# ---------------------------------------------------------------------------------------------
+# leaves: the smallest blocks, with their line ranges
+# ---------------------------------------------------------------------------------------------
+
+_PROTECTED_FENCES = frozenset({"toc", "eval_rst", "slides"})
+
+
+@dataclass(slots=True)
+class _Leaf:
+    start: int  # 0-based first line
+    end: int  # exclusive
+    kind: BlockKind
+    in_quote: bool
+    token: Token | None = None
+    heading_setext: bool = False
+
+
+def _leaves(tokens: list[Token]) -> list[_Leaf]:
+    leaves: list[_Leaf] = []
+    items: list[int] = []  # start lines of the open list items
+    quote_depth = 0
+    for tok in tokens:
+        t = tok.type
+        if t == "list_item_open":
+            items.append(tok.map[0] if tok.map else -1)
+        elif t == "list_item_close":
+            items.pop()
+        elif t == "blockquote_open":
+            quote_depth += 1
+        elif t == "blockquote_close":
+            quote_depth -= 1
+        if tok.map is None or tok.nesting == -1:
+            continue
+        s, e = tok.map
+        quoted = quote_depth > 0
+        kind: BlockKind | None = None
+        setext = False
+        if t == "paragraph_open":
+            kind = BlockKind.LIST_ITEM if items and items[-1] == s else BlockKind.PARAGRAPH
+        elif t == "heading_open":
+            kind = BlockKind.HEADING
+            setext = tok.markup in ("=", "-")
+        elif t == "fence":
+            info = tok.info.strip().split()
+            kind = BlockKind.FENCE if info and info[0] in _PROTECTED_FENCES else BlockKind.CODE
+        elif t == "code_block":
+            kind = BlockKind.CODE
+        elif t == "html_block":
+            kind = BlockKind.HTML
+        elif t == "table_open":
+            kind = BlockKind.TABLE
+        elif t == "hr" or t == "d2l_directive":
+            kind = BlockKind.DIRECTIVE
+        elif t == "d2l_math":
+            kind = BlockKind.MATH
+        elif t == "d2l_figure":
+            kind = BlockKind.FIGURE
+        if kind is not None:
+            leaves.append(_Leaf(s, e, kind, quoted, tok, setext))
+    return leaves
+
+
+def _check_fence_closed(leaf: _Leaf, lines: list[str]) -> None:
+    tok = leaf.token
+    assert tok is not None
+    marker = tok.markup
+    last = lines[leaf.end - 1].strip().lstrip(">").strip() if leaf.end - leaf.start >= 2 else ""
+    if not (last.startswith(marker) and set(last) <= {marker[0]}):
+        raise _Unclosed(f"code fence {marker} is never closed", leaf.start + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# piece text: normalisation and protected spans
+# ---------------------------------------------------------------------------------------------
+
+_CJK_LANGS = frozenset({"zh", "ja"})
+
+
+def is_cjk_language(lang: str) -> bool:
+    """Languages written without spaces between words, whose line breaks join without a space."""
+    return lang.replace("_", "-").split("-")[0].lower() in _CJK_LANGS
+
+
+def _is_wide(ch: str) -> bool:
+    # CJK ideographs, kana, full-width punctuation: everything from the CJK radicals block up,
+    # except the few symbol blocks that behave like Latin text. Good enough for line joining.
+    return ord(ch) >= 0x2E80
+
+
+_WS = re.compile(r"[ \t\u00a0]+")
+
+
+def join_lines(parts: list[str], lang: str) -> str:
+    """One line from a block's (already stripped) line contents.
+
+    English semantic line breaks become spaces. zh/ja lines join without a separator, except
+    where both sides are non-CJK (a wrapped English phrase inside Chinese text keeps its space).
+    """
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    if not is_cjk_language(lang):
+        return _WS.sub(" ", " ".join(parts))
+    out = parts[0]
+    for p in parts[1:]:
+        if _is_wide(out[-1]) or _is_wide(p[0]):
+            out += p
+        else:
+            out += " " + p
+    return _WS.sub(" ", out)
+
+
+_ROLE = re.compile(r":[A-Za-z][\w-]*:(?=`)")
+_HTML_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|!--.*?--)>")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
+
+
+def _code_end(text: str, i: int) -> int:
+    """End of the code span opening at ``text[i]`` (a backtick run), or -1 if it never closes."""
+    n = 1
+    while i + n < len(text) and text[i + n] == "`":
+        n += 1
+    j = i + n
+    while True:
+        j = text.find("`" * n, j)
+        if j < 0:
+            return -1
+        k = j + n
+        if k < len(text) and text[k] == "`":  # a longer run is not a closer
+            while k < len(text) and text[k] == "`":
+                k += 1
+            j = k
+            continue
+        return k
+
+
+def _math_end(text: str, i: int) -> int:
+    """End of ``$…$`` or ``$$…$$`` opening at ``text[i]``, or -1."""
+    delim = "$$" if text.startswith("$$", i) else "$"
+    j = i + len(delim)
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if text.startswith(delim, j):
+            return j + len(delim) if j > i + len(delim) else -1
+        if c == "$" and delim == "$$":
+            return -1
+        j += 1
+    return -1
+
+
+def _paren_end(text: str, i: int) -> int:
+    """End of the balanced ``( … )`` starting at ``text[i]``, or -1."""
+    depth = 0
+    j = i
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif c == " " and depth == 1 and j > i + 1 and text[j - 1] != " ":
+            # a title after the URL is fine ([x](url "t")), but plain prose is not a target
+            rest = text[j + 1 : j + 2]
+            if rest not in ('"', "'", "("):
+                return -1
+        j += 1
+    return -1
+
+
+def _bracket_end(text: str, i: int) -> int:
+    depth = 0
+    j = i
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "`":
+            k = _code_end(text, j)
+            if k > 0:
+                j = k
+                continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def scan_spans(text: str) -> tuple[Span, ...]:
+    """Protected regions of a normalised piece text, in order and non-overlapping.
+
+    Code spans win over everything (their content is literal); roles are the ``:name:`` plus
+    its code span; math is ``$…$``/``$$…$$``; of a link only the ``(target)`` is protected, the
+    link text stays translatable; an inline image is protected whole; d2lbook slide markers
+    ``[**``/``**]``/``(**``/``**)`` are protected as delimiters only.
+    """
+    spans: list[Span] = []
+    i = 0
+    n = len(text)
+    open_brackets = 0
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            k = _code_end(text, i)
+            if k > 0:
+                spans.append(Span(i, k, SpanKind.CODE))
+                i = k
+                continue
+            while i < n and text[i] == "`":
+                i += 1
+            continue
+        if c == ":":
+            m = _ROLE.match(text, i)
+            if m is not None:
+                k = _code_end(text, m.end())
+                if k > 0:
+                    spans.append(Span(i, k, SpanKind.ROLE))
+                    i = k
+                    continue
+        if c == "$":
+            k = _math_end(text, i)
+            if k > 0:
+                spans.append(Span(i, k, SpanKind.MATH))
+                i = k
+                continue
+            i += 2 if text.startswith("$$", i) else 1
+            continue
+        if c == "!" and text.startswith("![", i):
+            k = _bracket_end(text, i + 1)
+            if k > 0 and k < n and text[k] == "(":
+                e = _paren_end(text, k)
+                if e > 0:
+                    spans.append(Span(i, e, SpanKind.IMAGE))
+                    i = e
+                    continue
+        if c in "[(" and text.startswith("**", i + 1):
+            spans.append(Span(i, i + 3, SpanKind.SLIDE_MARKER))
+            i += 3
+            continue
+        if c == "*" and text.startswith("**", i) and i + 2 < n and text[i + 2] in "])":
+            spans.append(Span(i, i + 3, SpanKind.SLIDE_MARKER))
+            i += 3
+            continue
+        if c == "[":
+            open_brackets += 1
+        elif c == "]":
+            if open_brackets > 0:
+                open_brackets -= 1
+                if i + 1 < n and text[i + 1] == "(":
+                    e = _paren_end(text, i + 1)
+                    if e > 0:
+                        spans.append(Span(i + 1, e, SpanKind.LINK_TARGET))
+                        i = e
+                        continue
+        elif c == "<":
+            m = _AUTOLINK.match(text, i) or _HTML_TAG.match(text, i)
+            if m is not None:
+                kind = SpanKind.LINK_TARGET if m.re is _AUTOLINK else SpanKind.HTML
+                spans.append(Span(i, m.end(), kind))
+                i = m.end()
+                continue
+        i += 1
+    return tuple(spans)
+
+
+# ---------------------------------------------------------------------------------------------
+# pieces per block kind
+# ---------------------------------------------------------------------------------------------
+
+_PREFIX = re.compile(r"[ \t]*")
+_QUOTE_PREFIX = re.compile(r"[ \t>]*")
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n|$))")
+_ATX_OPEN = re.compile(r"#{1,6}(?:[ \t]+|(?=\r?\n|$))")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+
+
+@dataclass(slots=True)
+class _LineRegion:
+    start: int  # offsets into the block raw
+    end: int
+
+
+def _content_region(raw: str, line_start: int, line_end: int, quoted: bool) -> _LineRegion:
+    """The text of one line without container prefix, trailing whitespace and line end."""
+    prefix = _QUOTE_PREFIX if quoted else _PREFIX
+    m = prefix.match(raw, line_start, line_end)
+    s = m.end() if m else line_start
+    e = line_end
+    while e > s and raw[e - 1] in " \t\r\n":
+        e -= 1
+    return _LineRegion(s, e)
+
+
+def _line_bounds(raw: str) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for line in _split_lines(raw):
+        bounds.append((pos, pos + len(line)))
+        pos += len(line)
+    return bounds
+
+
+def _piece(raw: str, regions: list[_LineRegion], lang: str) -> Piece | None:
+    regions = [r for r in regions if r.end > r.start]
+    if not regions:
+        return None
+    text = join_lines([raw[r.start : r.end] for r in regions], lang)
+    if not text:
+        return None
+    return Piece(regions[0].start, regions[-1].end, text, scan_spans(text))
+
+
+def _text_pieces(raw: str, leaf: _Leaf, lang: str) -> tuple[Piece, ...]:
+    bounds = _line_bounds(raw)
+    regions = [_content_region(raw, s, e, leaf.in_quote) for s, e in bounds]
+    if leaf.kind is BlockKind.LIST_ITEM and regions:
+        first = regions[0]
+        pos = first.start
+        while True:
+            m = _LIST_MARKER.match(raw, pos, first.end + 1)
+            if m is None or m.end() == pos:
+                break
+            pos = m.end()
+        first.start = min(pos, first.end)
+    elif leaf.kind is BlockKind.HEADING and regions:
+        if leaf.heading_setext:
+            regions = regions[:-1]
+        else:
+            first = regions[0]
+            m = _ATX_OPEN.match(raw, first.start, first.end + 1)
+            if m is not None:
+                first.start = min(m.end(), first.end)
+            c = _ATX_CLOSE.search(raw, first.start, first.end)
+            if c is not None:
+                first.end = c.start()
+    piece = _piece(raw, regions, lang)
+    return (piece,) if piece else ()
+
+
+def _split_row(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cell regions of a pipe-table row: split on unescaped pipes outside code spans."""
+    cells: list[tuple[int, int]] = []
+    cell_start = start
+    i = start
+    while i < end:
+        c = raw[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            k = _code_end(raw[:end], i)
+            if k > 0:
+                i = k
+                continue
+        if c == "|":
+            cells.append((cell_start, i))
+            cell_start = i + 1
+        i += 1
+    cells.append((cell_start, end))
+    if cells and raw[start:end].startswith("|"):
+        cells = cells[1:]
+    if cells and raw[start:end].endswith("|") and len(cells) > 0 and cells[-1][0] == end:
+        cells = cells[:-1]
+    return cells
+
+
+def _table_pieces(raw: str, leaf: _Leaf, lang: str) -> tuple[Piece, ...]:
+    pieces: list[Piece] = []
+    for row, (s, e) in enumerate(_line_bounds(raw)):
+        if row == 1:  # the delimiter row
+            continue
+        region = _content_region(raw, s, e, leaf.in_quote)
+        for cs, ce in _split_row(raw, region.start, region.end):
+            while cs < ce and raw[cs] in " \t":
+                cs += 1
+            while ce > cs and raw[ce - 1] in " \t":
+                ce -= 1
+            piece = _piece(raw, [_LineRegion(cs, ce)], lang)
+            if piece is not None:
+                pieces.append(piece)
+    return tuple(pieces)
+
+
+def _figure_pieces(raw: str, lang: str) -> tuple[Piece, ...]:
+    m = _FIGURE_LINE.match(raw)
+    if m is None:
+        return ()
+    s, e = m.span("cap")
+    while s < e and raw[s] in " \t":
+        s += 1
+    while e > s and raw[e - 1] in " \t":
+        e -= 1
+    piece = _piece(raw, [_LineRegion(s, e)], lang)
+    return (piece,) if piece else ()
+
+
+# ---------------------------------------------------------------------------------------------
+# keys of protected blocks
+# ---------------------------------------------------------------------------------------------
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def normalise_code(code: str) -> str:
+    """Identity of a code cell: trailing spaces stripped, blank-line runs collapsed, no outer blanks."""
+    lines = [line.rstrip() for line in code.replace("\r\n", "\n").split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def _math_key(raw: str) -> str:
+    """The math body between the outer ``$$`` (the :eqlabel: line is not part of the identity)."""
+    first = raw.find("$$")
+    last = raw.rfind("$$")
+    inner = raw[first + 2 : last] if last > first + 1 else raw[first + 2 :]
+    return " ".join(inner.split())
+
+
+def _key(leaf: _Leaf, raw: str) -> str | None:
+    tok = leaf.token
+    kind = leaf.kind
+    if kind in (BlockKind.CODE, BlockKind.FENCE) and tok is not None:
+        return normalise_code(tok.content)
+    if kind is BlockKind.MATH:
+        return _math_key(raw)
+    if kind is BlockKind.FIGURE and tok is not None:
+        return tok.info
+    if kind is BlockKind.DIRECTIVE:
+        if tok is not None and tok.type == "d2l_directive":
+            arg = tok.meta.get("arg")
+            return tok.info if arg is None else f"{tok.info}:{arg}"
+        return " ".join(raw.split())
+    if kind is BlockKind.HTML:
+        return " ".join(raw.split())
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# parse / load
+# ---------------------------------------------------------------------------------------------
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines with their ends, split on ``\\n`` only (markdown-it's notion of a line)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+_Builder = Callable[[str, _Leaf, str], tuple[Piece, ...]]
 
 
 def parse(text: str, lang: str, path: str | None = None) -> Document:
-    raise NotImplementedError
+    """Parse d2lbook markdown into blocks that partition ``text`` exactly (see module doc)."""
+    lines = _split_lines(text)
+    # markdown-it turns \r\n and lone \r into \n; keep its line numbering equal to ours
+    src = text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", "\ufffd")
+    try:
+        tokens = _parser().parse(src)
+        leaves = _leaves(tokens)
+        for leaf in leaves:
+            if leaf.token is not None and leaf.token.type == "fence":
+                _check_fence_closed(leaf, lines)
+    except _Unclosed as exc:
+        raise BadInputError(path, exc.problem, exc.line) from None
+
+    blocks: list[Block] = []
+
+    def gap(start: int, end: int) -> None:
+        """Lines no leaf claims: runs of blank lines, or protected leftovers."""
+        i = start
+        while i < end:
+            j = i
+            blank = _is_blank(lines[i])
+            while j < end and _is_blank(lines[j]) == blank:
+                j += 1
+            raw = "".join(lines[i:j])
+            if blank:
+                blocks.append(Block(BlockKind.BLANK, raw, i + 1))
+            else:
+                blocks.append(Block(BlockKind.DIRECTIVE, raw, i + 1, key=" ".join(raw.split())))
+            i = j
+
+    cursor = 0
+    for leaf in leaves:
+        s = max(leaf.start, cursor)
+        e = min(leaf.end, len(lines))
+        while e > s and _is_blank(lines[e - 1]):
+            e -= 1
+        if e <= s:
+            continue
+        gap(cursor, s)
+        raw = "".join(lines[s:e])
+        leaf.start, leaf.end = s, e
+        pieces: tuple[Piece, ...] = ()
+        if leaf.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM, BlockKind.HEADING):
+            pieces = _text_pieces(raw, leaf, lang)
+        elif leaf.kind is BlockKind.TABLE:
+            pieces = _table_pieces(raw, leaf, lang)
+        elif leaf.kind is BlockKind.FIGURE:
+            pieces = _figure_pieces(raw, lang)
+        blocks.append(Block(leaf.kind, raw, s + 1, pieces, _key(leaf, raw)))
+        cursor = e
+    gap(cursor, len(lines))
+    return Document(tuple(blocks), lang, path)
 
 
 def load_document(path: str | Path, lang: str, *, display_path: str | None = None) -> Document:
-    raise NotImplementedError
+    """Read and parse one markdown file, refusing files that cannot be a d2lbook section."""
+    shown = display_path if display_path is not None else str(path)
+    p = Path(path)
+    if not p.exists():
+        raise BadInputError(shown, "file does not exist")
+    if p.is_dir():
+        raise BadInputError(shown, "is a directory, not a markdown file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise BadInputError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise BadInputError(shown, "is a binary file (contains NUL bytes)", data.count(b"\n", 0, nul) + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise BadInputError(shown, f"is not valid UTF-8 (byte 0x{bad} at offset {exc.start})", line) from None
+    if not text.strip():
+        raise BadInputError(shown, "is empty" if not text else "is empty (whitespace only)")
+    return parse(text, lang, shown)
