@@ -1,4 +1,4 @@
-"""Bilingual alignment: paragraphs (pieces) then sentences (OWNER: align helper).
+"""Bilingual alignment: paragraphs (pieces) then sentences.
 
 Contract:
     @dataclass(frozen=True) Bead: source: tuple[int, ...]; target: tuple[int, ...]; confidence: float
@@ -14,15 +14,41 @@ Contract:
     align_documents(src, tgt, granularity: Granularity, glossary=None,
                     min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> AlignmentResult
         Only 1-1, 1-n, n-1, n-n beads with both sides non-empty become pairs.
+
+How it works. Protected blocks found in both files (code cells, display math, labels, figure
+paths, framework tabs) are matched in order (:func:`amts.domain.anchors.match_signatures`) and
+cut both documents into regions; a ``:begin_tab:`` range present on one side only is taken out
+whole (its pieces become 0-1 / 1-0 beads), so extra framework tabs in a translation cannot shift
+their neighbours. Each region is aligned by a Gale-Church style dynamic program over beads 1-1,
+1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3 whose cost is the negative log-probability of the length
+ratio (calibrated per language pair, see :data:`PAIR_MODELS`) plus anchor agreement and block
+kind agreement. The confidence of a bead is its posterior probability in the same lattice
+(forward-backward): a bead is sure when no other segmentation of its neighbourhood comes close.
+Sentences are aligned the same way inside every paragraph bead with two non-empty sides.
+Precision matters more than recall (a wrong pair teaches the engine a wrong translation), hence
+the posterior-based threshold on what enters parallel data.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from amts.domain.anchors import (
+    CJK_LANGS,
+    AnchorSet,
+    block_signature,
+    compare,
+    extract_anchors,
+    glossary_sides,
+    match_signatures,
+    tab_ranges,
+)
 from amts.domain.glossary import Glossary
-from amts.domain.model import Document
+from amts.domain.model import BlockKind, Document
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 
@@ -55,8 +81,505 @@ class AlignmentResult:
     dropped: list[AlignedPair] = field(default_factory=list)
 
 
-def align_pieces(src: Document, tgt: Document, glossary: Glossary | None = None) -> list[Bead]:
-    raise NotImplementedError
+# --------------------------------------------------------------------------- the pair model
+
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    """Scoring constants for one language pair.
+
+    ``ratio`` is the expected target/source character ratio and ``variance`` the variance of
+    ``(l_t - ratio * l_s) / sqrt(l_s)`` (Gale & Church's s²), both measured on 1-1 paragraph
+    beads (``benchmarks/calibrate.py``). ``priors`` are bead-type probabilities.
+    """
+
+    ratio: float
+    variance: float
+    priors: tuple[tuple[tuple[int, int], float], ...]
+    src_cjk: bool = False
+    tgt_cjk: bool = False
+    strong_match: float = 1.0
+    strong_miss: float = 0.8
+    latin_match: float = 0.6
+    latin_miss: float = 0.3
+    term_match: float = 0.5
+    kind_mismatch: float = 2.0
+    heading_same_level: float = 2.0
+
+    def reversed(self) -> PairModel:
+        flipped = tuple(((b, a), p) for (a, b), p in self.priors)
+        return PairModel(
+            ratio=1.0 / self.ratio,
+            variance=self.variance / self.ratio,
+            priors=flipped,
+            src_cjk=self.tgt_cjk,
+            tgt_cjk=self.src_cjk,
+            strong_match=self.strong_match,
+            strong_miss=self.strong_miss,
+            latin_match=self.latin_match,
+            latin_miss=self.latin_miss,
+            term_match=self.term_match,
+            kind_mismatch=self.kind_mismatch,
+            heading_same_level=self.heading_same_level,
+        )
+
+
+_PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
+    ((1, 1), 0.86),
+    ((1, 0), 0.01),
+    ((0, 1), 0.01),
+    ((2, 1), 0.04),
+    ((1, 2), 0.04),
+    ((2, 2), 0.01),
+    ((3, 1), 0.008),
+    ((1, 3), 0.008),
+)
+
+# en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev:
+# 1-1 paragraph beads with confidence ≥ 0.9 (n≈2,900): zh chars / en chars, mean 0.32;
+# s² of (l_zh - 0.32 l_en) / sqrt(l_en) ≈ 0.9 (0.31/0.86 at sentence level, same code).
+# en→es cannot be measured here (no data): literature figures (es ≈ 1.15 × en), GC's s² = 6.8
+# scaled to characters.
+PAIR_MODELS: dict[tuple[str, str], PairModel] = {
+    ("en", "zh"): PairModel(ratio=0.32, variance=0.9, priors=_PRIORS, tgt_cjk=True),
+    ("en", "ja"): PairModel(ratio=0.45, variance=1.2, priors=_PRIORS, tgt_cjk=True),
+    ("en", "es"): PairModel(ratio=1.15, variance=6.8, priors=_PRIORS),
+}
+
+
+def pair_model(src_lang: str, tgt_lang: str) -> PairModel:
+    """The calibrated model of a pair, its reverse, or a neutral default for unknown pairs."""
+    s, t = _base_lang(src_lang), _base_lang(tgt_lang)
+    if (s, t) in PAIR_MODELS:
+        return PAIR_MODELS[(s, t)]
+    if (t, s) in PAIR_MODELS:
+        return PAIR_MODELS[(t, s)].reversed()
+    src_cjk, tgt_cjk = s in CJK_LANGS, t in CJK_LANGS
+    ratio = 1.0
+    if tgt_cjk and not src_cjk:
+        ratio = 0.35
+    elif src_cjk and not tgt_cjk:
+        ratio = 1 / 0.35
+    return PairModel(
+        ratio=ratio, variance=6.8 * min(ratio, 1.0), priors=_PRIORS, src_cjk=src_cjk, tgt_cjk=tgt_cjk
+    )
+
+
+def _base_lang(lang: str) -> str:
+    return lang.split("-")[0].split("_")[0].lower()
+
+
+# --------------------------------------------------------------------------- the DP over units
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """An alignable unit: a piece or a sentence. ``kind`` is ``h1``…``h6``, ``p``, ``li``,
+    ``table``, ``fig`` or ``s`` (sentence); ``index`` is what beads report."""
+
+    index: int
+    length: int
+    kind: str
+    anchors: AnchorSet = field(default_factory=AnchorSet)
+
+
+_LOG_SQRT2 = math.sqrt(2.0)
+
+
+def _length_cost(ls: int, lt: int, model: PairModel) -> float:
+    """-log P(|delta| ≥ observed): Gale & Church's two-sided tail on character lengths."""
+    mean = (ls + lt / model.ratio) / 2.0
+    delta = (lt - model.ratio * ls) / math.sqrt(model.variance * max(mean, 1.0))
+    p = math.erfc(abs(delta) / _LOG_SQRT2)
+    if p < 1e-300:
+        return 690.0
+    return -math.log(p)
+
+
+class _Region:
+    """Bead costs of one region, cached: the forward and backward passes reuse them."""
+
+    def __init__(self, src: Sequence[Unit], tgt: Sequence[Unit], model: PairModel, anchors: bool) -> None:
+        self.src = src
+        self.tgt = tgt
+        self.model = model
+        self.use_anchors = anchors
+        self.prior = {bt: -math.log(p) for bt, p in model.priors}
+        self.src_pre = [0]
+        for u in src:
+            self.src_pre.append(self.src_pre[-1] + u.length)
+        self.tgt_pre = [0]
+        for u in tgt:
+            self.tgt_pre.append(self.tgt_pre[-1] + u.length)
+        self._anchor_cache: dict[tuple[int, int, int], AnchorSet] = {}
+
+    def _merged(self, side: int, a: int, b: int) -> AnchorSet:
+        key = (side, a, b)
+        got = self._anchor_cache.get(key)
+        if got is None:
+            units = self.src if side == 0 else self.tgt
+            got = AnchorSet.merge([u.anchors for u in units[a:b]])
+            self._anchor_cache[key] = got
+        return got
+
+    def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        di, dj = i1 - i0, j1 - j0
+        m = self.model
+        cost = self.prior[(di, dj)]
+        kinds_s = [u.kind for u in self.src[i0:i1]]
+        kinds_t = [u.kind for u in self.tgt[j0:j1]]
+        if di and dj:
+            heads = [k for k in kinds_s + kinds_t if k[0] == "h"]
+            if heads:
+                if di != 1 or dj != 1 or len(heads) != 2:
+                    return math.inf
+                cost += -m.heading_same_level if kinds_s[0] == kinds_t[0] else m.heading_same_level
+            else:
+                special = {k for k in kinds_s + kinds_t if k in ("table", "fig")}
+                if special and (len(special) > 1 or any(k not in special for k in kinds_s + kinds_t)):
+                    return math.inf
+                if len(set(kinds_s) | set(kinds_t)) > 1:
+                    cost += m.kind_mismatch
+            cost += _length_cost(self.src_pre[i1] - self.src_pre[i0], self.tgt_pre[j1] - self.tgt_pre[j0], m)
+        if self.use_anchors:
+            a_s = self._merged(0, i0, i1) if di else AnchorSet()
+            a_t = self._merged(1, j0, j1) if dj else AnchorSet()
+            sm, su, lm, lu, gm = compare(a_s, a_t, m.src_cjk, m.tgt_cjk)
+            cost += m.strong_miss * su + m.latin_miss * lu
+            cost -= m.strong_match * sm + m.latin_match * lm + m.term_match * gm
+        return cost
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    if a > b:
+        return a + math.log1p(math.exp(b - a))
+    return b + math.log1p(math.exp(a - b))
+
+
+FULL_DP_CELLS = 3600
+BAND = 24
+
+
+def align_units(
+    src: Sequence[Unit],
+    tgt: Sequence[Unit],
+    model: PairModel,
+    *,
+    use_anchors: bool = True,
+    temperature: float = 1.0,
+) -> list[Bead]:
+    """Best bead sequence over two unit lists, each bead with its posterior probability.
+
+    Large regions are searched in a diagonal band of width ``BAND`` (plus the length
+    difference), which keeps the cost linear in the region size.
+    """
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [Bead((u.index,), (), 1.0) for u in src] + [Bead((), (u.index,), 1.0) for u in tgt]
+    region = _Region(src, tgt, model, use_anchors)
+    bead_types = [bt for bt, _ in model.priors]
+    banded = (n + 1) * (m + 1) > FULL_DP_CELLS
+    width = BAND + abs(n - m) // 2
+
+    def inside(i: int, j: int) -> bool:
+        return not banded or abs(j - i * m / n) <= width
+
+    inf = math.inf
+    costs: dict[tuple[int, int, int, int], float] = {}
+    best = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    alpha = [[-inf] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    alpha[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if (i == 0 and j == 0) or not inside(i, j):
+                continue
+            b = inf
+            arg: tuple[int, int] | None = None
+            a = -inf
+            for di, dj in bead_types:
+                i0, j0 = i - di, j - dj
+                if i0 < 0 or j0 < 0 or best[i0][j0] == inf:
+                    continue
+                c = region.cost(i0, i, j0, j)
+                if c == inf:
+                    continue
+                costs[(i0, i, j0, j)] = c
+                if best[i0][j0] + c < b:
+                    b = best[i0][j0] + c
+                    arg = (di, dj)
+                a = _logaddexp(a, alpha[i0][j0] - c / temperature)
+            best[i][j] = b
+            back[i][j] = arg
+            alpha[i][j] = a
+    if best[n][m] == inf:  # cannot happen with 1-0/0-1 beads allowed; kept for safety
+        return [Bead((u.index,), (), 0.0) for u in src] + [Bead((), (u.index,), 0.0) for u in tgt]
+    beta = [[-inf] * (m + 1) for _ in range(n + 1)]
+    beta[n][m] = 0.0
+    # backward pass in reverse topological order of the start cell
+    starts: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for (i0, i1, j0, j1), c in costs.items():
+        starts.setdefault((i0, j0), []).append((i1, j1, c))
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            if i == n and j == m:
+                continue
+            acc = -inf
+            for i1, j1, c in starts.get((i, j), ()):
+                if beta[i1][j1] != -inf:
+                    acc = _logaddexp(acc, beta[i1][j1] - c / temperature)
+            beta[i][j] = acc
+    total = alpha[n][m]
+    beads: list[Bead] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        step = back[i][j]
+        assert step is not None
+        di, dj = step
+        i0, j0 = i - di, j - dj
+        c = costs[(i0, i, j0, j)]
+        post = math.exp(min(0.0, alpha[i0][j0] - c / temperature + beta[i][j] - total))
+        beads.append(
+            Bead(tuple(u.index for u in src[i0:i]), tuple(u.index for u in tgt[j0:j]), round(post, 4))
+        )
+        i, j = i0, j0
+    beads.reverse()
+    return beads
+
+
+def align_diagonal(src: Sequence[Unit], tgt: Sequence[Unit]) -> list[Bead]:
+    """Baseline: the i-th unit with the i-th unit, leftovers unmatched."""
+    k = min(len(src), len(tgt))
+    beads = [Bead((src[i].index,), (tgt[i].index,), 1.0) for i in range(k)]
+    beads += [Bead((u.index,), (), 1.0) for u in src[k:]]
+    beads += [Bead((), (u.index,), 1.0) for u in tgt[k:]]
+    return beads
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _unit_kind(kind: BlockKind, raw: str) -> str:
+    if kind is BlockKind.HEADING:
+        level = len(raw) - len(raw.lstrip("#"))
+        return f"h{max(1, min(level, 6))}"
+    return {
+        BlockKind.LIST_ITEM: "li",
+        BlockKind.TABLE: "table",
+        BlockKind.FIGURE: "fig",
+    }.get(kind, "p")
+
+
+def _text_length(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def piece_units(doc: Document, terms: Sequence[str] = (), cjk: bool | None = None) -> list[Unit]:
+    """One :class:`Unit` per piece of ``doc`` (anchors precomputed once per piece)."""
+    is_cjk = _base_lang(doc.lang) in CJK_LANGS if cjk is None else cjk
+    return [
+        Unit(
+            ref.index,
+            _text_length(ref.text),
+            _unit_kind(ref.block.kind, ref.block.raw),
+            extract_anchors(ref.text, doc.lang, terms, cjk=is_cjk),
+        )
+        for ref in doc.pieces
+    ]
+
+
+def _regions(src: Document, tgt: Document) -> tuple[list[tuple[list[int], list[int]]], set[int], set[int]]:
+    """Cut both documents at matched protected blocks.
+
+    Returns the regions as (source piece indices, target piece indices) in document order, and
+    the piece indices taken out because they sit in a tab range present on one side only.
+    """
+    sigs_s = [(bi, sig) for bi, b in enumerate(src.blocks) if (sig := block_signature(b)) is not None]
+    sigs_t = [(bi, sig) for bi, b in enumerate(tgt.blocks) if (sig := block_signature(b)) is not None]
+    sigs_s = [(bi, s) for bi, s in sigs_s if s.kind != "end_tab"]
+    sigs_t = [(bi, s) for bi, s in sigs_t if s.kind != "end_tab"]
+    pairs = match_signatures([s for _, s in sigs_s], [s for _, s in sigs_t])
+    cuts = [(sigs_s[a][0], sigs_t[b][0]) for a, b in pairs]
+    tabs_s = dict(tab_ranges(src.blocks))
+    tabs_t = dict(tab_ranges(tgt.blocks))
+    matched_s = {c[0] for c in cuts}
+    matched_t = {c[1] for c in cuts}
+    for a, b in list(cuts):
+        if a in tabs_s and b in tabs_t:
+            cuts.append((tabs_s[a], tabs_t[b]))
+    excluded_blocks_s = {
+        bi for start, end in tabs_s.items() if start not in matched_s for bi in range(start, end + 1)
+    }
+    excluded_blocks_t = {
+        bi for start, end in tabs_t.items() if start not in matched_t for bi in range(start, end + 1)
+    }
+    # keep a strictly monotone chain of cuts (end-of-tab cuts could cross a stray match)
+    cuts.sort()
+    chain: list[tuple[int, int]] = []
+    for a, b in cuts:
+        if not chain or (a > chain[-1][0] and b > chain[-1][1]):
+            chain.append((a, b))
+    excluded_s = {r.index for r in src.pieces if r.block_index in excluded_blocks_s}
+    excluded_t = {r.index for r in tgt.pieces if r.block_index in excluded_blocks_t}
+
+    def bucket(doc: Document, excluded: set[int], side: int) -> dict[int, list[int]]:
+        # region number for each piece: 2k = before cut k, 2k+1 = inside the cut block k
+        out: dict[int, list[int]] = {}
+        k = 0
+        for ref in doc.pieces:
+            if ref.index in excluded:
+                continue
+            while k < len(chain) and chain[k][side] < ref.block_index:
+                k += 1
+            slot = 2 * k + 1 if k < len(chain) and chain[k][side] == ref.block_index else 2 * k
+            out.setdefault(slot, []).append(ref.index)
+        return out
+
+    bs = bucket(src, excluded_s, 0)
+    bt = bucket(tgt, excluded_t, 1)
+    regions = [(bs.get(k, []), bt.get(k, [])) for k in sorted(set(bs) | set(bt))]
+    return regions, excluded_s, excluded_t
+
+
+Aligner = Callable[[Sequence[Unit], Sequence[Unit]], list[Bead]]
+
+
+def align_pieces(
+    src: Document,
+    tgt: Document,
+    glossary: Glossary | None = None,
+    *,
+    use_anchors: bool = True,
+    use_regions: bool = True,
+    aligner: Aligner | None = None,
+) -> list[Bead]:
+    """Paragraph-level beads covering every piece of both documents, in document order.
+
+    ``use_anchors`` / ``use_regions`` / ``aligner`` exist for the benchmark's baselines (plain
+    Gale-Church, diagonal pairing); production code leaves them alone.
+    """
+    model = pair_model(src.lang, tgt.lang)
+    terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk) if use_anchors else ([], [])
+    units_s = piece_units(src, terms_s, model.src_cjk)
+    units_t = piece_units(tgt, terms_t, model.tgt_cjk)
+
+    def run(us: Sequence[Unit], ut: Sequence[Unit]) -> list[Bead]:
+        if aligner is not None:
+            return aligner(us, ut)
+        return align_units(us, ut, model, use_anchors=use_anchors)
+
+    if not use_regions:
+        return run(units_s, units_t)
+    regions, excluded_s, excluded_t = _regions(src, tgt)
+    beads: list[Bead] = []
+    for ps, pt in regions:
+        beads.extend(run([units_s[i] for i in ps], [units_t[j] for j in pt]))
+    return _in_order(beads, sorted(excluded_s), sorted(excluded_t))
+
+
+def _in_order(region_beads: list[Bead], excluded_s: list[int], excluded_t: list[int]) -> list[Bead]:
+    """Insert the beads of one-sided tab ranges where they stand in their document."""
+    hi_s: list[int] = []
+    hi_t: list[int] = []
+    ms = mt = -1
+    for b in region_beads:
+        ms = max([ms, *b.source])
+        mt = max([mt, *b.target])
+        hi_s.append(ms)
+        hi_t.append(mt)
+    slots: list[list[Bead]] = [[] for _ in range(len(region_beads) + 1)]
+    for i in excluded_s:
+        slots[bisect.bisect_left(hi_s, i)].append(Bead((i,), (), 1.0))
+    for j in excluded_t:
+        slots[bisect.bisect_left(hi_t, j)].append(Bead((), (j,), 1.0))
+    out: list[Bead] = []
+    for k, b in enumerate(region_beads):
+        out.extend(slots[k])
+        out.append(b)
+    out.extend(slots[-1])
+    return out
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _joiner(lang: str) -> str:
+    return "" if _base_lang(lang) in CJK_LANGS else " "
+
+
+def document_sentences(doc: Document) -> list[tuple[int, str]]:
+    """Every sentence of ``doc`` as (piece index, text), numbered in document order.
+
+    The position in this list is the sentence index used by sentence-level beads.
+    """
+    from amts.domain.segment import split_piece
+
+    out: list[tuple[int, str]] = []
+    for ref in doc.pieces:
+        for sent in split_piece(ref.piece, doc.lang):
+            if sent.strip():
+                out.append((ref.index, sent))
+    return out
+
+
+def align_sentences(
+    src: Document,
+    tgt: Document,
+    piece_beads: Sequence[Bead],
+    glossary: Glossary | None = None,
+    *,
+    src_sentences: Sequence[tuple[int, str]] | None = None,
+    tgt_sentences: Sequence[tuple[int, str]] | None = None,
+) -> list[Bead]:
+    """Sentence beads (indices into :func:`document_sentences`) inside each paragraph bead
+    with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's."""
+    model = pair_model(src.lang, tgt.lang)
+    terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk)
+    sents_s = list(src_sentences) if src_sentences is not None else document_sentences(src)
+    sents_t = list(tgt_sentences) if tgt_sentences is not None else document_sentences(tgt)
+    by_piece_s: dict[int, list[int]] = {}
+    for k, (p, _) in enumerate(sents_s):
+        by_piece_s.setdefault(p, []).append(k)
+    by_piece_t: dict[int, list[int]] = {}
+    for k, (p, _) in enumerate(sents_t):
+        by_piece_t.setdefault(p, []).append(k)
+    out: list[Bead] = []
+    for bead in piece_beads:
+        if not bead.source or not bead.target:
+            continue
+        ks = [k for p in bead.source for k in by_piece_s.get(p, [])]
+        kt = [k for p in bead.target for k in by_piece_t.get(p, [])]
+        if not ks or not kt:
+            continue
+        if len(ks) == 1 and len(kt) == 1:
+            out.append(Bead((ks[0],), (kt[0],), bead.confidence))
+            continue
+        us = [
+            Unit(
+                k,
+                _text_length(sents_s[k][1]),
+                "s",
+                extract_anchors(sents_s[k][1], src.lang, terms_s, cjk=model.src_cjk),
+            )
+            for k in ks
+        ]
+        ut = [
+            Unit(
+                k,
+                _text_length(sents_t[k][1]),
+                "s",
+                extract_anchors(sents_t[k][1], tgt.lang, terms_t, cjk=model.tgt_cjk),
+            )
+            for k in kt
+        ]
+        for sb in align_units(us, ut, model):
+            out.append(Bead(sb.source, sb.target, round(sb.confidence * bead.confidence, 4)))
+    return out
 
 
 def align_documents(
@@ -66,4 +589,37 @@ def align_documents(
     glossary: Glossary | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> AlignmentResult:
-    raise NotImplementedError
+    """Aligned text pairs ready for parallel data; pairs under ``min_confidence`` go to
+    ``dropped`` (kept for reports, never used as training data)."""
+    beads = align_pieces(src, tgt, glossary)
+    result = AlignmentResult()
+    js, jt = _joiner(src.lang), _joiner(tgt.lang)
+    if Granularity(granularity) is Granularity.PARAGRAPH:
+        for b in beads:
+            if not b.source or not b.target:
+                continue
+            pair = AlignedPair(
+                js.join(src.pieces[i].text for i in b.source),
+                jt.join(tgt.pieces[j].text for j in b.target),
+                b.confidence,
+                Granularity.PARAGRAPH,
+                b.source,
+                b.target,
+            )
+            (result.pairs if b.confidence >= min_confidence else result.dropped).append(pair)
+        return result
+    sents_s = document_sentences(src)
+    sents_t = document_sentences(tgt)
+    for b in align_sentences(src, tgt, beads, glossary, src_sentences=sents_s, tgt_sentences=sents_t):
+        if not b.source or not b.target:
+            continue
+        pair = AlignedPair(
+            js.join(sents_s[k][1].strip() for k in b.source),
+            jt.join(sents_t[k][1].strip() for k in b.target),
+            b.confidence,
+            Granularity.SENTENCE,
+            tuple(sorted({sents_s[k][0] for k in b.source})),
+            tuple(sorted({sents_t[k][0] for k in b.target})),
+        )
+        (result.pairs if b.confidence >= min_confidence else result.dropped).append(pair)
+    return result
