@@ -77,6 +77,12 @@ class Settings:
     source_prefix: str = ""
     source_suffix: str = ".md"
     batch_window_seconds: int = 60
+    # Records per workflow execution (EventBridge Pipes SQS batch). Each record is ~2 KB of S3
+    # event JSON and Step Functions input is limited to 256 KiB, hence the upper bound of 100.
+    batch_size: int = 50
+    # Reserved concurrency for the Lambdas that call Translate's create/start APIs (0 = none:
+    # new accounts with a 10-execution regional limit cannot reserve any).
+    reserved_concurrency: int = 2
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -103,6 +109,13 @@ class Settings:
             raise ConfigurationError("batchWindowSeconds must be between 0 and 300")
         if not self.source_suffix:
             raise ConfigurationError("sourceSuffix must not be empty (e.g. '.md')")
+        if not 1 <= self.batch_size <= 100:
+            raise ConfigurationError(
+                "batchSize must be between 1 and 100 (Step Functions input is limited to 256 KiB)"
+            )
+        if not 0 <= self.reserved_concurrency <= 10:
+            # Amazon Translate runs at most 10 batch jobs at once per account and region.
+            raise ConfigurationError("reservedConcurrency must be between 0 and 10 (0 = not reserved)")
 
     def parallel_data_name_for(self, pair: LanguagePair) -> str:
         return f"{self.parallel_data_name}-{pair.source}-{pair.target}"
@@ -121,6 +134,8 @@ class Settings:
             "sourcePrefix",
             "sourceSuffix",
             "batchWindowSeconds",
+            "batchSize",
+            "reservedConcurrency",
         }
         unknown = set(ctx) - known
         if unknown:
@@ -143,6 +158,8 @@ class Settings:
             "sourcePrefix": ("source_prefix", str),
             "sourceSuffix": ("source_suffix", str),
             "batchWindowSeconds": ("batch_window_seconds", int),
+            "batchSize": ("batch_size", int),
+            "reservedConcurrency": ("reserved_concurrency", int),
         }
         for key, (attr, typ) in mapping.items():
             if key in ctx:
