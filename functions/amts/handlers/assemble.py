@@ -1,0 +1,23 @@
+"""Assemble Translation: translated segments and reused human text back into the markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from amts.models import WorkItem
+from amts.observability import correlate, logger, metrics, tracer
+from amts.service.deps import get_deps
+from amts.service.language import assemble
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    request = WorkItem.model_validate(event)
+    correlate(request.execution)
+    result = assemble(request, get_deps())
+    metrics.add_metric(name="FilesAssembled", unit=MetricUnit.Count, value=1)
+    return result.model_dump(mode="json")

@@ -1,0 +1,181 @@
+"""The data that flows between the states of ``statemachine/amts.asl.json``.
+
+Each Lambda step parses its event into one of these models and returns another one
+(``model_dump(mode="json")``); the ASL only moves them around (``Payload.$: "$"``,
+``OutputPath: "$.Payload"``, ``ResultPath`` for the callback states). Keeping the shapes here, in
+one module, is what lets the handlers, the local runner and the tests agree on them. Unknown
+fields are ignored so that a newer state machine can add data without breaking older functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ChangedFile(_Model):
+    """One uploaded object version of the source bucket: ``<lang>/<path>``."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    lang: str
+    path: str  # the key without the language folder: the same path in every language
+    sequencer: str | None = None
+
+
+class LanguageItem(_Model):
+    """One Map iteration: a language pair and the changed files of its source language."""
+
+    source: str
+    target: str
+    files: list[ChangedFile] = Field(default_factory=list)
+
+    @property
+    def pair(self) -> str:
+        return f"{self.source}-{self.target}"
+
+
+# --- Collect Changed Files ----------------------------------------------------------------------
+
+
+class CollectInput(_Model):
+    records: Any = None  # the Pipe's batch: SQS messages wrapping EventBridge S3 events
+    execution: str = "local"
+
+
+class CollectOutput(_Model):
+    run_id: str
+    execution: str
+    anything_changed: bool
+    changes: list[ChangedFile] = Field(default_factory=list)
+    duplicates: int = 0
+    ignored: list[str] = Field(default_factory=list)  # keys outside the book (wrong suffix, unknown language)
+    languages: list[LanguageItem] = Field(default_factory=list)
+
+
+# --- inside the Map -----------------------------------------------------------------------------
+
+
+class FilePlan(_Model):
+    """What Plan Sync decided for one file; Assemble recomputes the plan from the same versions."""
+
+    path: str
+    source_key: str
+    version_id: str | None = None
+    previous_version_id: str | None = None  # None: first upload, no previous English
+    reference_key: str | None = None  # None: no human translation yet, everything is translated
+    plan_key: str
+    input_key: str | None = None  # batch input HTML (None when nothing of this file is translated)
+    segments_total: int = 0
+    segments_reused: int = 0
+    segments_to_translate: int = 0
+    characters_to_translate: int = 0
+
+
+class PlanSummary(_Model):
+    segments_total: int = 0
+    segments_reused: int = 0
+    segments_to_translate: int = 0
+    characters_to_translate: int = 0
+    files: list[FilePlan] = Field(default_factory=list)
+    input_prefix: str = ""
+    output_prefix: str = ""
+
+
+class ParallelDataRef(_Model):
+    name: str | None = None  # None: no aligned pairs, the job runs without parallel data
+    key: str | None = None
+    s3_uri: str | None = None
+    format: str = "tmx"
+    pairs_written: int = 0
+    pairs_dropped: int = 0
+    size_bytes: int = 0
+    files_aligned: int = 0
+
+
+class JobRef(_Model):
+    job_id: str
+    job_name: str
+    client_token: str
+
+
+class OutputFile(_Model):
+    path: str
+    key: str
+    segments_reused: int = 0
+    segments_machine: int = 0
+    segments_untranslated: int = 0
+    segments_damaged: int = 0
+    characters_translated: int = 0
+    reference_found: bool = True
+
+
+class LanguageResult(_Model):
+    outputs: list[OutputFile] = Field(default_factory=list)
+    job_status: str | None = None
+
+
+class WorkItem(_Model):
+    """The state of one Map iteration, growing as it passes the states."""
+
+    run_id: str
+    execution: str
+    language: LanguageItem
+    plan: PlanSummary | None = None
+    parallel_data: ParallelDataRef | None = None
+    parallel_data_status: dict[str, Any] | None = None  # the poller's SendTaskSuccess output
+    job: JobRef | None = None
+    job_status: dict[str, Any] | None = None  # the poller's SendTaskSuccess output
+    result: LanguageResult | None = None
+    failed: bool = False
+    error: dict[str, Any] | None = None  # {"Error", "Cause"} from the Catch of "Language Failed"
+
+
+class CallbackInput(_Model):
+    """Payload of the waitForTaskToken states: the work item plus the task token."""
+
+    work: WorkItem
+    task_token: str
+
+
+class CallbackAck(_Model):
+    """What the callback functions return (ignored by Step Functions, useful in logs and tests)."""
+
+    key: str
+    status: str
+
+
+# --- after the Map ------------------------------------------------------------------------------
+
+
+class ReportInput(_Model):
+    run_id: str
+    execution: str
+    changes: list[ChangedFile] = Field(default_factory=list)
+    results: list[WorkItem] = Field(default_factory=list)
+
+
+class ReportOutput(ReportInput):
+    failed_languages: int = 0
+    report_keys: list[str] = Field(default_factory=list)
+
+
+class FailureInput(_Model):
+    state: dict[str, Any] | list[Any] | None = None
+    execution: str = "local"
+    reports_bucket: str | None = None
+
+
+class FailureOutput(_Model):
+    run_id: str
+    failed_state: str
+    error: str
+    cause: str
+    written: list[str] = Field(default_factory=list)
+    report_keys: list[str] = Field(default_factory=list)
