@@ -269,9 +269,6 @@ def align_command(
             min_confidence,
             terms,
         )
-        for path in (source, target):
-            if not path.exists():
-                raise BadInputError(path, "file not found")
         outcome = align_file_pair(job)
         if outcome.problem is not None:
             typer.echo(f"amts: error: {outcome.problem}", err=True)
