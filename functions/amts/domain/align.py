@@ -141,7 +141,7 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
 # en→es cannot be measured here (no data): literature figures (es ≈ 1.15 × en), GC's s² = 6.8
 # scaled to characters.
 PAIR_MODELS: dict[tuple[str, str], PairModel] = {
-    ("en", "zh"): PairModel(ratio=0.32, variance=0.9, priors=_PRIORS, tgt_cjk=True),
+    ("en", "zh"): PairModel(ratio=0.42, variance=2.5, priors=_PRIORS, tgt_cjk=True),
     ("en", "ja"): PairModel(ratio=0.45, variance=1.2, priors=_PRIORS, tgt_cjk=True),
     ("en", "es"): PairModel(ratio=1.15, variance=6.8, priors=_PRIORS),
 }
