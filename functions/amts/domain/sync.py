@@ -1,4 +1,4 @@
-"""Synchronisation: translate only what changed (OWNER: sync helper).
+"""Synchronisation: translate only what changed, keep every human translation that still fits.
 
 Contract (used by the workflow handlers and ``amts sync``):
     plan_sync(old_source: Document | None, new_source: Document, old_target: Document | None,
@@ -9,6 +9,765 @@ Contract (used by the workflow handlers and ``amts sync``):
     apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str
               the new target markdown: new_source structure, reused human text, machine text
               marked for review with an HTML comment.
+
+``plan_sync`` is deterministic: a workflow step that only kept ``to_json()`` can rebuild the
+plan from the same three documents before calling ``apply_sync``.
+
+How the new target file is built (the rules translators can rely on):
+
+* The output follows the NEW source: its blocks in its order. Deleted source blocks disappear
+  together with their translation.
+* A new piece whose normalised text (whitespace and line wrapping ignored) equals an old piece
+  (in place or moved) reuses the human translation of the old piece, found through the
+  paragraph aligner (old source ↔ old target). When a whole block (or a run of blocks the
+  translator merged or split) is unchanged and maps to whole target blocks, the target's raw text
+  is copied byte for byte (line layout kept); otherwise the piece texts are put into the new
+  source block.
+* A bead where the translator merged several English pieces keeps its translation only when all
+  of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
+  ``group_changed``: counted, not hidden).
+* Alignment below the confidence threshold → retranslated and listed under ``low_confidence``;
+  a source piece the translator left out (1-0 bead) → retranslated with reason
+  ``no_translation``. Never silently mis-assigned.
+* Protected blocks (code, math, labels, figures paths, tabs): when the source block did not
+  change and the aligned target block exists, the translator's version is kept (d2l's Chinese
+  code cells have translated comments); when it changed or has no counterpart, the new source
+  block is taken byte for byte.
+* Target-only blocks (extra framework tabs, translator notes) stay next to their anchor (the
+  nearest aligned block before them, else after them) while that anchor survives in the new
+  source; otherwise they are dropped and counted.
+* Machine output is preceded by ``<!-- amts: machine-translated, needs review (source sha1:…) -->``
+  on its own line; pieces the engine could not translate by ``<!-- amts: untranslated, needs
+  translation (source sha1:…) -->``. For list items the marker is written once before the list
+  (a comment between items would split the list); tables get one marker before the table.
 """
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from amts.config import price_estimate
+from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces
+from amts.domain.diff import ChangeKind, SourceDiff, diff_documents, normalise, normalise_block, sha1_short
+from amts.domain.glossary import Glossary
+from amts.domain.model import Block, BlockKind, Document, Span
+from amts.ports import Origin, Translation
+
+MACHINE_MARKER = "<!-- amts: machine-translated, needs review (source sha1:{ids}) -->"
+UNTRANSLATED_MARKER = "<!-- amts: untranslated, needs translation (source sha1:{ids}) -->"
+MARKER_PREFIX = "<!-- amts:"
+
+Aligner = Callable[[Document, Document, Glossary | None], list[Bead]]
+
+_SPACELESS_LANGS = frozenset({"zh", "ja", "zh-TW", "zh-CN"})
+
+
+class Reason(StrEnum):
+    """Why a segment is sent for translation (plan and report)."""
+
+    NEW = "new"
+    EDITED = "edited"
+    LOW_CONFIDENCE = "low_confidence"
+    NO_TRANSLATION = "no_translation"  # no existing translation of this text (file or bead)
+    GROUP_CHANGED = "group_changed"  # unchanged, but merged by the translator with a changed piece
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentToTranslate:
+    index: int  # PieceRef.index in the new source
+    block_index: int
+    kind: str  # BlockKind of the owning block
+    text: str
+    spans: tuple[Span, ...]
+    reason: Reason
+    status: ChangeKind
+    sha1: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "reason": str(self.reason),
+            "status": str(self.status),
+            "sha1": self.sha1,
+            "characters": len(self.text),
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class SyncPlan:
+    """What to reuse, what to translate, and enough state for :func:`apply_sync`."""
+
+    new_source: Document
+    old_target: Document | None
+    source_lang: str
+    target_lang: str
+    path: str | None = None
+    identical: bool = False
+    has_translation: bool = True
+    to_translate: list[SegmentToTranslate] = field(default_factory=list)
+    # piece index in new_source → reused human text (one line, for pieces of rebuilt blocks)
+    reused: dict[int, str] = field(default_factory=dict)
+    statuses: list[ChangeKind] = field(default_factory=list)
+    segments_deleted: int = 0
+    low_confidence: list[int] = field(default_factory=list)
+    target_only_kept: int = 0
+    target_only_dropped: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Assembly program: one entry per new non-blank block (see _assemble).
+    _layout: list[_Emit] = field(default_factory=list, repr=False)
+
+    @property
+    def characters_to_translate(self) -> int:
+        return sum(len(s.text) for s in self.to_translate)
+
+    @property
+    def characters_total(self) -> int:
+        return sum(len(r.text) for r in self.new_source.pieces)
+
+    @property
+    def segments_reused(self) -> int:
+        return len(self.reused)
+
+    def to_json(self) -> dict[str, Any]:
+        chars = self.characters_to_translate
+        total = self.characters_total
+        counts = {str(k): 0 for k in ChangeKind if k is not ChangeKind.DELETED}
+        for s in self.statuses:
+            counts[str(s)] += 1
+        return {
+            "path": self.path,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "identical": self.identical,
+            "has_translation": self.has_translation,
+            "segments_total": len(self.new_source.pieces),
+            "segments_reused": self.segments_reused,
+            "segments_to_translate": len(self.to_translate),
+            "segments_deleted": self.segments_deleted,
+            "segments_by_status": counts,
+            "characters_to_translate": chars,
+            "characters_total": total,
+            "characters_reused": sum(len(self.new_source.pieces[i].text) for i in self.reused),
+            "estimated_cost_usd": price_estimate(chars),
+            "whole_file_cost_usd": price_estimate(total),
+            "low_confidence": list(self.low_confidence),
+            "target_only_blocks_kept": self.target_only_kept,
+            "target_only_blocks_dropped": self.target_only_dropped,
+            "notes": list(self.notes),
+            "to_translate": [s.to_json() for s in self.to_translate],
+        }
+
+
+@dataclass(slots=True)
+class _Emit:
+    """How one new non-blank block (and what hangs off it) is written.
+
+    ``target_raw`` set: copy that text (human translation / translator's protected block).
+    Otherwise the new source block is written with its pieces replaced. ``skip``: the block was
+    absorbed by a previous entry's target run. ``before``/``after``: target-only blocks (with
+    their target separators) to write around it.
+    """
+
+    block_index: int
+    target_raw: str | None = None
+    skip: bool = False
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+
+
+def _join(texts: Sequence[str], lang: str) -> str:
+    return ("" if lang in _SPACELESS_LANGS else " ").join(t for t in texts if t)
+
+
+def _separator_before(doc: Document, index: int) -> str:
+    """The blank blocks right before block ``index`` (how it is set off from what precedes)."""
+    parts: list[str] = []
+    i = index - 1
+    while i >= 0 and doc.blocks[i].kind is BlockKind.BLANK:
+        parts.append(doc.blocks[i].raw)
+        i -= 1
+    return "".join(reversed(parts))
+
+
+def _is_marker(block: Block) -> bool:
+    return block.kind is BlockKind.HTML and block.raw.lstrip().startswith(MARKER_PREFIX)
+
+
+class _Alignment:
+    """Old source ↔ old target at piece and block level."""
+
+    def __init__(
+        self,
+        old_source: Document,
+        old_target: Document,
+        beads: list[Bead],
+        min_confidence: float,
+    ) -> None:
+        self.src = old_source
+        self.tgt = old_target
+        self.bead_of_src: dict[int, Bead] = {}
+        self.bead_of_tgt: dict[int, Bead] = {}
+        for bead in beads:
+            for s in bead.source:
+                self.bead_of_src[s] = bead
+            for t in bead.target:
+                self.bead_of_tgt[t] = bead
+        self.min_confidence = min_confidence
+        # Block-level edges from confident beads with both sides.
+        self.src_to_tgt_blocks: dict[int, set[int]] = {}
+        self.tgt_to_src_blocks: dict[int, set[int]] = {}
+        for bead in beads:
+            if not bead.source or not bead.target or bead.confidence < min_confidence:
+                continue
+            for s in bead.source:
+                sb = old_source.pieces[s].block_index
+                for t in bead.target:
+                    tb = old_target.pieces[t].block_index
+                    self.src_to_tgt_blocks.setdefault(sb, set()).add(tb)
+                    self.tgt_to_src_blocks.setdefault(tb, set()).add(sb)
+        self.protected: dict[int, int] = self._match_protected()
+        self.protected_rev = {t: s for s, t in self.protected.items()}
+
+    def confident(self, bead: Bead) -> bool:
+        return bead.confidence >= self.min_confidence
+
+    def _match_protected(self) -> dict[int, int]:
+        """Protected source block → target block, monotone and consistent with the beads.
+
+        The text anchors (confident translatable block pairs, in order) cut both files into
+        gaps; inside a gap, protected blocks pair by exact normalised text, then same-kind blocks
+        by similarity (a code cell whose comments were translated is still the same cell).
+        """
+        anchors: list[tuple[int, int]] = []
+        last_t = -1
+        for sb in sorted(self.src_to_tgt_blocks):
+            tb = min(self.src_to_tgt_blocks[sb])
+            if tb > last_t:
+                anchors.append((sb, tb))
+                last_t = max(self.src_to_tgt_blocks[sb])
+        anchors.append((len(self.src.blocks), len(self.tgt.blocks)))
+        result: dict[int, int] = {}
+        prev_s, prev_t = -1, -1
+        for sb, tb in anchors:
+            s_ids = [
+                i
+                for i in range(prev_s + 1, sb)
+                if not self.src.blocks[i].pieces and self.src.blocks[i].kind is not BlockKind.BLANK
+            ]
+            t_ids = [
+                i
+                for i in range(prev_t + 1, tb)
+                if not self.tgt.blocks[i].pieces
+                and self.tgt.blocks[i].kind is not BlockKind.BLANK
+                and not _is_marker(self.tgt.blocks[i])
+            ]
+            result.update(_match_blocks(self.src, s_ids, self.tgt, t_ids))
+            prev_s = max(sb, prev_s)
+            prev_t = max(max(self.src_to_tgt_blocks.get(sb, {tb})), prev_t)
+        return result
+
+
+def _match_blocks(src: Document, s_ids: list[int], tgt: Document, t_ids: list[int]) -> dict[int, int]:
+    if not s_ids or not t_ids:
+        return {}
+    s_sig = [f"{src.blocks[i].kind}\x1e{normalise_block(src.blocks[i])}" for i in s_ids]
+    t_sig = [f"{tgt.blocks[i].kind}\x1e{normalise_block(tgt.blocks[i])}" for i in t_ids]
+    out: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, s_sig, t_sig, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                out[s_ids[i1 + k]] = t_ids[j1 + k]
+        elif tag == "replace":
+            start = j1
+            for i in range(i1, i2):
+                for j in range(start, j2):
+                    a, b = src.blocks[s_ids[i]], tgt.blocks[t_ids[j]]
+                    if a.kind is b.kind and _protected_similar(a, b):
+                        out[s_ids[i]] = t_ids[j]
+                        start = j + 1
+                        break
+    return out
+
+
+def _code_lines(block: Block) -> set[str]:
+    lines: set[str] = set()
+    for line in block.raw.splitlines():
+        s = line.strip()
+        if not s or s.startswith("```") or (s.startswith("#") and not s.startswith("#@")):
+            continue
+        s = s.split("  #", 1)[0].split(" # ", 1)[0].strip()
+        if s:
+            lines.add(s)
+    return lines
+
+
+def _protected_similar(a: Block, b: Block) -> bool:
+    if a.kind is BlockKind.CODE:
+        la, lb = _code_lines(a), _code_lines(b)
+        if not la or not lb:
+            return False
+        first_a = a.raw.splitlines()[1:2]
+        first_b = b.raw.splitlines()[1:2]
+        tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
+        tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
+        return tab_a == tab_b and len(la & lb) / len(la | lb) >= 0.5
+    return difflib.SequenceMatcher(None, normalise_block(a), normalise_block(b)).ratio() >= 0.8
+
+
+def plan_sync(
+    old_source: Document | None,
+    new_source: Document,
+    old_target: Document | None,
+    *,
+    glossary: Glossary | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    target_lang: str | None = None,
+    aligner: Aligner | None = None,
+) -> SyncPlan:
+    """Decide, piece by piece, what keeps its human translation and what must be translated.
+
+    ``old_source`` None means there is no previous version (first upload); ``old_target`` None
+    means there is no existing translation: everything is translated, and the plan says so.
+    ``aligner`` defaults to :func:`amts.domain.align.align_pieces` (injectable for tests).
+    """
+    tgt_lang = old_target.lang if old_target is not None else (target_lang or "")
+    plan = SyncPlan(
+        new_source=new_source,
+        old_target=old_target,
+        source_lang=new_source.lang,
+        target_lang=tgt_lang,
+        path=new_source.path,
+    )
+    diff: SourceDiff | None = diff_documents(old_source, new_source) if old_source is not None else None
+    if diff is not None:
+        plan.statuses = list(diff.piece_status)
+        plan.segments_deleted = len(diff.deleted_pieces)
+    else:
+        plan.statuses = [ChangeKind.NEW] * len(new_source.pieces)
+
+    if old_target is None or old_source is None:
+        plan.has_translation = old_target is not None
+        if old_target is None:
+            plan.notes.append("no existing translation: everything is translated")
+        else:
+            plan.notes.append("no previous source version: everything is translated")
+        plan.to_translate = [
+            _segment(new_source, i, Reason.NO_TRANSLATION, plan.statuses[i])
+            for i in range(len(new_source.pieces))
+        ]
+        plan._layout = [_Emit(i) for i, b in enumerate(new_source.blocks) if b.kind is not BlockKind.BLANK]
+        return plan
+
+    assert diff is not None
+    if old_source.render() == new_source.render():
+        # Identical versions: nothing to translate, no job; the translation stays as it is.
+        plan.identical = True
+        plan.reused = {r.index: r.text for r in new_source.pieces}
+        plan.notes.append("old and new source are identical: nothing to translate")
+        return plan
+
+    beads = (aligner or align_pieces)(old_source, old_target, glossary)
+    alignment = _Alignment(old_source, old_target, beads, min_confidence)
+    groups = _plan_pieces(plan, diff, alignment)
+    _plan_blocks(plan, diff, alignment)
+    _settle_groups(plan, diff, groups)
+    return plan
+
+
+def _segment(doc: Document, index: int, reason: Reason, status: ChangeKind) -> SegmentToTranslate:
+    ref = doc.pieces[index]
+    return SegmentToTranslate(
+        index=index,
+        block_index=ref.block_index,
+        kind=str(ref.block.kind),
+        text=ref.text,
+        spans=ref.piece.spans,
+        reason=reason,
+        status=status,
+        sha1=sha1_short(ref.text),
+    )
+
+
+def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[int]]:
+    """Per new piece: reused human text, or a segment to translate with its reason. Returns the
+    merged groups whose reuse depends on a raw copy of whole target blocks."""
+    new = plan.new_source
+    groups: list[list[int]] = []
+    old_to_new = {o: n for n, o in diff.piece_old.items() if diff.piece_status[n] is not ChangeKind.EDITED}
+    reasons: dict[int, Reason] = {}
+    for i, status in enumerate(diff.piece_status):
+        if status is ChangeKind.EDITED:
+            reasons[i] = Reason.EDITED
+            continue
+        if status is ChangeKind.NEW:
+            reasons[i] = Reason.NEW
+            continue
+        old = diff.piece_old[i]
+        bead = al.bead_of_src.get(old)
+        if bead is None or not bead.target:
+            reasons[i] = Reason.NO_TRANSLATION
+            continue
+        if not al.confident(bead):
+            reasons[i] = Reason.LOW_CONFIDENCE
+            continue
+        texts = [al.tgt.pieces[t].text for t in bead.target]
+        if len(bead.source) == 1:
+            plan.reused[i] = _join(texts, plan.target_lang)
+            continue
+        # Merged by the translator: usable only when every member is unchanged and still adjacent,
+        # in order. Inside one new block the joined text goes to the first member (the rest
+        # empty); across blocks only a raw copy of the target run can place it, which
+        # _plan_blocks checks (else the group is retranslated).
+        members = [old_to_new.get(s) for s in bead.source]
+        first = members[0]
+        if first is not None and members == list(range(first, first + len(members))):
+            plan.reused[i] = _join(texts, plan.target_lang) if i == first else ""
+            if len({new.pieces[m].block_index for m in members if m is not None}) > 1 and i == first:
+                groups.append([m for m in members if m is not None])
+        else:
+            reasons[i] = Reason.GROUP_CHANGED
+    for i, reason in sorted(reasons.items()):
+        plan.to_translate.append(_segment(new, i, reason, diff.piece_status[i]))
+        if reason is Reason.LOW_CONFIDENCE:
+            plan.low_confidence.append(i)
+    return groups
+
+
+def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
+    """Merged groups spanning several new blocks that no raw target run placed: retranslate."""
+    raw_blocks = {e.block_index for e in plan._layout if e.target_raw is not None or e.skip}
+    changed = False
+    for members in groups:
+        if all(plan.new_source.pieces[m].block_index in raw_blocks for m in members):
+            continue
+        for m in members:
+            plan.reused.pop(m, None)
+            plan.to_translate.append(_segment(plan.new_source, m, Reason.GROUP_CHANGED, diff.piece_status[m]))
+            changed = True
+    if changed:
+        plan.to_translate.sort(key=lambda seg: seg.index)
+
+
+def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
+    """Per new block: copy target raw text where whole blocks correspond, place target-only
+    blocks next to their surviving anchors."""
+    new = plan.new_source
+    tgt = al.tgt
+    old_to_new_block = diff.old_to_new_block
+    layout: dict[int, _Emit] = {
+        i: _Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK
+    }
+    order = sorted(layout)
+    position = {b: k for k, b in enumerate(order)}
+    used_tgt: set[int] = set()
+
+    for nb in order:
+        emit = layout[nb]
+        if emit.skip:
+            continue
+        block = new.blocks[nb]
+        ob = diff.block_old.get(nb)
+        if ob is None or not diff.block_same.get(nb, False):
+            continue
+        if not block.pieces:
+            tb = al.protected.get(ob)
+            if tb is not None and tb not in used_tgt:
+                emit.target_raw = tgt.blocks[tb].raw
+                used_tgt.add(tb)
+            continue
+        run = _target_run(plan, diff, al, nb, ob, order, position, used_tgt)
+        if run is None:
+            continue
+        absorbed, t_first, t_last = run
+        emit.target_raw = "".join(b.raw for b in tgt.blocks[t_first : t_last + 1])
+        used_tgt.update(range(t_first, t_last + 1))
+        for other in absorbed:
+            layout[other].skip = True
+
+    # Target-only blocks: attach to the nearest anchored target block.
+    tgt_anchor_to_new: dict[int, int] = {}
+    for tb, sbs in al.tgt_to_src_blocks.items():
+        news = [old_to_new_block[s] for s in sbs if s in old_to_new_block]
+        if news:
+            tgt_anchor_to_new[tb] = min(news)
+    for sb, tb in al.protected.items():
+        if sb in old_to_new_block:
+            tgt_anchor_to_new[tb] = old_to_new_block[sb]
+    anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
+    for tb, block in enumerate(tgt.blocks):
+        if block.kind is BlockKind.BLANK or tb in anchored or tb in used_tgt:
+            continue
+        if block.pieces and any(
+            (bead := al.bead_of_tgt.get(r.index)) is not None and bead.source
+            for r in tgt.pieces
+            if r.block_index == tb
+        ):
+            continue  # aligned to a source piece with low confidence: that piece is retranslated
+        text = _separator_before(tgt, tb) + block.raw
+        prev_anchor = next((a for a in range(tb - 1, -1, -1) if a in anchored), None)
+        next_anchor = next((a for a in range(tb + 1, len(tgt.blocks)) if a in anchored), None)
+        if _is_marker(block):
+            # A review marker from an earlier sync belongs to the block right after it.
+            if next_anchor is not None and next_anchor in used_tgt and next_anchor in tgt_anchor_to_new:
+                layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(block.raw)
+            continue
+        if prev_anchor is not None and prev_anchor in tgt_anchor_to_new:
+            layout[_emitter(layout, order, tgt_anchor_to_new[prev_anchor])].after.append(text)
+            plan.target_only_kept += 1
+        elif next_anchor is not None and next_anchor in tgt_anchor_to_new:
+            layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(
+                block.raw + _separator_after(tgt, tb)
+            )
+            plan.target_only_kept += 1
+        else:
+            plan.target_only_dropped += 1
+    plan._layout = [layout[b] for b in order]
+
+
+def _separator_after(doc: Document, index: int) -> str:
+    parts: list[str] = []
+    i = index + 1
+    while i < len(doc.blocks) and doc.blocks[i].kind is BlockKind.BLANK:
+        parts.append(doc.blocks[i].raw)
+        i += 1
+    return "".join(parts)
+
+
+def _emitter(layout: dict[int, _Emit], order: list[int], nb: int) -> int:
+    """The entry that writes new block ``nb`` (the run start when ``nb`` was absorbed)."""
+    k = order.index(nb)
+    while k > 0 and layout[order[k]].skip:
+        k -= 1
+    return order[k]
+
+
+def _target_run(
+    plan: SyncPlan,
+    diff: SourceDiff,
+    al: _Alignment,
+    nb: int,
+    ob: int,
+    order: list[int],
+    position: dict[int, int],
+    used_tgt: set[int],
+) -> tuple[list[int], int, int] | None:
+    """When new block ``nb`` starts a run of unchanged blocks that corresponds exactly to a run
+    of whole target blocks (1-1, or merged/split by the translator), return (the other new
+    blocks of the run, first target block, last target block)."""
+    src_blocks: set[int] = {ob}
+    tgt_blocks: set[int] = set()
+    frontier = [("s", ob)]
+    while frontier:
+        side, b = frontier.pop()
+        if side == "s":
+            for t in al.src_to_tgt_blocks.get(b, ()):
+                if t not in tgt_blocks:
+                    tgt_blocks.add(t)
+                    frontier.append(("t", t))
+        else:
+            for s in al.tgt_to_src_blocks.get(b, ()):
+                if s not in src_blocks:
+                    src_blocks.add(s)
+                    frontier.append(("s", s))
+        if len(src_blocks) > 8 or len(tgt_blocks) > 8:
+            return None
+    if not tgt_blocks or tgt_blocks & used_tgt:
+        return None
+    # Every piece on both sides must be in a confident bead inside this component (or, on the
+    # target side, a translator's addition 0-1 inside the block).
+    for s in src_blocks:
+        for r in al.src.pieces:
+            if r.block_index != s:
+                continue
+            bead = al.bead_of_src.get(r.index)
+            if bead is None or not bead.target or not al.confident(bead):
+                return None
+    for t in tgt_blocks:
+        for r in al.tgt.pieces:
+            if r.block_index != t:
+                continue
+            bead = al.bead_of_tgt.get(r.index)
+            if bead is not None and bead.source and not al.confident(bead):
+                return None
+    # The source blocks must be consecutive old blocks mapped, unchanged and in order, to
+    # consecutive new blocks starting at nb.
+    src_sorted = sorted(src_blocks)
+    if src_sorted[0] != ob:
+        return None
+    k = position[nb]
+    absorbed: list[int] = []
+    for n, s in enumerate(src_sorted):
+        if k + n >= len(order):
+            return None
+        cand = order[k + n]
+        if diff.block_old.get(cand) != s or not diff.block_same.get(cand, False):
+            return None
+        if plan.new_source.blocks[cand].kind is not al.src.blocks[s].kind:
+            return None
+        if n:
+            absorbed.append(cand)
+    # Old source blocks between them must be blank (no protected block hidden inside the group).
+    if any(
+        al.src.blocks[i].kind is not BlockKind.BLANK and i not in src_blocks
+        for i in range(src_sorted[0], src_sorted[-1] + 1)
+    ):
+        return None
+    t_first, t_last = min(tgt_blocks), max(tgt_blocks)
+    if any(
+        al.tgt.blocks[i].kind is not BlockKind.BLANK and i not in tgt_blocks
+        for i in range(t_first, t_last + 1)
+    ):
+        return None
+    # Every piece of the new blocks must be reused (not translated) for the raw copy to be right.
+    new_blocks = {nb, *absorbed}
+    for r in plan.new_source.pieces:
+        if r.block_index in new_blocks and r.index not in plan.reused:
+            return None
+    return absorbed, t_first, t_last
+
+
+def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
+    """Write the new target file: reused human text, ``translations`` (by new piece index) for
+    the segments of ``plan.to_translate``, review markers before machine output."""
+    if plan.identical and plan.old_target is not None:
+        return plan.old_target.render()
+    new = plan.new_source
+    wanted = {s.index for s in plan.to_translate}
+    texts: dict[int, str] = dict(plan.reused)
+    machine: dict[int, list[str]] = {}  # new block → sha1s of machine-translated pieces
+    untranslated: dict[int, list[str]] = {}
+    for index in sorted(wanted):
+        ref = new.pieces[index]
+        tr = translations.get(index)
+        if tr is None or tr.origin is Origin.UNTRANSLATED or not tr.text.strip():
+            texts[index] = ref.text
+            untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
+        else:
+            texts[index] = tr.text
+            if tr.origin is not Origin.HUMAN:
+                machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
+
+    chunks: list[tuple[int | None, str]] = []  # (new block index of a marker anchor, text)
+    layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
+    for emit in layout:
+        if emit.skip:
+            continue
+        nb = emit.block_index
+        sep = _separator_before(new, nb)
+        chunks.append((None, sep))
+        for extra in emit.before:
+            chunks.append((None, extra))
+        if emit.target_raw is not None:
+            chunks.append((nb, emit.target_raw))
+        else:
+            chunks.append((nb, _render_block(new, nb, texts)))
+        for extra in emit.after:
+            chunks.append((None, extra))
+    # Trailing blank lines of the new source.
+    last = len(new.blocks) - 1
+    tail: list[str] = []
+    while last >= 0 and new.blocks[last].kind is BlockKind.BLANK:
+        tail.append(new.blocks[last].raw)
+        last -= 1
+    chunks.append((None, "".join(reversed(tail))))
+    return _with_markers(new, chunks, machine, untranslated)
+
+
+def _render_block(doc: Document, nb: int, texts: Mapping[int, str]) -> str:
+    block = doc.blocks[nb]
+    out: list[str] = []
+    cursor = 0
+    for ref in doc.pieces:
+        if ref.block_index != nb:
+            continue
+        if ref.index in texts:
+            out.append(block.raw[cursor : ref.piece.start])
+            out.append(texts[ref.index])
+            cursor = ref.piece.end
+    out.append(block.raw[cursor:])
+    return "".join(out)
+
+
+def _with_markers(
+    doc: Document,
+    chunks: list[tuple[int | None, str]],
+    machine: Mapping[int, list[str]],
+    untranslated: Mapping[int, list[str]],
+) -> str:
+    """Join the chunks, writing review markers on their own line before the marked block, or
+    before the first item of the list it belongs to."""
+    markers: dict[int, tuple[list[str], list[str]]] = {}  # chunk position → (machine, untranslated)
+    list_start: int | None = None
+    for pos, (nb, text) in enumerate(chunks):
+        if nb is None:
+            if text.strip():
+                list_start = None
+            continue
+        block = doc.blocks[nb]
+        if block.kind is BlockKind.LIST_ITEM or (list_start is not None and block.raw[:1] in (" ", "\t")):
+            # Items and their indented continuations: one marker before the whole list.
+            if list_start is None:
+                list_start = pos
+            anchor = list_start
+        else:
+            list_start = None
+            anchor = pos
+        if nb in machine or nb in untranslated:
+            m, u = markers.setdefault(anchor, ([], []))
+            m.extend(machine.get(nb, []))
+            u.extend(untranslated.get(nb, []))
+    out: list[str] = []
+    for pos, (_nb, text) in enumerate(chunks):
+        if pos in markers:
+            if out and out[-1] and not out[-1].endswith("\n"):
+                out.append("\n")
+            m, u = markers[pos]
+            if m:
+                out.append(MACHINE_MARKER.format(ids=",".join(m)) + "\n")
+            if u:
+                out.append(UNTRANSLATED_MARKER.format(ids=",".join(u)) + "\n")
+        if text and out and out[-1] and not out[-1].endswith("\n"):
+            out.append("\n")
+        out.append(text)
+    return "".join(out)
+
+
+def sync_totals(plans: Sequence[SyncPlan]) -> dict[str, Any]:
+    """The plan figures summed over files (a run, a book)."""
+    keys = (
+        "segments_reused",
+        "segments_to_translate",
+        "segments_deleted",
+        "characters_to_translate",
+        "characters_total",
+    )
+    totals: dict[str, Any] = {k: 0 for k in keys}
+    for plan in plans:
+        data = plan.to_json()
+        for k in keys:
+            totals[k] += data[k]
+    totals["files"] = len(plans)
+    totals["files_identical"] = sum(1 for p in plans if p.identical)
+    totals["estimated_cost_usd"] = price_estimate(totals["characters_to_translate"])
+    totals["whole_file_cost_usd"] = price_estimate(totals["characters_total"])
+    return totals
+
+
+__all__ = [
+    "MACHINE_MARKER",
+    "UNTRANSLATED_MARKER",
+    "Reason",
+    "SegmentToTranslate",
+    "SyncPlan",
+    "apply_sync",
+    "normalise",
+    "plan_sync",
+    "sync_totals",
+]
