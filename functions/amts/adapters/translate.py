@@ -134,7 +134,7 @@ class AmazonTranslateService:
         config = {"S3Uri": s3_uri, "Format": fmt_name}
         token = client_token("pd", name, hashlib.sha256(f"{s3_uri}|{fmt_name}".encode()).hexdigest()[:24])
         try:
-            existing = self.describe_parallel_data(name)
+            existing = self._get_parallel_data(name)
         except _NotFound:
             existing = None
         try:
@@ -175,11 +175,17 @@ class AmazonTranslateService:
 
     def describe_parallel_data(self, name: str) -> ParallelDataInfo:
         try:
+            return self._get_parallel_data(name)
+        except _NotFound as error:
+            raise ParallelDataFailed(str(error)) from error
+
+    def _get_parallel_data(self, name: str) -> ParallelDataInfo:
+        try:
             response = self._client.get_parallel_data(Name=name)
         except ClientError as error:
             _raise_mapped(error, f"GetParallelData {name!r}")
             if error_code(error) == "ResourceNotFoundException":
-                raise _NotFound(f"parallel data {name!r} does not exist") from error
+                raise _NotFound(f"Amazon Translate has no parallel data {name!r}") from error
             raise
         props = response["ParallelDataProperties"]
         latest = props.get("LatestUpdateAttemptStatus")
