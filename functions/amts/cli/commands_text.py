@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -299,29 +299,43 @@ def _auto_jobs(requested: int, files: int) -> int:
     return max(1, min(2, os.cpu_count() or 1, files))
 
 
+def _job_size(job: AlignJob) -> int:
+    try:
+        return job.pair.source.stat().st_size + job.pair.target.stat().st_size
+    except OSError:
+        return 0
+
+
 def align_book(
     jobs: Sequence[AlignJob], workers: int, progress: Progress | None = None
 ) -> list[AlignOutcome]:
-    """Align every file pair, in a process pool when it pays; outcomes come back in job order."""
-    task = progress.add_task("aligning", total=len(jobs)) if progress is not None else None
-    outcomes: list[AlignOutcome | None] = [None] * len(jobs)
+    """Align every file pair, in a process pool when it pays; outcomes come back in job order.
 
-    def done(i: int, outcome: AlignOutcome) -> None:
-        outcomes[i] = outcome
-        if progress is not None and task is not None:
-            progress.update(task, advance=1, description=outcome.name)
+    ``progress`` is started here, after the pool has forked its workers: forking while rich's
+    refresh thread runs could copy a held lock into a child. The largest files go first so the
+    two workers finish at about the same time.
+    """
+    outcomes: list[AlignOutcome | None] = [None] * len(jobs)
+    live = progress if progress is not None else nullcontext()
+
+    def run_all(results: Iterator[tuple[int, AlignOutcome]]) -> None:
+        with live:
+            task = progress.add_task("aligning", total=len(jobs)) if progress is not None else None
+            for i, outcome in results:
+                outcomes[i] = outcome
+                if progress is not None and task is not None:
+                    progress.update(task, advance=1, description=outcome.name)
 
     if workers <= 1 or len(jobs) < _MIN_FILES_FOR_POOL:
-        for i, job in enumerate(jobs):
-            done(i, align_file_pair(job))
+        run_all((i, align_file_pair(job)) for i, job in enumerate(jobs))
     else:
-        executor: Executor
+        order = sorted(range(len(jobs)), key=lambda i: _job_size(jobs[i]), reverse=True)
         with ProcessPoolExecutor(max_workers=workers) as executor:
+            executor.submit(os.getpid).result()  # start (fork) every worker now
             futures: dict[Future[AlignOutcome], int] = {
-                executor.submit(align_file_pair, job): i for i, job in enumerate(jobs)
+                executor.submit(align_file_pair, jobs[i]): i for i in order
             }
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+            run_all((futures[f], f.result()) for f in as_completed(futures))
     return [o for o in outcomes if o is not None]
 
 
@@ -381,8 +395,7 @@ def parallel_data_command(
             transient=True,
             disable=quiet or not align_jobs,
         )
-        with progress:
-            outcomes = align_book(align_jobs, _auto_jobs(jobs, len(align_jobs)), progress)
+        outcomes = align_book(align_jobs, _auto_jobs(jobs, len(align_jobs)), progress)
         for outcome in outcomes:
             if outcome.problem is not None:
                 run.problems.append(outcome.problem)
