@@ -22,7 +22,6 @@ markdown-it's inline tokens carry no offsets.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +140,45 @@ def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool
     return True
 
 
+# First characters of a line that might end a paragraph (a fence, quote, rule, list, HTML,
+# heading, setext underline, or one of the d2l rules above); "|" anywhere may start a table.
+_MAYBE_TERMINATOR = re.compile(r"[`~>*\-_+=#<|]|\$\$|:[A-Za-z_]+:|!\[|\d{1,9}[.)]")
+
+
+def _plain_paragraph_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A paragraph none of whose continuation lines could end it: the common case in d2l.
+
+    markdown-it's own paragraph (and setext-heading) rule tries every terminator rule on every
+    continuation line, which dominates the parse time of one-clause-per-line English. A line
+    whose first character cannot start any terminator, and which holds no pipe, is a plain
+    continuation; as soon as a line might be something else this rule declines, and the
+    regular rules handle the paragraph exactly as before.
+    """
+    if silent:
+        return False
+    src = state.src
+    next_line = start_line + 1
+    line_max = state.lineMax
+    while next_line < line_max:
+        if state.isEmpty(next_line):
+            break
+        if state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0:
+            next_line += 1
+            continue
+        begin = state.bMarks[next_line] + state.tShift[next_line]
+        if _MAYBE_TERMINATOR.match(src, begin) or "|" in src[begin : state.eMarks[next_line]]:
+            return False
+        next_line += 1
+    state.line = next_line
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start_line, next_line]
+    token = state.push("inline", "", 0)
+    token.map = [start_line, next_line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    return True
+
+
 _INTERRUPTS: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
 
 
@@ -151,6 +189,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.before("fence", "d2l_math", _math_rule, _INTERRUPTS)
     md.block.ruler.before("fence", "d2l_directive", _directive_rule, _INTERRUPTS)
     md.block.ruler.before("fence", "d2l_figure", _figure_rule, _INTERRUPTS)
+    md.block.ruler.before("lheading", "d2l_plain_paragraph", _plain_paragraph_rule)
     # Only the block structure is used: the inline pass would double the parse time for nothing.
     md.core.ruler.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"])
     return md
@@ -258,7 +297,8 @@ def join_lines(parts: list[str], lang: str) -> str:
     if not parts:
         return ""
     if not is_cjk_language(lang):
-        return _WS.sub(" ", " ".join(parts))
+        joined = " ".join(parts)
+        return _WS.sub(" ", joined) if ("  " in joined or "\t" in joined or "\xa0" in joined) else joined
     out = parts[0]
     for p in parts[1:]:
         if _is_wide(out[-1]) or _is_wide(p[0]):
@@ -269,6 +309,8 @@ def join_lines(parts: list[str], lang: str) -> str:
 
 
 _ROLE = re.compile(r":[A-Za-z][\w-]*:(?=`)")
+# where scan_spans has something to look at; everything else is skipped in C
+_SPECIAL = re.compile(r"[\\`$\[\]<]|:[A-Za-z][\w-]*:`|!\[|\(\*\*|\*\*[\])]")
 _HTML_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|!--.*?--)>")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
 
@@ -292,21 +334,14 @@ def _code_end(text: str, i: int) -> int:
         return k
 
 
+_DISPLAY_MATH = re.compile(r"\$\$(?:\\.|[^$\\])+\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"\$(?:\\.|[^$\\])+\$", re.DOTALL)
+
+
 def _math_end(text: str, i: int) -> int:
-    """End of ``$…$`` or ``$$…$$`` opening at ``text[i]``, or -1."""
-    delim = "$$" if text.startswith("$$", i) else "$"
-    j = i + len(delim)
-    while j < len(text):
-        c = text[j]
-        if c == "\\":
-            j += 2
-            continue
-        if text.startswith(delim, j):
-            return j + len(delim) if j > i + len(delim) else -1
-        if c == "$" and delim == "$$":
-            return -1
-        j += 1
-    return -1
+    """End of ``$…$`` or ``$$…$$`` opening at ``text[i]``, or -1 (backslash escapes honoured)."""
+    m = (_DISPLAY_MATH if text.startswith("$$", i) else _INLINE_MATH).match(text, i)
+    return m.end() if m else -1
 
 
 def _paren_end(text: str, i: int) -> int:
@@ -369,6 +404,10 @@ def scan_spans(text: str) -> tuple[Span, ...]:
     n = len(text)
     open_brackets = 0
     while i < n:
+        jump = _SPECIAL.search(text, i)
+        if jump is None:
+            break
+        i = jump.start()
         c = text[i]
         if c == "\\":
             i += 2
@@ -625,16 +664,74 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-_Builder = Callable[[str, _Leaf, str], tuple[Piece, ...]]
+_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})([^\n]*)\n?$")
+
+
+def _top_level_fences(lines: list[str]) -> list[tuple[int, int]]:
+    """Line ranges of the closed fences that start in column 0 (a quick pre-scan, see below)."""
+    fences: list[tuple[int, int]] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line[:3] in ("```", "~~~"):
+            m = _FENCE_OPEN.match(line.rstrip("\r\n") + "\n")
+            if m is not None and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                marker = m.group(1)
+                j = i + 1
+                while j < n:
+                    close = lines[j].strip()
+                    if (
+                        close.startswith(marker)
+                        and not close.strip(marker[0])
+                        and len(lines[j]) - len(lines[j].lstrip(" ")) < 4
+                    ):
+                        break
+                    j += 1
+                if j >= n:
+                    return fences  # unclosed: let the real parser find and report it
+                fences.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    return fences
+
+
+def _tokenize(text: str, lines: list[str]) -> list[Token]:
+    """markdown-it tokens for ``text``, fast.
+
+    markdown-it-py walks every character in Python, and code cells are over half of a d2l file.
+    So the bodies of column-0 fences are blanked (line count kept) before parsing. That cannot
+    change the parse as long as markdown-it sees exactly those fences at exactly those lines
+    (nothing else can read into a fence it did not open); if it does not, or if the blanked
+    text fails, the original text is parsed instead. The fence contents are put back.
+    """
+    # markdown-it turns \r\n and lone \r into \n; keep its line numbering equal to ours
+    src = text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", "\ufffd")
+    fences = _top_level_fences(lines)
+    if not fences:
+        return _parser().parse(src)
+    src_lines = src.split("\n")
+    for s, e in fences:
+        for k in range(s + 1, e - 1):
+            src_lines[k] = ""
+    try:
+        tokens = _parser().parse("\n".join(src_lines))
+    except _Unclosed:
+        return _parser().parse(src)
+    found = {(t.map[0], t.map[1]): t for t in tokens if t.type == "fence" and t.map is not None}
+    if any((s, e) not in found for s, e in fences):
+        return _parser().parse(src)
+    for s, e in fences:
+        found[(s, e)].content = "".join(lines[s + 1 : e - 1]).replace("\r\n", "\n")
+    return tokens
 
 
 def parse(text: str, lang: str, path: str | None = None) -> Document:
     """Parse d2lbook markdown into blocks that partition ``text`` exactly (see module doc)."""
     lines = _split_lines(text)
-    # markdown-it turns \r\n and lone \r into \n; keep its line numbering equal to ours
-    src = text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", "\ufffd")
     try:
-        tokens = _parser().parse(src)
+        tokens = _tokenize(text, lines)
         leaves = _leaves(tokens)
         for leaf in leaves:
             if leaf.token is not None and leaf.token.type == "fence":
