@@ -1,0 +1,548 @@
+"""The whole workflow offline: the real ASL, the real handlers, moto instead of AWS.
+
+``run_local`` starts moto (``mock_aws`` with Step Functions execution turned on and the simple,
+Docker-free Lambda backend), creates the buckets, the token table, one Lambda function per
+handler and the state machine from ``statemachine/amts.asl.json`` (placeholders substituted
+exactly as ``infra/workflow.py`` does, with the Lambda ARNs), and dispatches every Lambda
+invocation moto's interpreter makes to ``amts.handlers.<module>.handler`` in this process.
+Amazon Translate is replaced by :class:`~amts.adapters.local_batch.LocalBatchTranslationService`
+(a translation memory built from the parallel data); the callback states are resumed by the real
+poller service, run in a loop as the EventBridge schedule would run it in the cloud.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from amts.config import Settings
+from amts.errors import BadInputError
+from amts.ports import BatchTranslationService, BlobStore
+from amts.service.deps import Buckets, Deps, previous_version_reader, set_deps
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROOT = Path(__file__).resolve().parents[3]
+ASL_PATH = ROOT / "statemachine" / "amts.asl.json"
+STATE_MACHINE_NAME = "amts-workflow"
+TOKEN_TABLE = "amts-task-tokens"
+
+# module → ASL placeholder (docs/DESIGN.md "Lambda functions").
+FUNCTIONS: dict[str, str] = {
+    "collect_changes": "CollectChangesFunctionArn",
+    "plan_sync": "PlanSyncFunctionArn",
+    "build_parallel_data": "BuildParallelDataFunctionArn",
+    "prepare_parallel_data": "PrepareParallelDataFunctionArn",
+    "start_translation": "StartTranslationFunctionArn",
+    "assemble": "AssembleFunctionArn",
+    "report": "ReportFunctionArn",
+    "failure_report": "FailureReportFunctionArn",
+}
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def function_name(module: str) -> str:
+    return "amts-" + module.replace("_", "-")
+
+
+def load_definition(
+    substitutions: Mapping[str, str], overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The ASL with every ``${Placeholder}`` substituted; an unknown placeholder is an error.
+
+    ``overrides`` (state name → fields) lets tests shorten timeouts and retry intervals of the
+    *same* definition instead of keeping a second copy of the workflow.
+    """
+    text = ASL_PATH.read_text(encoding="utf-8")
+    unknown = sorted({m for m in _PLACEHOLDER.findall(text) if m not in substitutions})
+    if unknown:
+        raise KeyError(f"no substitution for ASL placeholder(s): {', '.join(unknown)}")
+    definition: dict[str, Any] = json.loads(_PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], text))
+    for name, fields in (overrides or {}).items():
+        state = find_state(definition, name)
+        if state is None:
+            raise KeyError(f"override for unknown state {name!r}")
+        state.update(fields)
+    return definition
+
+
+def iter_states(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every state, including those inside Map item processors and Parallel branches."""
+    for name, state in definition.get("States", {}).items():
+        yield name, state
+        for sub in [state.get("ItemProcessor"), state.get("Iterator"), *(state.get("Branches") or [])]:
+            if sub:
+                yield from iter_states(sub)
+
+
+def find_state(definition: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    return next((s for n, s in iter_states(definition) if n == name), None)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StepRecord:
+    """One state as the console graph shows it: entered, exited (or failed), how long."""
+
+    name: str
+    iteration: int | None  # Map iteration index (one per language pair) or None at the top level
+    started: datetime
+    ended: datetime | None = None
+    outcome: str = "running"  # succeeded | failed | caught | running
+    detail: str = ""
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.ended is None else (self.ended - self.started).total_seconds()
+
+
+@dataclass(slots=True)
+class LocalRun:
+    status: str
+    execution_arn: str
+    steps: list[StepRecord] = field(default_factory=list)
+    output_files: list[Path] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)
+    error: str | None = None
+    cause: str | None = None
+    output: dict[str, Any] | None = None
+    iterations: dict[int, str] = field(default_factory=dict)  # Map index → "en-zh"
+    seconds: float = 0.0
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- the sample book ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """``en/`` (what the human translation was made from), ``zh/`` (or other targets: the
+    existing translations), ``en-next/`` (the new English being uploaded)."""
+
+    root: Path
+    source_lang: str = "en"
+
+    def files(self, folder: str) -> dict[str, str]:
+        base = self.root / folder
+        if not base.is_dir():
+            return {}
+        return {
+            p.relative_to(base).as_posix(): p.read_text(encoding="utf-8") for p in sorted(base.rglob("*.md"))
+        }
+
+    def validate(self) -> None:
+        if not self.root.is_dir():
+            raise BadInputError(self.root, "book folder not found")
+        if not (self.root / self.source_lang).is_dir():
+            raise BadInputError(self.root, f"no '{self.source_lang}/' folder with the source markdown")
+        if not self.files(f"{self.source_lang}-next") and not self.files(self.source_lang):
+            raise BadInputError(self.root, "no markdown files to translate")
+
+
+def upload_event(bucket: str, key: str, version_id: str | None, size: int, sequencer: str) -> dict[str, Any]:
+    """One SQS message as the Pipe delivers it: the EventBridge "Object Created" event as body."""
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": ACCOUNT,
+        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "region": REGION,
+        "resources": [f"arn:aws:s3:::{bucket}"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {"key": key, "size": size, "version-id": version_id, "sequencer": sequencer},
+            "request-id": uuid.uuid4().hex[:16].upper(),
+            "reason": "PutObject",
+        },
+    }
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": uuid.uuid4().hex,
+        "body": json.dumps(event),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }
+
+
+# --- the moto environment -----------------------------------------------------------------------
+
+
+class _Context:
+    """The parts of the Lambda context Powertools reads."""
+
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 1024
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def _dispatch(function: str, body: bytes | str | None, response_headers: dict[str, str]) -> bytes:
+    """Run the real handler for ``function`` with the payload; errors as Lambda reports them."""
+    name = function.rsplit(":", 1)[-1]
+    module = next((m for m in FUNCTIONS if function_name(m) == name), None)
+    if module is None:
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(
+            {"errorType": "ResourceNotFound", "errorMessage": f"no handler for {name}"}
+        ).encode()
+    payload = json.loads(body or "{}")
+    handler = importlib.import_module(f"amts.handlers.{module}").handler
+    try:
+        result = handler(payload, _Context(name))
+    except Exception as error:  # the Lambda runtime turns any exception into a function error
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
+    return json.dumps(result).encode()
+
+
+@dataclass(slots=True)
+class LocalAws:
+    """Handles on the moto resources of one local run."""
+
+    deps: Deps
+    clients: dict[str, Any]
+    state_machine_arn: str
+    definition: dict[str, Any]
+
+
+@contextmanager
+def local_aws(
+    settings: Settings | None = None,
+    batch_factory: Callable[[Callable[[str], BlobStore]], BatchTranslationService] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Iterator[LocalAws]:
+    """moto with the AMTS resources created and the handlers wired in; set up and torn down."""
+    from moto import mock_aws
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    settings = settings or Settings()
+    env = {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "MOTO_ACCOUNT_ID": ACCOUNT,
+    }
+
+    def invoke(
+        self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+    ) -> bytes:
+        return _dispatch(function_name, body, response_headers)
+
+    with (
+        mock.patch.dict(os.environ, env),
+        mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}),
+        mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
+    ):
+        import boto3
+
+        session = boto3.session.Session(region_name=REGION)
+        clients = {n: session.client(n) for n in ("s3", "dynamodb", "stepfunctions", "lambda", "iam")}
+        suffix = uuid.uuid4().hex[:8]
+        buckets = Buckets(
+            source=f"amts-source-{suffix}",
+            reference=f"amts-reference-{suffix}",
+            work=f"amts-work-{suffix}",
+            output=f"amts-output-{suffix}",
+            reports=f"amts-reports-{suffix}",
+        )
+        s3 = clients["s3"]
+        for bucket in (buckets.source, buckets.reference, buckets.work, buckets.output, buckets.reports):
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        clients["dynamodb"].create_table(
+            TableName=TOKEN_TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        role = clients["iam"].create_role(
+            RoleName="amts-local",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+        substitutions = {"ReportsBucket": buckets.reports, "TokenTableName": TOKEN_TABLE}
+        for module, placeholder in FUNCTIONS.items():
+            arn = clients["lambda"].create_function(
+                FunctionName=function_name(module),
+                Runtime="python3.12",
+                Role=role,
+                Handler=f"amts.handlers.{module}.handler",
+                Code={"ZipFile": b"local"},
+            )["FunctionArn"]
+            substitutions[placeholder] = arn
+        definition = load_definition(substitutions, overrides)
+        sm_arn = clients["stepfunctions"].create_state_machine(
+            name=STATE_MACHINE_NAME, definition=json.dumps(definition), roleArn=role
+        )["stateMachineArn"]
+
+        from amts.adapters.s3 import S3BlobStore
+        from amts.adapters.stepfunctions import SfnTaskCallbacks
+        from amts.adapters.tokens import DynamoTokenStore
+
+        stores: dict[str, S3BlobStore] = {}
+
+        def store_for(bucket: str) -> S3BlobStore:
+            if bucket not in stores:
+                stores[bucket] = S3BlobStore(s3, bucket)
+            return stores[bucket]
+
+        if batch_factory is None:
+            from amts.adapters.local_batch import LocalBatchTranslationService
+
+            batch: BatchTranslationService = LocalBatchTranslationService(store_for, ACCOUNT)
+            engine = "offline translation memory"
+        else:
+            batch = batch_factory(store_for)
+            engine = type(batch).__name__
+        deps = Deps(
+            settings=settings,
+            buckets=buckets,
+            source=store_for(buckets.source),
+            reference=store_for(buckets.reference),
+            work=store_for(buckets.work),
+            output=store_for(buckets.output),
+            reports=store_for(buckets.reports),
+            batch=batch,
+            tokens=DynamoTokenStore(clients["dynamodb"], TOKEN_TABLE),
+            callbacks=SfnTaskCallbacks(clients["stepfunctions"]),
+            previous_version=previous_version_reader(store_for(buckets.source)),
+            extra={"engine": engine},
+        )
+        set_deps(deps)
+        try:
+            yield LocalAws(deps, clients, sm_arn, definition)
+        finally:
+            set_deps(None)
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
+    """Upload version 1 (en/) and the translations, then en-next/ as new versions.
+
+    Returns the Pipe batch for the new versions (what the trigger would deliver).
+    """
+    deps = aws.deps
+    s3 = aws.clients["s3"]
+    src = book.source_lang
+    for path, text in book.files(src).items():
+        s3.put_object(Bucket=deps.buckets.source, Key=f"{src}/{path}", Body=text.encode("utf-8"))
+    for folder in sorted(p.name for p in book.root.iterdir() if p.is_dir()):
+        if folder in (src, f"{src}-next"):
+            continue
+        for path, text in book.files(folder).items():
+            s3.put_object(Bucket=deps.buckets.reference, Key=f"{folder}/{path}", Body=text.encode("utf-8"))
+    batch: list[dict[str, Any]] = []
+    changed = book.files(f"{src}-next") or book.files(src)
+    for n, (path, text) in enumerate(changed.items()):
+        key = f"{src}/{path}"
+        body = text.encode("utf-8")
+        put = s3.put_object(Bucket=deps.buckets.source, Key=key, Body=body)
+        batch.append(upload_event(deps.buckets.source, key, put.get("VersionId"), len(body), f"{n + 1:016X}"))
+    return batch
+
+
+def poll_once(deps: Deps) -> None:
+    """One run of the real poller, as the EventBridge schedule runs it in the cloud."""
+    from amts.service.poller import CallbackPoller
+
+    CallbackPoller(deps.tokens, deps.callbacks, deps.batch).poll_all()
+
+
+def run_execution(
+    aws: LocalAws,
+    batch: list[dict[str, Any]],
+    *,
+    name: str | None = None,
+    timeout: float = 120.0,
+    poll_interval: float = 0.2,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> LocalRun:
+    """Start one execution with ``batch`` as input and drive the poller until it ends."""
+    sfn = aws.clients["stepfunctions"]
+    name = name or f"local-{datetime.now().strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    started = time.monotonic()
+    arn = sfn.start_execution(stateMachineArn=aws.state_machine_arn, name=name, input=json.dumps(batch))[
+        "executionArn"
+    ]
+    seen = 0
+    stop = threading.Event()
+    status = "RUNNING"
+    while True:
+        description = sfn.describe_execution(executionArn=arn)
+        status = description["status"]
+        events = _history(sfn, arn)
+        if on_event is not None:
+            for ev in events[seen:]:
+                on_event(ev)
+        seen = len(events)
+        if status != "RUNNING":
+            break
+        if time.monotonic() - started > timeout:
+            sfn.stop_execution(executionArn=arn, error="LocalTimeout", cause=f"no end after {timeout:.0f}s")
+            stop.set()
+            continue
+        poll_once(aws.deps)
+        time.sleep(poll_interval)
+    events = _history(sfn, arn)
+    if on_event is not None:
+        for ev in events[seen:]:
+            on_event(ev)
+    run = LocalRun(status=status, execution_arn=arn, events=events, seconds=time.monotonic() - started)
+    run.steps, run.iterations = steps_from_history(events)
+    if description.get("output"):
+        run.output = json.loads(description["output"])
+    failed = next((e for e in reversed(events) if e["type"] == "ExecutionFailed"), None)
+    if failed is not None:
+        details = failed.get("executionFailedEventDetails", {})
+        run.error, run.cause = details.get("error"), details.get("cause")
+    return run
+
+
+def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
+    while True:
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        if not page.get("nextToken"):
+            return events
+        kwargs["nextToken"] = page["nextToken"]
+
+
+def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], dict[int, str]]:
+    """Entered/exited pairs per state (and per Map iteration), in the order they started."""
+    by_id = {e["id"]: e for e in events}
+    steps: list[StepRecord] = []
+    open_steps: dict[tuple[str, int | None], StepRecord] = {}
+    iterations: dict[int, str] = {}
+
+    def iteration_of(event: dict[str, Any]) -> int | None:
+        # Walk previousEventId back to the MapIterationStarted event this one belongs to.
+        seen = 0
+        current: dict[str, Any] | None = event
+        while current is not None and seen < 10_000:
+            if current["type"] == "MapIterationStarted":
+                return int(current.get("mapIterationStartedEventDetails", {}).get("index", 0))
+            if current["type"] in ("MapStateEntered", "MapStateExited", "ExecutionStarted"):
+                return None
+            current = by_id.get(current.get("previousEventId", 0))
+            seen += 1
+        return None
+
+    for ev in events:
+        kind = ev["type"]
+        if kind.endswith("StateEntered"):
+            details = ev.get("stateEnteredEventDetails", {})
+            index = iteration_of(ev)
+            record = StepRecord(details.get("name", "?"), index, ev["timestamp"])
+            if index is not None and details.get("name") == "Plan Sync":
+                try:
+                    lang = json.loads(details.get("input", "{}")).get("language", {})
+                    iterations[index] = f"{lang.get('source')}-{lang.get('target')}"
+                except (json.JSONDecodeError, AttributeError):
+                    pass
+            steps.append(record)
+            open_steps[(record.name, index)] = record
+        elif kind.endswith("StateExited"):
+            details = ev.get("stateExitedEventDetails", {})
+            index = iteration_of(ev)
+            record = open_steps.pop((details.get("name", "?"), index), None)
+            if record is not None:
+                record.ended = ev["timestamp"]
+                record.outcome = "succeeded"
+                try:
+                    output = json.loads(details.get("output", "{}"))
+                except json.JSONDecodeError:
+                    output = {}
+                if isinstance(output, dict) and isinstance(output.get("error"), dict):
+                    if record.name not in ("Write Failure Report", "Language Failed"):
+                        record.outcome = "caught"
+                        record.detail = str(output["error"].get("Error", ""))
+        elif kind in (
+            "TaskFailed",
+            "LambdaFunctionFailed",
+            "TaskTimedOut",
+            "ExecutionFailed",
+            "MapStateFailed",
+        ):
+            details = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
+            index = iteration_of(ev)
+            for record in reversed(steps):
+                if record.ended is None and record.iteration == index:
+                    record.detail = str(details.get("error", kind))
+                    break
+    for record in steps:
+        if record.ended is None and record.name in ("Nothing Changed", "Done", "Translation Failed"):
+            record.ended = record.started
+            record.outcome = "failed" if record.name == "Translation Failed" else "succeeded"
+    return steps, iterations
+
+
+def download(aws: LocalAws, out: Path, run: LocalRun) -> None:
+    """Copy the translated markdown and the reports of the run into ``out``."""
+    deps = aws.deps
+    for key in deps.output.list_keys(""):
+        target = out / "translated" / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(deps.output.get_text(key), encoding="utf-8")
+        run.output_files.append(target)
+    for key in deps.reports.list_keys(""):
+        target = out / "reports" / key.rsplit("/", 1)[-1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(deps.reports.get_text(key), encoding="utf-8")
+        run.report_files.append(target)
+
+
+def run_local(
+    book: Path,
+    out: Path,
+    *,
+    settings: Settings | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    timeout: float = 120.0,
+) -> LocalRun:
+    """``amts run --local``: upload the sample book, run one execution, write outputs to ``out``."""
+    the_book = Book(Path(book))
+    the_book.validate()
+    if settings is None:
+        targets = sorted(
+            p.name for p in the_book.root.iterdir() if p.is_dir() and not p.name.startswith("en")
+        )
+        from amts.config import LanguagePair
+
+        pairs = tuple(LanguagePair("en", t) for t in targets) or (LanguagePair("en", "zh"),)
+        settings = Settings(language_pairs=pairs)
+    with local_aws(settings) as aws:
+        batch = upload_book(aws, the_book)
+        run = run_execution(aws, batch, on_event=on_event, timeout=timeout)
+        download(aws, Path(out), run)
+    return run
