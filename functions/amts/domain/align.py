@@ -31,15 +31,15 @@ the posterior-based threshold on what enters parallel data.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from amts.domain.anchors import (
     CJK_LANGS,
     AnchorSet,
+    BlockSignature,
     block_signature,
     compare,
     extract_anchors,
@@ -105,6 +105,8 @@ class PairModel:
     term_match: float = 0.5
     kind_mismatch: float = 2.0
     heading_same_level: float = 2.0
+    detached_pair: float = 2.0
+    detached_skip: float = 0.7
 
     def reversed(self) -> PairModel:
         flipped = tuple(((b, a), p) for (a, b), p in self.priors)
@@ -121,6 +123,8 @@ class PairModel:
             term_match=self.term_match,
             kind_mismatch=self.kind_mismatch,
             heading_same_level=self.heading_same_level,
+            detached_pair=self.detached_pair,
+            detached_skip=self.detached_skip,
         )
 
 
@@ -181,6 +185,7 @@ class Unit:
     length: int
     kind: str
     anchors: AnchorSet = field(default_factory=AnchorSet)
+    detached: bool = False  # inside a tab range the other document lacks
 
 
 _LOG_SQRT2 = math.sqrt(2.0)
@@ -225,7 +230,12 @@ class _Region:
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         di, dj = i1 - i0, j1 - j0
         m = self.model
+        units = self.src[i0:i1] if di else self.tgt[j0:j1]
+        if not (di and dj) and all(u.detached for u in units):
+            return m.detached_skip
         cost = self.prior[(di, dj)]
+        if di and dj and any(u.detached for u in (*self.src[i0:i1], *self.tgt[j0:j1])):
+            cost += m.detached_pair
         kinds_s = [u.kind for u in self.src[i0:i1]]
         kinds_t = [u.kind for u in self.tgt[j0:j1]]
         if di and dj:
@@ -393,20 +403,39 @@ def piece_units(doc: Document, terms: Sequence[str] = (), cjk: bool | None = Non
     ]
 
 
-def _regions(src: Document, tgt: Document) -> tuple[list[tuple[list[int], list[int]]], set[int], set[int]]:
+def _signatures(doc: Document, tabs: dict[int, int]) -> list[tuple[int, BlockSignature]]:
+    """Hard-anchor signatures of ``doc`` (block index, signature); tabs carry their content size."""
+    lengths: dict[int, int] = {}
+    for ref in doc.pieces:
+        lengths[ref.block_index] = lengths.get(ref.block_index, 0) + _text_length(ref.text)
+    out: list[tuple[int, BlockSignature]] = []
+    for bi, block in enumerate(doc.blocks):
+        sig = block_signature(block)
+        if sig is None or sig.kind == "end_tab":
+            continue
+        if sig.kind == "tab" and bi in tabs:
+            size = sum(lengths.get(k, 0) for k in range(bi, tabs[bi] + 1))
+            sig = BlockSignature(sig.kind, sig.exact, sig.lines, size)
+        out.append((bi, sig))
+    return out
+
+
+def _regions(
+    src: Document, tgt: Document, ratio: float = 1.0
+) -> tuple[list[tuple[list[int], list[int]]], set[int], set[int]]:
     """Cut both documents at matched protected blocks.
 
     Returns the regions as (source piece indices, target piece indices) in document order, and
-    the piece indices taken out because they sit in a tab range present on one side only.
+    the *detached* piece indices: those inside a tab range present on one side only. They stay
+    in their region (the other file may hold the same text outside any tab) but are cheap to
+    leave unaligned and costly to pair, so they cannot pull their neighbours out of place.
     """
-    sigs_s = [(bi, sig) for bi, b in enumerate(src.blocks) if (sig := block_signature(b)) is not None]
-    sigs_t = [(bi, sig) for bi, b in enumerate(tgt.blocks) if (sig := block_signature(b)) is not None]
-    sigs_s = [(bi, s) for bi, s in sigs_s if s.kind != "end_tab"]
-    sigs_t = [(bi, s) for bi, s in sigs_t if s.kind != "end_tab"]
-    pairs = match_signatures([s for _, s in sigs_s], [s for _, s in sigs_t])
-    cuts = [(sigs_s[a][0], sigs_t[b][0]) for a, b in pairs]
     tabs_s = dict(tab_ranges(src.blocks))
     tabs_t = dict(tab_ranges(tgt.blocks))
+    sigs_s = _signatures(src, tabs_s)
+    sigs_t = _signatures(tgt, tabs_t)
+    pairs = match_signatures([s for _, s in sigs_s], [s for _, s in sigs_t], ratio=ratio)
+    cuts = [(sigs_s[a][0], sigs_t[b][0]) for a, b in pairs]
     matched_s = {c[0] for c in cuts}
     matched_t = {c[1] for c in cuts}
     for a, b in list(cuts):
@@ -427,21 +456,19 @@ def _regions(src: Document, tgt: Document) -> tuple[list[tuple[list[int], list[i
     excluded_s = {r.index for r in src.pieces if r.block_index in excluded_blocks_s}
     excluded_t = {r.index for r in tgt.pieces if r.block_index in excluded_blocks_t}
 
-    def bucket(doc: Document, excluded: set[int], side: int) -> dict[int, list[int]]:
+    def bucket(doc: Document, side: int) -> dict[int, list[int]]:
         # region number for each piece: 2k = before cut k, 2k+1 = inside the cut block k
         out: dict[int, list[int]] = {}
         k = 0
         for ref in doc.pieces:
-            if ref.index in excluded:
-                continue
             while k < len(chain) and chain[k][side] < ref.block_index:
                 k += 1
             slot = 2 * k + 1 if k < len(chain) and chain[k][side] == ref.block_index else 2 * k
             out.setdefault(slot, []).append(ref.index)
         return out
 
-    bs = bucket(src, excluded_s, 0)
-    bt = bucket(tgt, excluded_t, 1)
+    bs = bucket(src, 0)
+    bt = bucket(tgt, 1)
     regions = [(bs.get(k, []), bt.get(k, [])) for k in sorted(set(bs) | set(bt))]
     return regions, excluded_s, excluded_t
 
@@ -475,34 +502,15 @@ def align_pieces(
 
     if not use_regions:
         return run(units_s, units_t)
-    regions, excluded_s, excluded_t = _regions(src, tgt)
+    regions, detached_s, detached_t = _regions(src, tgt, model.ratio)
+    for i in detached_s:
+        units_s[i] = replace(units_s[i], detached=True)
+    for j in detached_t:
+        units_t[j] = replace(units_t[j], detached=True)
     beads: list[Bead] = []
     for ps, pt in regions:
         beads.extend(run([units_s[i] for i in ps], [units_t[j] for j in pt]))
-    return _in_order(beads, sorted(excluded_s), sorted(excluded_t))
-
-
-def _in_order(region_beads: list[Bead], excluded_s: list[int], excluded_t: list[int]) -> list[Bead]:
-    """Insert the beads of one-sided tab ranges where they stand in their document."""
-    hi_s: list[int] = []
-    hi_t: list[int] = []
-    ms = mt = -1
-    for b in region_beads:
-        ms = max([ms, *b.source])
-        mt = max([mt, *b.target])
-        hi_s.append(ms)
-        hi_t.append(mt)
-    slots: list[list[Bead]] = [[] for _ in range(len(region_beads) + 1)]
-    for i in excluded_s:
-        slots[bisect.bisect_left(hi_s, i)].append(Bead((i,), (), 1.0))
-    for j in excluded_t:
-        slots[bisect.bisect_left(hi_t, j)].append(Bead((), (j,), 1.0))
-    out: list[Bead] = []
-    for k, b in enumerate(region_beads):
-        out.extend(slots[k])
-        out.append(b)
-    out.extend(slots[-1])
-    return out
+    return beads
 
 
 # --------------------------------------------------------------------------- sentences

@@ -182,6 +182,9 @@ class BlockSignature:
     kind: str
     exact: str
     lines: frozenset[str] = frozenset()
+    # for tabs: characters of translatable text inside the range (-1: unknown), so that among
+    # several same-named tabs the one whose content has a plausible length wins
+    content_length: int = -1
 
 
 def _code_lines(raw: str) -> frozenset[str]:
@@ -240,12 +243,23 @@ def _dice(a: str, b: str) -> float:
     return 2 * sum((ga & gb).values()) / total if total else 0.0
 
 
-def signature_similarity(a: BlockSignature, b: BlockSignature) -> float:
-    """How sure we are that two protected blocks are the same block, in [0, 1]."""
+def signature_similarity(a: BlockSignature, b: BlockSignature, ratio: float = 1.0) -> float:
+    """How sure we are that two protected blocks are the same block, in [0, 1].
+
+    ``ratio`` is the expected target/source length ratio, used to compare tab contents.
+    """
     if a.kind != b.kind:
         return 0.0
     if a.kind == "end_tab":
         return 0.0  # matched through their opening tab, never on their own
+    if a.kind == "tab":
+        if a.exact != b.exact:
+            return 0.0
+        if a.content_length < 0 or b.content_length < 0:
+            return 0.9
+        expected = ratio * a.content_length
+        r = (min(expected, b.content_length) + 5) / (max(expected, b.content_length) + 5)
+        return 0.55 + 0.4 * r
     if a.exact == b.exact:
         return 1.0
     if a.kind == "code":
@@ -261,7 +275,10 @@ def signature_similarity(a: BlockSignature, b: BlockSignature) -> float:
 
 
 def match_signatures(
-    src: Sequence[BlockSignature], tgt: Sequence[BlockSignature], min_similarity: float = 0.5
+    src: Sequence[BlockSignature],
+    tgt: Sequence[BlockSignature],
+    min_similarity: float = 0.5,
+    ratio: float = 1.0,
 ) -> list[tuple[int, int]]:
     """Ordered (monotone) matching maximising total similarity: a weighted LCS.
 
@@ -277,7 +294,7 @@ def match_signatures(
     sim = [[0.0] * m for _ in range(n)]
     for i, a in enumerate(src):
         for j, b in enumerate(tgt):
-            s = signature_similarity(a, b)
+            s = signature_similarity(a, b, ratio)
             if s >= min_similarity:
                 rarity = 1.0 / freq[(a.kind, a.exact)] if s == 1.0 else 0.0
                 sim[i][j] = s + 0.2 * rarity
