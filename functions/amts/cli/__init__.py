@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 
 # Sub-command modules (each registers its commands on ``app`` when imported).
+import amts.cli.commands_eval  # noqa: E402,F401  (bleu, evaluate)
 from amts.cli import commands_text  # noqa: E402,F401  (align, parallel-data)
 
 
