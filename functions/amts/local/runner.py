@@ -483,10 +483,13 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
                     output = json.loads(details.get("output", "{}"))
                 except json.JSONDecodeError:
                     output = {}
-                if isinstance(output, dict) and isinstance(output.get("error"), dict):
-                    if record.name not in ("Write Failure Report", "Language Failed"):
-                        record.outcome = "caught"
-                        record.detail = str(output["error"].get("Error", ""))
+                if (
+                    isinstance(output, dict)
+                    and isinstance(output.get("error"), dict)
+                    and record.name not in ("Write Failure Report", "Language Failed")
+                ):
+                    record.outcome = "caught"
+                    record.detail = str(output["error"].get("Error", ""))
         elif kind in (
             "TaskFailed",
             "LambdaFunctionFailed",
@@ -509,7 +512,11 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
 
 def download(aws: LocalAws, out: Path, run: LocalRun) -> None:
     """Copy the translated markdown and the reports of the run into ``out``."""
+    import shutil
+
     deps = aws.deps
+    for sub in ("translated", "reports"):  # a previous run's files would look like this run's
+        shutil.rmtree(out / sub, ignore_errors=True)
     for key in deps.output.list_keys(""):
         target = out / "translated" / key
         target.parent.mkdir(parents=True, exist_ok=True)
