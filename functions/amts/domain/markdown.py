@@ -613,9 +613,16 @@ def _figure_pieces(raw: str, lang: str) -> tuple[Piece, ...]:
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+_INNER_WS = re.compile(r"(?<=\S)[ \t]+")
+
+
 def normalise_code(code: str) -> str:
-    """Identity of a code cell: trailing spaces stripped, blank-line runs collapsed, no outer blanks."""
-    lines = [line.rstrip() for line in code.replace("\r\n", "\n").split("\n")]
+    """Identity of a code cell across languages: spacing differences must not break an anchor.
+
+    Trailing spaces are stripped, runs of spaces inside a line (not the indentation, which is
+    Python syntax) become one, runs of blank lines become one, outer blank lines go.
+    """
+    lines = [_INNER_WS.sub(" ", line.rstrip()) for line in code.replace("\r\n", "\n").split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
