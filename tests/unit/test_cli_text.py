@@ -154,6 +154,19 @@ def test_align_rejects_an_unsupported_language() -> None:
     assert "klingon" in result.stderr
 
 
+def test_align_accepts_a_book_glossary(tmp_path: Path) -> None:
+    # Given a glossary in the book's '中文，english' format
+    terms = tmp_path / "TERMINOLOGY.md"
+    terms.write_text("移动平均，moving average\n衰减率，decay rate\n小批量，minibatch\n", encoding="utf-8")
+    # When used for a paragraph alignment
+    result = run(
+        "align", EN / "moving-average.md", ZH / "moving-average.md", "-g", "paragraph", "--glossary", terms
+    )
+    # Then the run succeeds and the headings still meet their translations
+    assert result.exit_code == 0, result.stderr
+    assert ["Choosing the Decay Rate", "选择衰减率"] in tsv_rows(result.stdout)
+
+
 def test_align_reports_a_missing_glossary(tmp_path: Path) -> None:
     result = run("align", EN / "index.md", ZH / "index.md", "--glossary", tmp_path / "terms.md")
     assert result.exit_code == 2
