@@ -180,7 +180,7 @@ def _choose_format(fmt: ParallelDataFormat | None, output: Path | None) -> Paral
         return fmt
     if output is not None:
         suffix = output.suffix.lower().lstrip(".")
-        if suffix in ParallelDataFormat._value2member_map_:
+        if suffix in {f.value for f in ParallelDataFormat}:
             return ParallelDataFormat(suffix)
     return ParallelDataFormat.TSV
 
