@@ -164,7 +164,15 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
             use_regions=False,
             aligner=lambda us, ut: align_units(us, ut, pair_model(s.lang, t.lang), use_anchors=False),
         ),
+        "gale-church inside anchor regions": lambda s, t: align_pieces(
+            s,
+            t,
+            None,
+            use_anchors=False,
+            aligner=lambda us, ut: align_units(us, ut, pair_model(s.lang, t.lang), use_anchors=False),
+        ),
         "i-th with i-th": lambda s, t: align_pieces(s, t, None, use_regions=False, aligner=align_diagonal),
+        "i-th with i-th inside anchor regions": lambda s, t: align_pieces(s, t, None, aligner=align_diagonal),
     }
     para = {name: Score() for name in methods}
     para_kept = Score()

@@ -105,7 +105,7 @@ class PairModel:
     term_match: float = 0.5
     kind_mismatch: float = 2.0
     heading_same_level: float = 2.0
-    detached_pair: float = 2.0
+    detached_pair: float = 1.0
     detached_skip: float = 0.7
 
     def reversed(self) -> PairModel:
@@ -137,6 +137,8 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
     ((2, 2), 0.01),
     ((3, 1), 0.008),
     ((1, 3), 0.008),
+    ((4, 1), 0.002),
+    ((1, 4), 0.002),
 )
 
 # en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev:
@@ -185,7 +187,7 @@ class Unit:
     length: int
     kind: str
     anchors: AnchorSet = field(default_factory=AnchorSet)
-    detached: bool = False  # inside a tab range the other document lacks
+    detached: int = 0  # DETACHED / BLOCKED: inside a tab range the other document lacks
 
 
 _LOG_SQRT2 = math.sqrt(2.0)
@@ -234,8 +236,12 @@ class _Region:
         if not (di and dj) and all(u.detached for u in units):
             return m.detached_skip
         cost = self.prior[(di, dj)]
-        if di and dj and any(u.detached for u in (*self.src[i0:i1], *self.tgt[j0:j1])):
-            cost += m.detached_pair
+        if di and dj:
+            flags = [u.detached for u in (*self.src[i0:i1], *self.tgt[j0:j1])]
+            if any(flags):
+                if BLOCKED in flags:
+                    return math.inf
+                cost += m.detached_pair
         kinds_s = [u.kind for u in self.src[i0:i1]]
         kinds_t = [u.kind for u in self.tgt[j0:j1]]
         if di and dj:
@@ -422,13 +428,15 @@ def _signatures(doc: Document, tabs: dict[int, int]) -> list[tuple[int, BlockSig
 
 def _regions(
     src: Document, tgt: Document, ratio: float = 1.0
-) -> tuple[list[tuple[list[int], list[int]]], set[int], set[int]]:
+) -> tuple[list[tuple[list[int], list[int]]], dict[int, int], dict[int, int]]:
     """Cut both documents at matched protected blocks.
 
     Returns the regions as (source piece indices, target piece indices) in document order, and
-    the *detached* piece indices: those inside a tab range present on one side only. They stay
-    in their region (the other file may hold the same text outside any tab) but are cheap to
-    leave unaligned and costly to pair, so they cannot pull their neighbours out of place.
+    per side the status of the pieces inside a tab range present on one side only: ``DETACHED``
+    pieces stay in their region (the other file may hold the same text outside any tab) but are
+    cheap to leave unaligned and cost more to pair, so they cannot pull their neighbours out of
+    place; ``BLOCKED`` pieces are later alternatives of a run of adjacent one-sided tabs (the
+    same paragraph once per framework) facing tab-free text: only the first of the run may pair.
     """
     tabs_s = dict(tab_ranges(src.blocks))
     tabs_t = dict(tab_ranges(tgt.blocks))
@@ -441,20 +449,12 @@ def _regions(
     for a, b in list(cuts):
         if a in tabs_s and b in tabs_t:
             cuts.append((tabs_s[a], tabs_t[b]))
-    excluded_blocks_s = {
-        bi for start, end in tabs_s.items() if start not in matched_s for bi in range(start, end + 1)
-    }
-    excluded_blocks_t = {
-        bi for start, end in tabs_t.items() if start not in matched_t for bi in range(start, end + 1)
-    }
     # keep a strictly monotone chain of cuts (end-of-tab cuts could cross a stray match)
     cuts.sort()
     chain: list[tuple[int, int]] = []
     for a, b in cuts:
         if not chain or (a > chain[-1][0] and b > chain[-1][1]):
             chain.append((a, b))
-    excluded_s = {r.index for r in src.pieces if r.block_index in excluded_blocks_s}
-    excluded_t = {r.index for r in tgt.pieces if r.block_index in excluded_blocks_t}
 
     def bucket(doc: Document, side: int) -> dict[int, list[int]]:
         # region number for each piece: 2k = before cut k, 2k+1 = inside the cut block k
@@ -470,7 +470,41 @@ def _regions(
     bs = bucket(src, 0)
     bt = bucket(tgt, 1)
     regions = [(bs.get(k, []), bt.get(k, [])) for k in sorted(set(bs) | set(bt))]
-    return regions, excluded_s, excluded_t
+    status_s = _one_sided(src, tabs_s, matched_s)
+    status_t = _one_sided(tgt, tabs_t, matched_t)
+    for ps, pt in regions:
+        # alternatives compete with nothing when the other side has its own one-sided tabs
+        if any(j in status_t for j in pt):
+            for i in ps:
+                if status_s.get(i) == BLOCKED:
+                    status_s[i] = DETACHED
+        if any(i in status_s for i in ps):
+            for j in pt:
+                if status_t.get(j) == BLOCKED:
+                    status_t[j] = DETACHED
+    return regions, status_s, status_t
+
+
+DETACHED = 1
+BLOCKED = 2
+
+
+def _one_sided(doc: Document, tabs: dict[int, int], matched: set[int]) -> dict[int, int]:
+    """Status of the pieces in unmatched tab ranges: the first range of a run of adjacent
+    ranges (only blank lines between them) is DETACHED, the others BLOCKED."""
+    block_status: dict[int, int] = {}
+    prev_end = -10
+    for start, end in sorted(tabs.items()):
+        if start in matched:
+            prev_end = -10
+            continue
+        adjacent = prev_end >= 0 and all(
+            doc.blocks[k].kind is BlockKind.BLANK for k in range(prev_end + 1, start)
+        )
+        for bi in range(start, end + 1):
+            block_status[bi] = BLOCKED if adjacent else DETACHED
+        prev_end = end
+    return {r.index: block_status[r.block_index] for r in doc.pieces if r.block_index in block_status}
 
 
 Aligner = Callable[[Sequence[Unit], Sequence[Unit]], list[Bead]]
@@ -502,11 +536,11 @@ def align_pieces(
 
     if not use_regions:
         return run(units_s, units_t)
-    regions, detached_s, detached_t = _regions(src, tgt, model.ratio)
-    for i in detached_s:
-        units_s[i] = replace(units_s[i], detached=True)
-    for j in detached_t:
-        units_t[j] = replace(units_t[j], detached=True)
+    regions, status_s, status_t = _regions(src, tgt, model.ratio)
+    for i, st in status_s.items():
+        units_s[i] = replace(units_s[i], detached=st)
+    for j, st in status_t.items():
+        units_t[j] = replace(units_t[j], detached=st)
     beads: list[Bead] = []
     for ps, pt in regions:
         beads.extend(run([units_s[i] for i in ps], [units_t[j] for j in pt]))

@@ -1,0 +1,297 @@
+"""Bilingual aligner: DP over units, anchors, hard-anchor regions, documents, sentences."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from amts.domain.align import (
+    AlignmentResult,
+    Bead,
+    Granularity,
+    Unit,
+    align_diagonal,
+    align_documents,
+    align_pieces,
+    align_units,
+    pair_model,
+)
+from amts.domain.anchors import (
+    AnchorSet,
+    BlockSignature,
+    compare,
+    extract_anchors,
+    match_signatures,
+    signature_similarity,
+)
+from amts.domain.glossary import Glossary
+from amts.domain.markdown import parse
+from amts.domain.model import Document
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "align"
+
+
+def _fixture(lang: str) -> Document:
+    path = FIXTURES / f"section.{lang}.md"
+    return parse(path.read_text(encoding="utf-8"), lang, str(path))
+
+
+def _units(lengths: list[int], kind: str = "p") -> list[Unit]:
+    return [Unit(i, n, kind) for i, n in enumerate(lengths)]
+
+
+def _pairs(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.source, b.target) for b in beads if b.source and b.target]
+
+
+# --------------------------------------------------------------------------- the DP
+
+
+def test_units_of_proportional_lengths_align_one_to_one() -> None:
+    # Given Chinese units about 0.42 times as long as their English counterparts
+    model = pair_model("en", "zh")
+    src = _units([120, 300, 80, 200])
+    tgt = _units([round(n * model.ratio) for n in (120, 300, 80, 200)])
+    # When aligned
+    beads = align_units(src, tgt, model)
+    # Then every unit pairs with its counterpart, confidently
+    assert _pairs(beads) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), (3,))]
+    assert all(b.confidence > 0.9 for b in beads)
+
+
+def test_a_merged_target_unit_becomes_a_two_to_one_bead() -> None:
+    # Given a translation that merged the 2nd and 3rd source paragraphs
+    model = pair_model("en", "zh")
+    src = _units([200, 150, 180, 220])
+    tgt = _units([84, 139, 92])
+    # When aligned
+    beads = align_units(src, tgt, model)
+    # Then the merge is one 2-1 bead and its neighbours stay 1-1
+    assert _pairs(beads) == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))]
+
+
+def test_anchors_decide_between_equally_long_candidates() -> None:
+    # Given two target paragraphs of the same length, only one sharing the source's anchors
+    model = pair_model("en", "zh")
+    src = [
+        Unit(0, 200, "p", extract_anchors("See :numref:`fig_a` and `foo()` with 42 items.", "en")),
+        Unit(1, 200, "p", extract_anchors("Another paragraph about `bar`, 7 of them.", "en")),
+    ]
+    tgt = [
+        Unit(0, 84, "p", extract_anchors("另一段讨论`bar`，共7个。", "zh")),
+        Unit(1, 84, "p", extract_anchors("见 :numref:`fig_a`，`foo()`有42项。", "zh")),
+    ]
+    # When the first source unit is aligned against the swapped target
+    beads = align_units(src[:1], tgt, model)
+    # Then it pairs with the target that shares its anchors and the other is left out
+    assert _pairs(beads) == [((0,), (1,))]
+    assert [b.target for b in beads if not b.source] == [(0,)]
+
+
+def test_headings_never_merge_with_paragraphs() -> None:
+    # Given a heading followed by a paragraph on both sides, lengths favouring a merge
+    model = pair_model("en", "zh")
+    src = [Unit(0, 10, "h2"), Unit(1, 100, "p")]
+    tgt = [Unit(0, 46, "p")]
+    # When aligned
+    beads = align_units(src, tgt, model)
+    # Then the heading is left unaligned rather than merged into the paragraph
+    assert ((0, 1), (0,)) not in _pairs(beads)
+    assert ((1,), (0,)) in _pairs(beads)
+
+
+def test_diagonal_baseline_pairs_by_position() -> None:
+    # Given three source and two target units / When paired by position
+    beads = align_diagonal(_units([1, 2, 3]), _units([4, 5]))
+    # Then the leftover source unit is a 1-0 bead
+    assert _pairs(beads) == [((0,), (0,)), ((1,), (1,))]
+    assert Bead((2,), (), 1.0) in beads
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+def test_extract_anchors_finds_what_survives_translation() -> None:
+    # Given an English sentence with a role, code, math, a link and numbers
+    text = "As :numref:`fig_x` shows, `net(X)` maps $x_i$ to 256 units [docs](https://a.b/c)."
+    # When anchors are extracted
+    a = extract_anchors(text, "en")
+    # Then each protected thing is one strong anchor and plain words are Latin words
+    assert a.strong["r:ref:fig_x"] == 1
+    assert a.strong["c:net(X)"] == 1
+    assert a.strong["m:x_i"] == 1
+    assert a.strong["n:256"] == 1
+    assert a.strong["u:https://a.b/c"] == 1
+    assert "shows" in a.words and "fig_x" not in a.words
+
+
+def test_latin_terms_inside_chinese_match_english_words_case_insensitively() -> None:
+    # Given a Chinese text quoting an English term
+    zh = extract_anchors("这里使用*延后初始化*（Deferred Initialization）。", "zh")
+    en = extract_anchors("The trick is deferred initialization.", "en")
+    # When compared as an en→zh bead
+    sm, su, lm, lu, gm = compare(en, zh, src_cjk=False, tgt_cjk=True)
+    # Then both embedded words are found on the English side
+    assert (lm, lu) == (2, 0)
+    assert (sm, su, gm) == (0, 0, 0)
+
+
+def test_glossary_terms_count_when_both_sides_hold_a_pair() -> None:
+    # Given a tiny glossary and a text pair using one of its entries
+    glossary = Glossary.from_text("超参数，hyperparameter\n步幅，stride\n")
+    terms_en = [t.lower() for t, _ in glossary.terms]
+    terms_zh = [z for _, z in glossary.terms]
+    en = extract_anchors("Tune the hyperparameter carefully.", "en", terms_en)
+    zh = extract_anchors("仔细调整超参数。", "zh", terms_zh)
+    # When compared / Then exactly one glossary pair matches
+    assert compare(en, zh, False, True)[4] == 1
+
+
+def test_merged_anchor_sets_add_up() -> None:
+    a = AnchorSet.merge([extract_anchors("`a` 1", "en"), extract_anchors("`a` 2", "en")])
+    assert a.strong["c:a"] == 2 and a.strong["n:1"] == 1 and a.strong["n:2"] == 1
+
+
+# --------------------------------------------------------------------------- hard anchors
+
+
+def test_code_cells_with_translated_comments_still_match() -> None:
+    # Given the same code cell with a comment translated and one import edited
+    en = BlockSignature("code", "k1", frozenset({"x = f(1)", "y = g(x)", "print(y)", "import a, b"}))
+    zh = BlockSignature("code", "k2", frozenset({"x = f(1)", "y = g(x)", "print(y)", "import b"}))
+    # When compared / Then they are similar enough to anchor
+    assert signature_similarity(en, zh) >= 0.5
+
+
+def test_same_named_tabs_match_the_one_with_plausible_content_length() -> None:
+    # Given one English mxnet tab and two Chinese mxnet tabs, the second of the right size
+    en = [BlockSignature("tab", "mxnet", content_length=200)]
+    zh = [
+        BlockSignature("tab", "mxnet", content_length=700),
+        BlockSignature("tab", "mxnet", content_length=85),
+    ]
+    # When matched with the en→zh length ratio
+    pairs = match_signatures(en, zh, ratio=0.42)
+    # Then the English tab goes to the second Chinese tab
+    assert pairs == [(0, 1)]
+
+
+def test_match_signatures_is_monotone_and_skips_unmatched() -> None:
+    sig = [BlockSignature("label", name) for name in ("a", "b", "c", "d")]
+    pairs = match_signatures([sig[0], sig[2], sig[3]], [sig[0], sig[1], sig[3], sig[2]])
+    # Then an order-preserving maximal matching is returned
+    assert len(pairs) == 2
+    assert all(a1 < a2 and b1 < b2 for (a1, b1), (a2, b2) in itertools.pairwise(pairs))
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def test_extra_chinese_tab_is_left_out_without_shifting_neighbours() -> None:
+    # Given the fixture section whose Chinese side has an extra paddle tab
+    en, zh = _fixture("en"), _fixture("zh")
+    paddle = next(r.index for r in zh.pieces if "飞桨" in r.text)
+    # When aligned at paragraph level
+    beads = align_pieces(en, zh)
+    # Then the paddle paragraph is a 0-1 bead and the paragraphs around it pair 1-1
+    assert Bead((), (paddle,), next(b.confidence for b in beads if b.target == (paddle,))) in beads
+    pairs = _pairs(beads)
+    pytorch_en = next(r.index for r in en.pieces if "In PyTorch" in r.text)
+    after_en = next(r.index for r in en.pieces if r.text.startswith("We use a threshold"))
+    assert ((pytorch_en,), (paddle - 1,)) in pairs
+    assert ((after_en,), (paddle + 1,)) in pairs
+
+
+def test_every_piece_appears_exactly_once_in_document_order() -> None:
+    en, zh = _fixture("en"), _fixture("zh")
+    beads = align_pieces(en, zh)
+    src = [i for b in beads for i in b.source]
+    tgt = [j for b in beads for j in b.target]
+    assert src == list(range(len(en.pieces)))
+    assert tgt == list(range(len(zh.pieces)))
+
+
+def test_a_chinese_paragraph_merging_two_english_ones_is_a_two_to_one_bead() -> None:
+    # Given "As fig shows…" and "It does not…" merged into one Chinese paragraph
+    en, zh = _fixture("en"), _fixture("zh")
+    a = next(r.index for r in en.pieces if r.text.startswith("As :numref:"))
+    z = next(r.index for r in zh.pieces if r.text.startswith("如 :numref:"))
+    # When aligned / Then the two English paragraphs form one bead with it
+    assert ((a, a + 1), (z,)) in _pairs(align_pieces(en, zh))
+
+
+def test_headings_and_figure_captions_pair_with_their_counterparts() -> None:
+    en, zh = _fixture("en"), _fixture("zh")
+    pairs = _pairs(align_pieces(en, zh))
+    by_text_en = {r.text: r.index for r in en.pieces}
+    by_text_zh = {r.text: r.index for r in zh.pieces}
+    assert ((by_text_en["Summary"],), (by_text_zh["小结"],)) in pairs
+    assert (
+        (by_text_en["The loss with and without clipping."],),
+        (by_text_zh["有裁剪和无裁剪时的损失。"],),
+    ) in pairs
+
+
+def test_reverse_direction_mirrors_the_alignment() -> None:
+    # Given the same section aligned en→zh and zh→en
+    en, zh = _fixture("en"), _fixture("zh")
+    forward = set(_pairs(align_pieces(en, zh)))
+    backward = {(t, s) for s, t in _pairs(align_pieces(zh, en))}
+    # Then both directions find the same pairs
+    assert forward == backward
+
+
+def test_align_documents_joins_text_per_language_and_applies_threshold() -> None:
+    en, zh = _fixture("en"), _fixture("zh")
+    # When aligned with the default threshold
+    result = align_documents(en, zh, Granularity.PARAGRAPH)
+    merged = next(p for p in result.pairs if len(p.source_pieces) == 2)
+    # Then English pieces are joined with a space, and every kept pair clears the threshold
+    assert merged.source.startswith("As :numref:`fig_clip` shows, clipping removes the spikes. It does not")
+    assert all(p.confidence >= 0.5 for p in result.pairs)
+    assert all(p.granularity is Granularity.PARAGRAPH for p in result.pairs)
+    # And when nothing can clear the threshold, everything is dropped, nothing lost
+    strict = align_documents(en, zh, Granularity.PARAGRAPH, min_confidence=1.01)
+    assert strict.pairs == [] and len(strict.dropped) == len(result.pairs) + len(result.dropped)
+
+
+def test_spanish_pair_uses_its_own_length_model() -> None:
+    # Given an en→es pair with the Spanish side ~15% longer and a swapped-length decoy
+    en = parse(
+        "First paragraph, rather short.\n\nSecond paragraph is a good deal longer than the first.\n", "en"
+    )
+    es = parse(
+        "Primer párrafo, bastante corto.\n\nEl segundo párrafo es bastante más largo que el primero.\n", "es"
+    )
+    # When aligned / Then the pairing is 1-1 in order
+    assert _pairs(align_pieces(en, es)) == [((0,), (0,)), ((1,), (1,))]
+    assert pair_model("en", "es").ratio > 1.0
+
+
+def test_alignment_result_defaults_are_empty() -> None:
+    assert AlignmentResult().pairs == [] and AlignmentResult().dropped == []
+
+
+def _segmenter_ready() -> bool:
+    from amts.domain.segment import split_sentences
+
+    try:
+        split_sentences("One. Two.", "en")
+    except NotImplementedError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _segmenter_ready(), reason="segment.split_sentences not implemented yet")
+def test_sentence_level_pairs_sentences_inside_paragraph_beads() -> None:
+    en, zh = _fixture("en"), _fixture("zh")
+    # When aligned at sentence level
+    result = align_documents(en, zh, Granularity.SENTENCE)
+    texts = {(p.source, p.target) for p in result.pairs + result.dropped}
+    # Then the two-sentence paragraph splits into two sentence pairs
+    assert (
+        "Training deep networks sometimes produces very large gradients.",
+        "训练深度网络时有时会出现非常大的梯度。",
+    ) in texts
+    assert all(p.granularity is Granularity.SENTENCE for p in result.pairs)
