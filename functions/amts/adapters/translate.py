@@ -91,7 +91,7 @@ def job_name(*parts: str) -> str:
     """A JobName within the service's rules: 1-256 chars of letters, separators, digits, ``_.:/=+-%@``."""
     raw = "-".join(p for p in parts if p)
     chars = [ch if unicodedata.category(ch)[0] in "LZN" or ch in _JOB_NAME_EXTRA else "-" for ch in raw]
-    name = re.sub(r"-{2,}", "-", "".join(chars)).strip()
+    name = re.sub(r"-{2,}", "-", "".join(chars)).strip(" -")
     if len(name) > 256:
         digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
         name = f"{name[: 256 - 17]}-{digest}"
@@ -143,7 +143,7 @@ class AmazonTranslateService:
                 if description:
                     kwargs["Description"] = description[:256]
                 response = self._client.create_parallel_data(**kwargs)
-                logger.info("parallel data create requested", extra={"name": name, "s3_uri": s3_uri})
+                logger.info("parallel data create requested", extra={"parallel_data": name, "s3_uri": s3_uri})
                 return ParallelDataInfo(name, ParallelDataStatus(response.get("Status", "CREATING")))
             if not existing.settled:
                 update = existing.latest_update_status
@@ -155,7 +155,7 @@ class AmazonTranslateService:
             if description:
                 kwargs["Description"] = description[:256]
             response = self._client.update_parallel_data(**kwargs)
-            logger.info("parallel data update requested", extra={"name": name, "s3_uri": s3_uri})
+            logger.info("parallel data update requested", extra={"parallel_data": name, "s3_uri": s3_uri})
             latest = response.get("LatestUpdateAttemptStatus")
             return ParallelDataInfo(
                 name,
