@@ -194,6 +194,7 @@ PairsFor = Callable[[frozenset[str]], list[tuple[str, str]]]
 
 class Backend(Protocol):
     name: str
+    notes: list[str]  # how the backend ran (drained into the language's notes)
 
     def run(
         self,
@@ -224,6 +225,7 @@ class MemoryBackend:
 
     def __init__(self, threshold: float = 0.75) -> None:
         self.threshold = threshold
+        self.notes: list[str] = []
 
     def run(
         self,
@@ -276,6 +278,7 @@ class AmazonBackend:
         self.poll_seconds = poll_seconds
         self.timeout_seconds = timeout_seconds
         self.sleep = sleep
+        self.notes: list[str] = []
 
     def _uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
@@ -297,19 +300,41 @@ class AmazonBackend:
     ) -> dict[str, CaseOutput]:
         if pairs_without is None:
             return {c.name: _apply_engine(self.engine, c, pair) for c in cases}
-        try:
-            return self._run_batch(variant, pair, cases, pairs_without)
-        except AmtsError as exc:
-            return {c.name: CaseOutput(error=f"batch translation failed: {exc}") for c in cases}
+        shared = pairs_without(frozenset(c.name for c in cases))
+        groups: list[tuple[Sequence[Case], list[tuple[str, str]], str]]
+        if shared or len(cases) == 1:
+            groups = [(cases, shared, "all")]
+            self.notes.append(
+                f"{variant}: one parallel-data resource without any evaluated article, one batch job"
+            )
+        else:
+            # The corpus is the evaluated articles themselves: leave-one-out needs one update of the
+            # resource and one job per article (slow on the real service, but the only honest way).
+            groups = [([c], pairs_without(frozenset({c.name})), f"a{i}") for i, c in enumerate(cases)]
+            self.notes.append(
+                f"{variant}: leave-one-out, one parallel-data update and one batch job per article "
+                f"({len(cases)})"
+            )
+        results: dict[str, CaseOutput] = {}
+        for group, pairs, tag in groups:
+            try:
+                results.update(self._run_batch(variant, pair, group, pairs, tag))
+            except AmtsError as exc:
+                results.update({c.name: CaseOutput(error=f"batch translation failed: {exc}") for c in group})
+        return results
 
     def _run_batch(
-        self, variant: str, pair: LanguagePair, cases: Sequence[Case], pairs_without: PairsFor
+        self,
+        variant: str,
+        pair: LanguagePair,
+        cases: Sequence[Case],
+        pairs: list[tuple[str, str]],
+        tag: str,
     ) -> dict[str, CaseOutput]:
         from amts.adapters.translate import read_job_outputs
         from amts.domain.protect import html_to_segments, segments_to_html
 
-        base = f"evaluation/{self.run_id}/{pair}/{variant}"
-        pairs = pairs_without(frozenset(c.name for c in cases))
+        base = f"evaluation/{self.run_id}/{pair}/{variant}/{tag}"
         pd_name: str | None = None
         if pairs:
             granularity = VARIANTS[variant] or Granularity.SENTENCE
@@ -326,15 +351,19 @@ class AmazonBackend:
             failed = "FAILED"
             if info.status == failed or info.latest_update_status == failed:
                 raise AmtsError(f"parallel data {name} failed: {info.message or 'no message'}")
+        else:
+            self.notes.append(
+                f"{variant} ({tag}): no parallel data left after exclusion: job ran without ACT"
+            )
         names: dict[str, str] = {}
         for c in cases:
             doc_name = re.sub(r"[^A-Za-z0-9._-]+", "_", c.name) + ".html"
             names[c.name] = doc_name
             html = segments_to_html([(f"p{s.index}", s.text, s.spans) for s in c.segments])
             self.store.put_text(f"{base}/input/{doc_name}", html, "text/html; charset=utf-8")
-        token = hashlib.sha256(f"{self.run_id}/{pair}/{variant}".encode()).hexdigest()[:40]
+        token = hashlib.sha256(f"{self.run_id}/{pair}/{variant}/{tag}".encode()).hexdigest()[:40]
         job_id = self.batch.start_job(
-            job_name=f"amts-eval-{self.run_id}-{pair}-{variant}"[:256],
+            job_name=re.sub(r"[^\w.:/=+\-%@]+", "-", f"amts-eval-{self.run_id}-{pair}-{variant}-{tag}")[:256],
             input_uri=self._uri(f"{base}/input/"),
             output_uri=self._uri(f"{base}/output/"),
             source_lang=pair.source,
@@ -603,8 +632,11 @@ def evaluate_direction(
             "untranslated — a lower bound, not a model of TranslateText"
         )
     if config.exclude_self and any(VARIANTS[v] for v in variants):
-        how = "each article's own pairs" if backend.name == "memory" else "all evaluated articles"
-        language.notes.append(f"parallel data excludes {how} (--exclude-self)")
+        language.notes.append(
+            "parallel data excludes the pairs of the article being translated (--exclude-self)"
+        )
+    language.notes.extend(dict.fromkeys(backend.notes))
+    backend.notes.clear()
     if all(fr.status == "error" for fr in language.files):
         language.status = "error"
         language.message = "no article could be evaluated"
