@@ -28,7 +28,9 @@ class DynamoTokenStore:
             if not isinstance(client, str):
                 raise TypeError("DynamoTokenStore needs a table name")
             client, table_name = None, client
-        if client is not None and hasattr(client, "Table"):  # a boto3 resource
+        # A boto3 resource's client (de)serialises attribute values itself: plain values go in.
+        self._plain = client is not None and hasattr(client, "Table")
+        if self._plain:
             client = client.meta.client
         self._client_obj = client
         self.table_name = table_name
@@ -45,23 +47,29 @@ class DynamoTokenStore:
     def _now(self) -> int:
         return int(self._clock())
 
+    def _s(self, value: str) -> Any:
+        return value if self._plain else {"S": value}
+
+    def _n(self, value: int) -> Any:
+        return value if self._plain else {"N": str(value)}
+
     def put(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> None:
         now = self._now()
         self._client.put_item(
             TableName=self.table_name,
             Item={
-                "pk": {"S": key},
-                "taskToken": {"S": task_token},
-                "execution": {"S": execution},
-                "kind": {"S": kind},
-                "createdAt": {"N": str(now)},
-                "expiresAt": {"N": str(now + ttl_seconds)},
+                "pk": self._s(key),
+                "taskToken": self._s(task_token),
+                "execution": self._s(execution),
+                "kind": self._s(kind),
+                "createdAt": self._n(now),
+                "expiresAt": self._n(now + ttl_seconds),
             },
         )
 
     def get(self, key: str) -> TokenRecord | None:
         response = self._client.get_item(
-            TableName=self.table_name, Key={"pk": {"S": key}}, ConsistentRead=True
+            TableName=self.table_name, Key={"pk": self._s(key)}, ConsistentRead=True
         )
         item = response.get("Item")
         if not item:
@@ -74,7 +82,7 @@ class DynamoTokenStore:
         try:
             self._client.delete_item(
                 TableName=self.table_name,
-                Key={"pk": {"S": key}},
+                Key={"pk": self._s(key)},
                 ConditionExpression="attribute_exists(pk)",
             )
         except ClientError as error:
@@ -92,9 +100,9 @@ class DynamoTokenStore:
             FilterExpression="#k IN (:job, :pd) AND expiresAt > :now",
             ExpressionAttributeNames={"#k": "kind"},
             ExpressionAttributeValues={
-                ":job": {"S": CALLBACK_KINDS[0]},
-                ":pd": {"S": CALLBACK_KINDS[1]},
-                ":now": {"N": str(now)},
+                ":job": self._s(CALLBACK_KINDS[0]),
+                ":pd": self._s(CALLBACK_KINDS[1]),
+                ":now": self._n(now),
             },
             ConsistentRead=True,
         ):
@@ -108,13 +116,13 @@ class DynamoTokenStore:
             self._client.put_item(
                 TableName=self.table_name,
                 Item={
-                    "pk": {"S": key},
-                    "kind": {"S": "claim"},
-                    "createdAt": {"N": str(now)},
-                    "expiresAt": {"N": str(now + ttl_seconds)},
+                    "pk": self._s(key),
+                    "kind": self._s("claim"),
+                    "createdAt": self._n(now),
+                    "expiresAt": self._n(now + ttl_seconds),
                 },
                 ConditionExpression="attribute_not_exists(pk) OR expiresAt <= :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
+                ExpressionAttributeValues={":now": self._n(now)},
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
@@ -123,12 +131,22 @@ class DynamoTokenStore:
         return True
 
 
+def _value(item: dict[str, Any], name: str, default: str = "") -> str:
+    """An attribute as text, from a low-level ({"S": ..}/{"N": ..}) or a deserialised item."""
+    raw = item.get(name)
+    if raw is None:
+        return default
+    if isinstance(raw, dict):
+        return str(raw.get("S", raw.get("N", default)))
+    return str(raw)
+
+
 def _record(item: dict[str, Any]) -> TokenRecord:
     return TokenRecord(
-        key=item["pk"]["S"],
-        task_token=item.get("taskToken", {}).get("S", ""),
-        execution=item.get("execution", {}).get("S", ""),
-        kind=item.get("kind", {}).get("S", ""),
-        created_at=int(item.get("createdAt", {}).get("N", "0")),
-        expires_at=int(item.get("expiresAt", {}).get("N", "0")),
+        key=_value(item, "pk"),
+        task_token=_value(item, "taskToken"),
+        execution=_value(item, "execution"),
+        kind=_value(item, "kind"),
+        created_at=int(_value(item, "createdAt", "0")),
+        expires_at=int(_value(item, "expiresAt", "0")),
     )
