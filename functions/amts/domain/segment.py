@@ -65,7 +65,10 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "núm", "p", "pp", "art", "ext", 
 _TERMINALS = ".!?…。！？؟।"
 _CLOSERS = "\"'”’»)\\]}」』）》〉】"
 # the end of a candidate sentence: terminal marks, closers, then the white space that separates
-_SPACE_BOUNDARY = re.compile(rf"[{_TERMINALS}]+[{_CLOSERS}{_CLOSE_CLASS}]*(?P<ws>\s+)")
+# (French sets a space before its closing guillemet: « Bonjour. » belongs to its sentence)
+_SPACE_BOUNDARY = re.compile(
+    rf"[{_TERMINALS}]+[{_CLOSERS}{_CLOSE_CLASS}]*(?:[ \u00a0\u202f]+[»{_CLOSE_CLASS}])*(?P<ws>\s+)"
+)
 _CJK_BOUNDARY = re.compile(rf"(?:[。！？!?]|…+)[{_CLOSERS}{_CLOSE_CLASS}]*\s*")
 _OPENERS = "\"'“‘«([{¿¡「『（《"
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
