@@ -203,6 +203,9 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
                 beads = pred
                 para_kept.add(paired(pred, DEFAULT_MIN_CONFIDENCE), g)
             para[name].add(paired(pred), g)
+        section_score = Score()
+        section_score.add(paired(beads, DEFAULT_MIN_CONFIDENCE), g)
+        print(f"  {section_score.line(section[-38:])}")
         if verbose:
             p = paired(beads)
             for miss in sorted(g - p):
@@ -212,9 +215,10 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
                 print(f"  {section}: wrong  {extra} conf={conf:.2f}")
         if "sentence" in gold:
             ss, ts = document_sentences(src), document_sentences(tgt)
-            if fingerprint([s for _, s in ss]) != gold["src_sentences"] or fingerprint(
-                [s for _, s in ts]
-            ) != gold["tgt_sentences"]:
+            if (
+                fingerprint([s for _, s in ss]) != gold["src_sentences"]
+                or fingerprint([s for _, s in ts]) != gold["tgt_sentences"]
+            ):
                 print(f"STALE {gf.name}: the segmenter now cuts sentences differently", file=sys.stderr)
                 stale += 1
                 continue

@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from amts.domain.align import _text_length, align_pieces
+from amts.domain.align import align_pieces, pair_model, text_length
 from amts.domain.markdown import load_document
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "d2l-dev"
@@ -31,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus} (pass --corpus)", file=sys.stderr)
         return 2
+    model = pair_model(args.src, args.tgt)
     ratios: list[float] = []
-    pairs: list[tuple[int, int]] = []
+    pairs: list[tuple[float, float]] = []
     types: Counter[tuple[int, int]] = Counter()
     for src_path in sorted(args.corpus.glob(f"*/*.{args.src}.md")):
         tgt_path = src_path.with_name(src_path.name.replace(f".{args.src}.md", f".{args.tgt}.md"))
@@ -43,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         for b in align_pieces(src, tgt):
             types[(len(b.source), len(b.target))] += 1
             if len(b.source) == 1 and len(b.target) == 1 and b.confidence >= args.min_confidence:
-                ls = _text_length(src.pieces[b.source[0]].text)
-                lt = _text_length(tgt.pieces[b.target[0]].text)
+                ls = text_length(src.pieces[b.source[0]].text, model.side_weight(model.src_cjk))
+                lt = text_length(tgt.pieces[b.target[0]].text, model.side_weight(model.tgt_cjk))
                 if ls >= 20 and lt >= 5:
                     ratios.append(lt / ls)
                     pairs.append((ls, lt))
@@ -54,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     c = sum(lt for _, lt in pairs) / sum(ls for ls, _ in pairs)
     s2 = statistics.fmean(((lt - c * ls) ** 2) / ls for ls, lt in pairs)
     print(f"1-1 beads used: {len(pairs)}")
-    print(f"ratio (sum lt / sum ls): {c:.3f}; per-bead mean {statistics.fmean(ratios):.3f}, "
-          f"median {statistics.median(ratios):.3f}")
+    print(
+        f"ratio (sum lt / sum ls): {c:.3f}; per-bead mean {statistics.fmean(ratios):.3f}, "
+        f"median {statistics.median(ratios):.3f}"
+    )
     print(f"s2 of (lt - c ls)/sqrt(ls): {s2:.3f}")
     total = sum(types.values())
     for bt, k in types.most_common():

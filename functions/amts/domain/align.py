@@ -103,16 +103,22 @@ class PairModel:
     latin_match: float = 0.6
     latin_miss: float = 0.3
     term_match: float = 0.5
-    kind_mismatch: float = 2.0
+    kind_mismatch: float = 3.0
     heading_same_level: float = 2.0
     detached_pair: float = 1.0
     detached_skip: float = 0.7
+    # weight of a Latin-script character inside CJK text (about one CJK character per 2.4
+    # English characters: copied terms/code should weigh what their translation would)
+    latin_weight: float = 0.42
+
+    def side_weight(self, cjk: bool) -> float | None:
+        return self.latin_weight if cjk else None
 
     def reversed(self) -> PairModel:
         flipped = tuple(((b, a), p) for (a, b), p in self.priors)
         return PairModel(
             ratio=1.0 / self.ratio,
-            variance=self.variance / self.ratio,
+            variance=self.variance / self.ratio**3,  # same z-scores in both directions
             priors=flipped,
             src_cjk=self.tgt_cjk,
             tgt_cjk=self.src_cjk,
@@ -125,6 +131,7 @@ class PairModel:
             heading_same_level=self.heading_same_level,
             detached_pair=self.detached_pair,
             detached_skip=self.detached_skip,
+            latin_weight=self.latin_weight,
         )
 
 
@@ -141,13 +148,15 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
     ((1, 4), 0.002),
 )
 
-# en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev:
-# 1-1 paragraph beads with confidence ≥ 0.9 (n≈2,900): zh chars / en chars, mean 0.32;
-# s² of (l_zh - 0.32 l_en) / sqrt(l_en) ≈ 0.9 (0.31/0.86 at sentence level, same code).
-# en→es cannot be measured here (no data): literature figures (es ≈ 1.15 × en), GC's s² = 6.8
-# scaled to characters.
+# en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev
+# (lengths as in text_length: non-space characters, Latin characters inside Chinese weighted
+# 0.42): 1-1 paragraph beads with confidence ≥ 0.9 (n = 3,876): sum l_zh / sum l_en = 0.349,
+# per-bead mean 0.353, median 0.349; s² of (l_zh - 0.35 l_en) / sqrt(l_en) = 0.49 on those
+# (selected, hence optimistic) beads; 1.2 scored best on the gold alignments (0.5 / 0.8 / 1.2
+# tried). en→ja: not measured (no data), a guess. en→es cannot be measured here either:
+# literature figures (Spanish ≈ 1.15 × English in characters) and Gale & Church's s² = 6.8.
 PAIR_MODELS: dict[tuple[str, str], PairModel] = {
-    ("en", "zh"): PairModel(ratio=0.42, variance=2.5, priors=_PRIORS, tgt_cjk=True),
+    ("en", "zh"): PairModel(ratio=0.35, variance=1.2, priors=_PRIORS, tgt_cjk=True),
     ("en", "ja"): PairModel(ratio=0.45, variance=1.2, priors=_PRIORS, tgt_cjk=True),
     ("en", "es"): PairModel(ratio=1.15, variance=6.8, priors=_PRIORS),
 }
@@ -161,14 +170,11 @@ def pair_model(src_lang: str, tgt_lang: str) -> PairModel:
     if (t, s) in PAIR_MODELS:
         return PAIR_MODELS[(t, s)].reversed()
     src_cjk, tgt_cjk = s in CJK_LANGS, t in CJK_LANGS
-    ratio = 1.0
     if tgt_cjk and not src_cjk:
-        ratio = 0.35
-    elif src_cjk and not tgt_cjk:
-        ratio = 1 / 0.35
-    return PairModel(
-        ratio=ratio, variance=6.8 * min(ratio, 1.0), priors=_PRIORS, src_cjk=src_cjk, tgt_cjk=tgt_cjk
-    )
+        return replace(PAIR_MODELS[("en", "zh")], priors=_PRIORS)
+    if src_cjk and not tgt_cjk:
+        return PAIR_MODELS[("en", "zh")].reversed()
+    return PairModel(ratio=1.0, variance=6.8, priors=_PRIORS, src_cjk=src_cjk, tgt_cjk=tgt_cjk)
 
 
 def _base_lang(lang: str) -> str:
@@ -184,7 +190,7 @@ class Unit:
     ``table``, ``fig`` or ``s`` (sentence); ``index`` is what beads report."""
 
     index: int
-    length: int
+    length: float
     kind: str
     anchors: AnchorSet = field(default_factory=AnchorSet)
     detached: int = 0  # DETACHED / BLOCKED: inside a tab range the other document lacks
@@ -193,7 +199,7 @@ class Unit:
 _LOG_SQRT2 = math.sqrt(2.0)
 
 
-def _length_cost(ls: int, lt: int, model: PairModel) -> float:
+def _length_cost(ls: float, lt: float, model: PairModel) -> float:
     """-log P(|delta| ≥ observed): Gale & Church's two-sided tail on character lengths."""
     mean = (ls + lt / model.ratio) / 2.0
     delta = (lt - model.ratio * ls) / math.sqrt(model.variance * max(mean, 1.0))
@@ -212,10 +218,10 @@ class _Region:
         self.model = model
         self.use_anchors = anchors
         self.prior = {bt: -math.log(p) for bt, p in model.priors}
-        self.src_pre = [0]
+        self.src_pre = [0.0]
         for u in src:
             self.src_pre.append(self.src_pre[-1] + u.length)
-        self.tgt_pre = [0]
+        self.tgt_pre = [0.0]
         for u in tgt:
             self.tgt_pre.append(self.tgt_pre[-1] + u.length)
         self._anchor_cache: dict[tuple[int, int, int], AnchorSet] = {}
@@ -391,17 +397,39 @@ def _unit_kind(kind: BlockKind, raw: str) -> str:
     }.get(kind, "p")
 
 
-def _text_length(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+_CJK_RANGES = ((0x3000, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0xAC00, 0xD7AF))
 
 
-def piece_units(doc: Document, terms: Sequence[str] = (), cjk: bool | None = None) -> list[Unit]:
+def text_length(text: str, latin_weight: float | None = None) -> float:
+    """Length used by the length model: non-space characters.
+
+    In a CJK text (``latin_weight`` given) the Latin-script characters (English terms, code,
+    math, URLs) count ``latin_weight`` each: they are copied, not translated, so counting them
+    as CJK characters would make every paragraph with inline code look far too long.
+    """
+    if latin_weight is None:
+        return float(sum(1 for ch in text if not ch.isspace()))
+    cjk = other = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        o = ord(ch)
+        if any(lo <= o <= hi for lo, hi in _CJK_RANGES):
+            cjk += 1
+        else:
+            other += 1
+    return cjk + latin_weight * other
+
+
+def piece_units(
+    doc: Document, terms: Sequence[str] = (), cjk: bool | None = None, latin_weight: float | None = None
+) -> list[Unit]:
     """One :class:`Unit` per piece of ``doc`` (anchors precomputed once per piece)."""
     is_cjk = _base_lang(doc.lang) in CJK_LANGS if cjk is None else cjk
     return [
         Unit(
             ref.index,
-            _text_length(ref.text),
+            text_length(ref.text, latin_weight),
             _unit_kind(ref.block.kind, ref.block.raw),
             extract_anchors(ref.text, doc.lang, terms, cjk=is_cjk),
         )
@@ -409,25 +437,27 @@ def piece_units(doc: Document, terms: Sequence[str] = (), cjk: bool | None = Non
     ]
 
 
-def _signatures(doc: Document, tabs: dict[int, int]) -> list[tuple[int, BlockSignature]]:
+def _signatures(
+    doc: Document, tabs: dict[int, int], latin_weight: float | None
+) -> list[tuple[int, BlockSignature]]:
     """Hard-anchor signatures of ``doc`` (block index, signature); tabs carry their content size."""
-    lengths: dict[int, int] = {}
+    lengths: dict[int, float] = {}
     for ref in doc.pieces:
-        lengths[ref.block_index] = lengths.get(ref.block_index, 0) + _text_length(ref.text)
+        lengths[ref.block_index] = lengths.get(ref.block_index, 0) + text_length(ref.text, latin_weight)
     out: list[tuple[int, BlockSignature]] = []
     for bi, block in enumerate(doc.blocks):
         sig = block_signature(block)
         if sig is None or sig.kind == "end_tab":
             continue
         if sig.kind == "tab" and bi in tabs:
-            size = sum(lengths.get(k, 0) for k in range(bi, tabs[bi] + 1))
+            size = round(sum(lengths.get(k, 0) for k in range(bi, tabs[bi] + 1)))
             sig = BlockSignature(sig.kind, sig.exact, sig.lines, size)
         out.append((bi, sig))
     return out
 
 
 def _regions(
-    src: Document, tgt: Document, ratio: float = 1.0
+    src: Document, tgt: Document, model: PairModel
 ) -> tuple[list[tuple[list[int], list[int]]], dict[int, int], dict[int, int]]:
     """Cut both documents at matched protected blocks.
 
@@ -440,9 +470,9 @@ def _regions(
     """
     tabs_s = dict(tab_ranges(src.blocks))
     tabs_t = dict(tab_ranges(tgt.blocks))
-    sigs_s = _signatures(src, tabs_s)
-    sigs_t = _signatures(tgt, tabs_t)
-    pairs = match_signatures([s for _, s in sigs_s], [s for _, s in sigs_t], ratio=ratio)
+    sigs_s = _signatures(src, tabs_s, model.side_weight(model.src_cjk))
+    sigs_t = _signatures(tgt, tabs_t, model.side_weight(model.tgt_cjk))
+    pairs = match_signatures([s for _, s in sigs_s], [s for _, s in sigs_t], ratio=model.ratio)
     cuts = [(sigs_s[a][0], sigs_t[b][0]) for a, b in pairs]
     matched_s = {c[0] for c in cuts}
     matched_t = {c[1] for c in cuts}
@@ -526,8 +556,8 @@ def align_pieces(
     """
     model = pair_model(src.lang, tgt.lang)
     terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk) if use_anchors else ([], [])
-    units_s = piece_units(src, terms_s, model.src_cjk)
-    units_t = piece_units(tgt, terms_t, model.tgt_cjk)
+    units_s = piece_units(src, terms_s, model.src_cjk, model.side_weight(model.src_cjk))
+    units_t = piece_units(tgt, terms_t, model.tgt_cjk, model.side_weight(model.tgt_cjk))
 
     def run(us: Sequence[Unit], ut: Sequence[Unit]) -> list[Bead]:
         if aligner is not None:
@@ -536,7 +566,7 @@ def align_pieces(
 
     if not use_regions:
         return run(units_s, units_t)
-    regions, status_s, status_t = _regions(src, tgt, model.ratio)
+    regions, status_s, status_t = _regions(src, tgt, model)
     for i, st in status_s.items():
         units_s[i] = replace(units_s[i], detached=st)
     for j, st in status_t.items():
@@ -604,7 +634,7 @@ def align_sentences(
         us = [
             Unit(
                 k,
-                _text_length(sents_s[k][1]),
+                text_length(sents_s[k][1], model.side_weight(model.src_cjk)),
                 "s",
                 extract_anchors(sents_s[k][1], src.lang, terms_s, cjk=model.src_cjk),
             )
@@ -613,7 +643,7 @@ def align_sentences(
         ut = [
             Unit(
                 k,
-                _text_length(sents_t[k][1]),
+                text_length(sents_t[k][1], model.side_weight(model.tgt_cjk)),
                 "s",
                 extract_anchors(sents_t[k][1], tgt.lang, terms_t, cjk=model.tgt_cjk),
             )

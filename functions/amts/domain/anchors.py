@@ -259,7 +259,7 @@ def signature_similarity(a: BlockSignature, b: BlockSignature, ratio: float = 1.
             return 0.9
         expected = ratio * a.content_length
         r = (min(expected, b.content_length) + 5) / (max(expected, b.content_length) + 5)
-        return 0.55 + 0.4 * r
+        return 0.4 + 0.55 * r  # under 0.5 (no match) when the contents differ fivefold
     if a.exact == b.exact:
         return 1.0
     if a.kind == "code":
