@@ -45,6 +45,8 @@ How the new target file is built (the rules translators can rely on):
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -168,17 +170,17 @@ class SyncPlan:
 class _Emit:
     """How one new non-blank block (and what hangs off it) is written.
 
-    ``target_raw`` set: copy that text (human translation / translator's protected block).
-    Otherwise the new source block is written with its pieces replaced. ``skip``: the block was
-    absorbed by a previous entry's target run. ``before``/``after``: target-only blocks (with
-    their target separators) to write around it.
+    ``target_span`` set: copy old-target blocks first..last (human translation, translator's
+    protected block). Otherwise the new source block is written with its pieces replaced.
+    ``skip``: the block was absorbed by a previous entry's target run. ``before``/``after``:
+    target-only blocks (old-target block indices) to write around it.
     """
 
     block_index: int
-    target_raw: str | None = None
+    target_span: tuple[int, int] | None = None
     skip: bool = False
-    before: list[str] = field(default_factory=list)
-    after: list[str] = field(default_factory=list)
+    before: list[int] = field(default_factory=list)
+    after: list[int] = field(default_factory=list)
 
 
 def _join(texts: Sequence[str], lang: str) -> str:
@@ -233,6 +235,19 @@ class _Alignment:
                     self.tgt_to_src_blocks.setdefault(tb, set()).add(sb)
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
+
+    def target_only(self, tb: int) -> bool:
+        """A target block with no source counterpart at all (translator's addition)."""
+        if tb in self.tgt_to_src_blocks or tb in self.protected_rev:
+            return False
+        block = self.tgt.blocks[tb]
+        if block.kind is BlockKind.BLANK:
+            return False
+        return not any(
+            (bead := self.bead_of_tgt.get(r.index)) is not None and bead.source
+            for r in self.tgt.pieces
+            if r.block_index == tb
+        )
 
     def confident(self, bead: Bead) -> bool:
         return bead.confidence >= self.min_confidence
@@ -294,6 +309,29 @@ def _match_blocks(src: Document, s_ids: list[int], tgt: Document, t_ids: list[in
                         start = j + 1
                         break
     return out
+
+
+def _signature(block: Block) -> str:
+    return f"{block.kind}\x1e{normalise_block(block)}"
+
+
+_EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
+_IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def _keep_target_version(source: Block, target: Block) -> bool:
+    """Whether the translator's version of an unchanged protected block is written.
+
+    Code cells: yes (translated comments, adjusted imports). Display math: yes unless its
+    ``:eqlabel:`` differs (references elsewhere use the source's label). Anything else (labels,
+    tabs, directives, fences): only when it is the same text, so label names always follow the
+    new source.
+    """
+    if source.kind is BlockKind.CODE:
+        return True
+    if source.kind is BlockKind.MATH:
+        return _EQLABEL.findall(source.raw) == _EQLABEL.findall(target.raw)
+    return normalise_block(source) == normalise_block(target)
 
 
 def _code_lines(block: Block) -> set[str]:
@@ -442,7 +480,7 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
 
 def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
     """Merged groups spanning several new blocks that no raw target run placed: retranslate."""
-    raw_blocks = {e.block_index for e in plan._layout if e.target_raw is not None or e.skip}
+    raw_blocks = {e.block_index for e in plan._layout if e.target_span is not None or e.skip}
     changed = False
     for members in groups:
         if all(plan.new_source.pieces[m].block_index in raw_blocks for m in members):
@@ -478,15 +516,15 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             continue
         if not block.pieces:
             tb = al.protected.get(ob)
-            if tb is not None and tb not in used_tgt:
-                emit.target_raw = tgt.blocks[tb].raw
+            if tb is not None and tb not in used_tgt and _keep_target_version(block, tgt.blocks[tb]):
+                emit.target_span = (tb, tb)
                 used_tgt.add(tb)
             continue
         run = _target_run(plan, diff, al, nb, ob, order, position, used_tgt)
         if run is None:
             continue
         absorbed, t_first, t_last = run
-        emit.target_raw = "".join(b.raw for b in tgt.blocks[t_first : t_last + 1])
+        emit.target_span = (t_first, t_last)
         used_tgt.update(range(t_first, t_last + 1))
         for other in absorbed:
             layout[other].skip = True
@@ -501,30 +539,41 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         if sb in old_to_new_block:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
+    # A figure the aligner could not pair is not the translator's addition when the new source
+    # shows the same image: writing it would show the figure twice.
+    new_images = set(_IMAGE_PATH.findall(new.render()))
+    # Blocks the new source adds that the translator had already added on their own (a label,
+    # a code cell): the source's copy is written, the translator's is not written twice.
+    new_sigs = Counter(_signature(new.blocks[nb]) for nb in order if not new.blocks[nb].pieces)
+    added_by_source = {
+        _signature(new.blocks[nb])
+        for nb in order
+        if nb not in diff.block_old
+        and not new.blocks[nb].pieces
+        and new.blocks[nb].kind in (BlockKind.CODE, BlockKind.MATH, BlockKind.DIRECTIVE)
+        and new_sigs[_signature(new.blocks[nb])] == 1
+        and not new.blocks[nb].raw.lstrip().startswith((":begin_tab:", ":end_tab:"))
+    }
     for tb, block in enumerate(tgt.blocks):
-        if block.kind is BlockKind.BLANK or tb in anchored or tb in used_tgt:
+        # Blocks aligned to a source piece with low confidence are not "target-only": that piece
+        # is retranslated and the doubtful text is dropped.
+        if tb in used_tgt or not al.target_only(tb):
             continue
-        if block.pieces and any(
-            (bead := al.bead_of_tgt.get(r.index)) is not None and bead.source
-            for r in tgt.pieces
-            if r.block_index == tb
-        ):
-            continue  # aligned to a source piece with low confidence: that piece is retranslated
-        text = _separator_before(tgt, tb) + block.raw
+        if _signature(block) in added_by_source or set(_IMAGE_PATH.findall(block.raw)) & new_images:
+            plan.target_only_dropped += 1  # the new source now has this block itself
+            continue
         prev_anchor = next((a for a in range(tb - 1, -1, -1) if a in anchored), None)
         next_anchor = next((a for a in range(tb + 1, len(tgt.blocks)) if a in anchored), None)
         if _is_marker(block):
             # A review marker from an earlier sync belongs to the block right after it.
             if next_anchor is not None and next_anchor in used_tgt and next_anchor in tgt_anchor_to_new:
-                layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(block.raw)
+                layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(tb)
             continue
         if prev_anchor is not None and prev_anchor in tgt_anchor_to_new:
-            layout[_emitter(layout, order, tgt_anchor_to_new[prev_anchor])].after.append(text)
+            layout[_emitter(layout, order, tgt_anchor_to_new[prev_anchor])].after.append(tb)
             plan.target_only_kept += 1
         elif next_anchor is not None and next_anchor in tgt_anchor_to_new:
-            layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(
-                block.raw + _separator_after(tgt, tb)
-            )
+            layout[_emitter(layout, order, tgt_anchor_to_new[next_anchor])].before.append(tb)
             plan.target_only_kept += 1
         else:
             plan.target_only_dropped += 1
@@ -620,8 +669,10 @@ def _target_run(
     ):
         return None
     t_first, t_last = min(tgt_blocks), max(tgt_blocks)
+    # Between them only blank lines and the translator's own additions (an equation the
+    # translator inserted between two halves of a paragraph travels with it).
     if any(
-        al.tgt.blocks[i].kind is not BlockKind.BLANK and i not in tgt_blocks
+        al.tgt.blocks[i].kind is not BlockKind.BLANK and i not in tgt_blocks and not al.target_only(i)
         for i in range(t_first, t_last + 1)
     ):
         return None
@@ -654,29 +705,55 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
-    chunks: list[tuple[int | None, str]] = []  # (new block index of a marker anchor, text)
+    chunks: list[tuple[int | None, str]] = []  # (new block index for markers, text)
     layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
+    tgt = plan.old_target
+    # Between two pieces of old-target text that were neighbours in the old target, its own
+    # blank lines are kept (a smaller diff for reviewers); elsewhere the new source's.
+    prev_t: int | None = None
+
+    def target_gap(start: int) -> str | None:
+        if tgt is None or prev_t is None or start <= prev_t:
+            return None
+        gap = tgt.blocks[prev_t + 1 : start]
+        if all(b.kind is BlockKind.BLANK for b in gap):
+            return "".join(b.raw for b in gap)
+        return None
+
     for emit in layout:
         if emit.skip:
             continue
         nb = emit.block_index
-        sep = _separator_before(new, nb)
-        chunks.append((None, sep))
-        for extra in emit.before:
-            chunks.append((None, extra))
-        if emit.target_raw is not None:
-            chunks.append((nb, emit.target_raw))
+        new_sep = _separator_before(new, nb)
+        for tb in emit.before:
+            assert tgt is not None
+            gap = target_gap(tb)
+            chunks.append((None, (new_sep if gap is None else gap) + tgt.blocks[tb].raw))
+            new_sep = _separator_after(tgt, tb)
+            prev_t = tb
+        if emit.target_span is not None and tgt is not None:
+            first, last = emit.target_span
+            gap = target_gap(first)
+            chunks.append((None, new_sep if gap is None else gap))
+            chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
+            prev_t = last
         else:
+            chunks.append((None, new_sep))
             chunks.append((nb, _render_block(new, nb, texts)))
-        for extra in emit.after:
-            chunks.append((None, extra))
-    # Trailing blank lines of the new source.
-    last = len(new.blocks) - 1
+            prev_t = None
+        for tb in emit.after:
+            assert tgt is not None
+            gap = target_gap(tb)
+            chunks.append((None, (_separator_before(tgt, tb) if gap is None else gap) + tgt.blocks[tb].raw))
+            prev_t = tb
+    # Trailing blank lines: the target's when it ends the same way, else the new source's.
+    last_new = len(new.blocks) - 1
     tail: list[str] = []
-    while last >= 0 and new.blocks[last].kind is BlockKind.BLANK:
-        tail.append(new.blocks[last].raw)
-        last -= 1
-    chunks.append((None, "".join(reversed(tail))))
+    while last_new >= 0 and new.blocks[last_new].kind is BlockKind.BLANK:
+        tail.append(new.blocks[last_new].raw)
+        last_new -= 1
+    end_gap = target_gap(len(tgt.blocks)) if tgt is not None else None
+    chunks.append((None, "".join(reversed(tail)) if end_gap is None else end_gap))
     return _with_markers(new, chunks, machine, untranslated)
 
 

@@ -1,0 +1,320 @@
+"""Sync benchmark over the d2l-dev sync cases (``name.en.md`` → ``name.en-next.md`` with ``name.zh.md``).
+
+Usage: ``python benchmarks/sync_eval.py [D2L_DEV_DIR] [--worst N] [--json OUT.json]``
+(default ``../shared/d2l-dev`` relative to the repository).
+
+For every case it runs the real planner (``plan_sync`` with the real aligner) and assembles the
+new Chinese file with a fake engine (each segment becomes a tagged copy of its English text, so
+nothing is sent anywhere), then reports:
+
+1. **Characters sent for translation vs. characters that really changed.** The ground truth is
+   computed independently of the planner: both English files are cut into *units* by plain text
+   rules (blank-line separated paragraphs, with list items and table rows as units of their own;
+   fenced code, ``$$`` math and directive lines such as ``:label:`` left out because nobody
+   translates them), each unit normalised (whitespace collapsed, list/heading/quote markers and
+   image paths removed), and ``difflib.SequenceMatcher`` over the two unit lists says which new
+   units are not in an ``equal`` run; moved units whose exact text still exists in the old file
+   count as unchanged. "Really changed" = the characters of those new units. Whole-file
+   re-translation would send ``characters_total`` (every piece of the new file).
+2. **Unchanged paragraphs that keep their human translation byte for byte.** For every new piece
+   the planner's diff calls unchanged or moved, the human translation is what the aligner pairs
+   the old piece with in the old Chinese file; the piece passes when the translator's raw text
+   of every target piece of that bead (``block.raw[start:end]``, line breaks included) occurs
+   verbatim in the synced file. Pieces the aligner could not pair confidently count as failures.
+3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
+   levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order, and the new English code
+   cells as an ordered subsequence by their ``#@tab`` line) must match the new English file.
+
+Per-file worst cases are printed for each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amts.domain.align import align_pieces
+from amts.domain.diff import ChangeKind, diff_documents, normalise
+from amts.domain.markdown import parse
+from amts.domain.model import BlockKind, Document
+from amts.domain.sync import SyncPlan, apply_sync, plan_sync
+from amts.errors import AmtsError
+from amts.ports import Origin, Translation
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "d2l-dev"
+
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+_DIRECTIVE = re.compile(r"^\s*:[a-z_]+:(`[^`]*`)?\s*$")
+_LIST = re.compile(r"^\s*([*+-]|\d+[.)])\s+")
+_MARKERS = re.compile(r"^\s*(#{1,6}\s+|>\s*|[*+-]\s+|\d+[.)]\s+)")
+_IMAGE_PATH = re.compile(r"(!\[[^\]]*\])\([^)]*\)")
+
+
+# --- ground truth ---------------------------------------------------------------------------
+
+
+def text_units(text: str) -> list[str]:
+    """Translatable units of a markdown file by plain line rules (independent of amts' parser)."""
+    units: list[str] = []
+    current: list[str] = []
+    in_fence: str | None = None
+    in_math = False
+
+    def flush() -> None:
+        if current:
+            unit = normalise(
+                " ".join(_IMAGE_PATH.sub(r"\1", _MARKERS.sub("", line, count=1)) for line in current)
+            )
+            unit = unit.replace("|", " ").strip()
+            unit = normalise(unit)
+            if unit and set(unit) - set("-: "):
+                units.append(unit)
+            current.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if in_fence is not None:
+            if stripped.startswith(in_fence):
+                in_fence = None
+            continue
+        if m := _FENCE.match(line):
+            flush()
+            in_fence = m.group(1)
+            continue
+        if in_math:
+            if "$$" in stripped:
+                in_math = False
+            continue
+        if stripped.startswith("$$"):
+            flush()
+            in_math = not (stripped.count("$$") >= 2)
+            continue
+        if not stripped or _DIRECTIVE.match(line):
+            flush()
+            continue
+        if _LIST.match(line) or stripped.startswith("|") or stripped.startswith("#"):
+            flush()
+            current.append(line)
+            if stripped.startswith("|") or stripped.startswith("#"):
+                flush()
+            continue
+        current.append(line)
+    flush()
+    return units
+
+
+def really_changed(old_text: str, new_text: str) -> tuple[int, int]:
+    """(characters of new units that changed, characters of all new units)."""
+    old_units, new_units = text_units(old_text), text_units(new_text)
+    matcher = difflib.SequenceMatcher(None, old_units, new_units, autojunk=False)
+    changed: list[str] = []
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changed.extend(new_units[j1:j2])
+    old_set = set(old_units)
+    return sum(len(u) for u in changed if u not in old_set), sum(len(u) for u in new_units)
+
+
+# --- structure check ------------------------------------------------------------------------
+
+_LABEL = re.compile(r":(?:label|eqlabel):`([^`]*)`")
+_FIG = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def structure(doc: Document) -> tuple[list[str], list[str]]:
+    """(anchors in order, code cells' first lines in order) of a document."""
+    anchors: list[str] = []
+    cells: list[str] = []
+    for block in doc.blocks:
+        if block.kind is BlockKind.HEADING:
+            anchors.append("h" + str(len(block.raw) - len(block.raw.lstrip("#"))))
+        if block.kind is BlockKind.CODE:
+            lines = block.raw.splitlines()
+            # A cell is identified by its tab (the fence's cell options such as ``n=1`` are
+            # metadata the translator's copy may not carry).
+            cells.append(
+                lines[1].strip() if len(lines) > 1 and lines[1].startswith("#@tab") else "#@tab default"
+            )
+        if block.kind is not BlockKind.CODE:
+            anchors.extend("l:" + m for m in _LABEL.findall(block.raw))
+            anchors.extend("f:" + m for m in _FIG.findall(block.raw))
+    return anchors, cells
+
+
+def _drop_added_headings(expected: list[str], actual: list[str]) -> list[str]:
+    """Remove heading markers that only the translator's added sections bring (as few as
+    needed to match ``expected``); anything else that differs stays and is reported."""
+    matcher = difflib.SequenceMatcher(None, expected, actual, autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "insert" and all(a.startswith("h") for a in actual[j1:j2]):
+            continue
+        out.extend(actual[j1:j2])
+    return out
+
+
+def is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@dataclass
+class CaseResult:
+    name: str
+    sent: int = 0
+    changed: int = 0
+    total: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    valid: bool = True
+    problem: str = ""
+    reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
+    return {s.index: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
+
+
+def evaluate(base: Path, root: Path) -> CaseResult:
+    name = str(base.relative_to(root))
+    result = CaseResult(name)
+    old_text = base.with_name(base.name + ".en.md").read_text(encoding="utf-8")
+    new_text = base.with_name(base.name + ".en-next.md").read_text(encoding="utf-8")
+    tgt_text = base.with_name(base.name + ".zh.md").read_text(encoding="utf-8")
+    start = time.perf_counter()
+    old = parse(old_text, "en", name + ".en.md")
+    new = parse(new_text, "en", name + ".en-next.md")
+    tgt = parse(tgt_text, "zh", name + ".zh.md")
+    plan = plan_sync(old, new, tgt)
+    output = apply_sync(plan, fake_translations(plan))
+    result.seconds = time.perf_counter() - start
+    result.sent = plan.characters_to_translate
+    result.total = plan.characters_total
+    result.changed, _ = really_changed(old_text, new_text)
+    for seg in plan.to_translate:
+        result.reasons[str(seg.reason)] = result.reasons.get(str(seg.reason), 0) + 1
+
+    # (2) human translations kept byte for byte
+    beads = {s: b for b in align_pieces(old, tgt) for s in b.source}
+    piece_old = diff_documents(old, new).piece_old
+    for i, status in enumerate(plan.statuses):
+        if status not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
+            continue
+        result.unchanged += 1
+        if plan.identical:
+            result.kept += 1
+            continue
+        old_index = piece_old.get(i)
+        bead = beads.get(old_index) if old_index is not None else None
+        if bead is None or not bead.target:
+            continue
+        regions = [
+            tgt.pieces[t].block.raw[tgt.pieces[t].piece.start : tgt.pieces[t].piece.end] for t in bead.target
+        ]
+        if all(r in output for r in regions):
+            result.kept += 1
+
+    # (3) validity
+    try:
+        out_doc = parse(output, "zh", name + ".synced.md")
+    except AmtsError as error:
+        result.valid, result.problem = False, f"does not parse: {error}"
+        return result
+    if out_doc.render() != output:
+        result.valid, result.problem = False, "parser does not round-trip the output"
+        return result
+    new_anchors, new_cells = structure(new)
+    out_anchors, out_cells = structure(out_doc)
+    # Anchors the translator added (in the old Chinese file, not in the old English one) are
+    # target-only content the sync keeps on purpose.
+    added = set(structure(tgt)[0]) - set(structure(old)[0]) - set(new_anchors)
+    out_anchors = [a for a in out_anchors if a not in added or not a.startswith(("l:", "f:"))]
+    if len(out_anchors) != len(new_anchors):
+        out_anchors = _drop_added_headings(new_anchors, out_anchors)
+    if new_anchors != out_anchors:
+        diff = list(difflib.unified_diff(new_anchors, out_anchors, lineterm="", n=0))[2:6]
+        result.valid, result.problem = False, "anchors differ: " + " ".join(diff)
+    elif not is_subsequence(new_cells, out_cells):
+        result.valid, result.problem = False, "code cells of the new English file missing or out of order"
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--worst", type=int, default=5, help="worst files to list per figure")
+    parser.add_argument("--json", type=Path, help="write per-file figures here")
+    args = parser.parse_args(argv)
+    root: Path = args.root.resolve()
+    if not root.is_dir():
+        print(f"sync_eval: {root} not found: this benchmark needs the d2l-dev corpus", file=sys.stderr)
+        return 2
+    bases = sorted(p.with_name(p.name[: -len(".en-next.md")]) for p in root.rglob("*.en-next.md"))
+    bases = [
+        b
+        for b in bases
+        if b.with_name(b.name + ".en.md").exists() and b.with_name(b.name + ".zh.md").exists()
+    ]
+    if not bases:
+        print(
+            f"sync_eval: no sync cases (name.en.md, name.en-next.md, name.zh.md) under {root}",
+            file=sys.stderr,
+        )
+        return 2
+    results = [evaluate(b, root) for b in bases]
+
+    sent = sum(r.sent for r in results)
+    changed = sum(r.changed for r in results)
+    total = sum(r.total for r in results)
+    unchanged = sum(r.unchanged for r in results)
+    kept = sum(r.kept for r in results)
+    invalid = [r for r in results if not r.valid]
+    reasons: dict[str, int] = {}
+    for r in results:
+        for k, v in r.reasons.items():
+            reasons[k] = reasons.get(k, 0) + v
+    print(f"sync cases: {len(results)} under {root}")
+    print(f"characters really changed (ground truth): {changed:,}")
+    print(
+        f"characters sent for translation (sync):    {sent:,}  = {sent / max(changed, 1):.2f} x really changed"
+    )
+    print(
+        f"characters whole-file re-translation:      {total:,}  (sync sends {100 * sent / max(total, 1):.1f}%)"
+    )
+    print(f"segments to translate by reason: {json.dumps(reasons, sort_keys=True)}")
+    print(
+        f"unchanged paragraphs keeping their human translation byte for byte: {kept}/{unchanged} = {100 * kept / max(unchanged, 1):.2f}%"
+    )
+    print(f"files whose output is not valid d2lbook markdown / differs in structure: {len(invalid)}")
+    print(
+        f"time: {sum(r.seconds for r in results):.1f} s total, max {max(r.seconds for r in results):.2f} s per file"
+    )
+
+    n = args.worst
+    print("\nworst files by characters sent beyond the real change (sent - changed):")
+    for r in sorted(results, key=lambda r: r.sent - r.changed, reverse=True)[:n]:
+        print(f"  {r.name}: sent {r.sent:,}, changed {r.changed:,}, reasons {r.reasons}")
+    print("worst files by kept share:")
+    for r in sorted(results, key=lambda r: (r.kept / r.unchanged) if r.unchanged else 1.0)[:n]:
+        print(f"  {r.name}: kept {r.kept}/{r.unchanged}")
+    if invalid:
+        print("invalid outputs:")
+        for r in invalid[:n]:
+            print(f"  {r.name}: {r.problem}")
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
