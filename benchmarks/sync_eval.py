@@ -152,7 +152,7 @@ def _drop_added_headings(expected: list[str], actual: list[str]) -> list[str]:
     needed to match ``expected``); anything else that differs stays and is reported."""
     matcher = difflib.SequenceMatcher(None, expected, actual, autojunk=False)
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
         if tag == "insert" and all(a.startswith("h") for a in actual[j1:j2]):
             continue
         out.extend(actual[j1:j2])
@@ -284,21 +284,18 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in r.reasons.items():
             reasons[k] = reasons.get(k, 0) + v
     print(f"sync cases: {len(results)} under {root}")
-    print(f"characters really changed (ground truth): {changed:,}")
-    print(
-        f"characters sent for translation (sync):    {sent:,}  = {sent / max(changed, 1):.2f} x really changed"
-    )
-    print(
-        f"characters whole-file re-translation:      {total:,}  (sync sends {100 * sent / max(total, 1):.1f}%)"
-    )
-    print(f"segments to translate by reason: {json.dumps(reasons, sort_keys=True)}")
-    print(
-        f"unchanged paragraphs keeping their human translation byte for byte: {kept}/{unchanged} = {100 * kept / max(unchanged, 1):.2f}%"
-    )
-    print(f"files whose output is not valid d2lbook markdown / differs in structure: {len(invalid)}")
-    print(
-        f"time: {sum(r.seconds for r in results):.1f} s total, max {max(r.seconds for r in results):.2f} s per file"
-    )
+    seconds = [r.seconds for r in results]
+    lines = [
+        f"characters really changed (ground truth): {changed:,}",
+        f"characters sent for translation (sync): {sent:,} = {sent / max(changed, 1):.2f} x really changed",
+        f"characters whole-file re-translation: {total:,} (sync sends {100 * sent / max(total, 1):.1f}%)",
+        f"segments to translate by reason: {json.dumps(reasons, sort_keys=True)}",
+        "unchanged paragraphs keeping their human translation byte for byte: "
+        f"{kept}/{unchanged} = {100 * kept / max(unchanged, 1):.2f}%",
+        f"files whose output is not valid d2lbook markdown / differs in structure: {len(invalid)}",
+        f"time (plan + assemble): {sum(seconds):.1f} s total, max {max(seconds):.2f} s per file",
+    ]
+    print("\n".join(lines))
 
     n = args.worst
     print("\nworst files by characters sent beyond the real change (sent - changed):")
