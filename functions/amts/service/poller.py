@@ -214,6 +214,9 @@ class CallbackPoller:
                     max(RESTORE_TTL_SECONDS, record.expires_at - int(self._clock())),
                 )
                 raise
+        except TransientError as error:  # throttled or a service hiccup: the next poll retries
+            logger.warning("task-token record deferred", extra={"key": key, "error": str(error)})
+            summary.errors.append(key)
         except Exception as error:  # one record never stops the batch
             logger.exception("task-token record not handled", extra={"key": key, "error": str(error)})
             summary.errors.append(key)
