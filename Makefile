@@ -19,6 +19,10 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 setup: $(STAMP) $(NODE_STAMP)
+	@# Headless Chromium for the HTML report screenshot test (Debian's package; root only, non-fatal).
+	-@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
+	  echo "note: chromium not installed (needs root + apt-get); the report screenshot test will be skipped"
 
 demo: $(STAMP)
 	$(BIN)/amts run --local --book samples/book --out out/demo

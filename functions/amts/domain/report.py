@@ -353,8 +353,11 @@ def _score_rows(report: RunReport, language: LanguageResult) -> tuple[list[str],
     return header, rows
 
 
-def _run_rows(language: LanguageResult) -> tuple[list[str], list[list[str]]]:
-    header = ["File", "Status", "Reused", "Translated", "Untranslated", "Characters", "Output"]
+def _run_rows(language: LanguageResult, report: RunReport | None = None) -> tuple[list[str], list[list[str]]]:
+    untranslated = "Untranslated"
+    if report is not None and report.kind == "evaluation" and report.variants:
+        untranslated = f"Untranslated ({report.variants[0]})"  # per-variant counts are in the notes
+    header = ["File", "Status", "Reused", "Translated", untranslated, "Characters", "Output"]
     rows = [
         [
             f.path,
@@ -456,7 +459,7 @@ def to_markdown(report: RunReport) -> str:
         if any(f.scores for f in lang.files):
             lines += ["BLEU on the 0–1 scale (sacrebleu's 0–100 in parentheses); chrF on 0–100.", ""]
             lines += [*_md_table(*_score_rows(report, lang)), ""]
-        lines += [*_md_table(*_run_rows(lang)), ""]
+        lines += [*_md_table(*_run_rows(lang, report)), ""]
         lines += [f"Cost estimate (USD): {_cost_text(lang)}", ""]
         sigs = _signatures(lang)
         if sigs:
@@ -578,7 +581,7 @@ def to_html(report: RunReport) -> str:
             parts.append(_html_table(header, rows, summary_from=len(lang.files)))
         if lang.parallel_data:
             parts.append("<h3>Parallel data</h3>" + _html_table(*_parallel_rows(lang)))
-        parts.append("<h3>Files</h3>" + _html_table(*_run_rows(lang)))
+        parts.append("<h3>Files</h3>" + _html_table(*_run_rows(lang, report)))
         parts.append(f"<p>Cost estimate (USD): {html.escape(_cost_text(lang))}</p>")
         sigs = _signatures(lang)
         if sigs:
