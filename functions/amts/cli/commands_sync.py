@@ -27,10 +27,11 @@ from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document
 from amts.domain.model import Document
 from amts.domain.sync import SyncPlan, apply_sync, plan_sync
-from amts.errors import BadInputError, ConfigurationError
+from amts.errors import AmtsError, BadInputError, ConfigurationError
 from amts.ports import Origin, Translation, TranslationEngine
 
 ENGINES = ("memory", "amazon")
+EXIT_USER_ERROR = 2  # as amts.cli.main
 
 
 def _check_lang(code: str, option: str) -> str:
@@ -155,6 +156,39 @@ def sync_command(
     ] = None,
 ) -> None:
     """Translate only what changed between OLD and NEW; keep every human translation that still fits."""
+    try:
+        _sync(
+            new,
+            old,
+            translation,
+            source_lang,
+            target_lang,
+            engine,
+            output,
+            plan_path,
+            dry_run,
+            memory,
+            glossary_path,
+        )
+    except AmtsError as error:
+        # Same one-line message and exit code as amts.cli.main, also under CliRunner.
+        typer.echo(f"amts: error: {error}", err=True)
+        raise typer.Exit(EXIT_USER_ERROR) from None
+
+
+def _sync(
+    new: Path,
+    old: Path | None,
+    translation: Path | None,
+    source_lang: str,
+    target_lang: str,
+    engine: str,
+    output: Path | None,
+    plan_path: Path | None,
+    dry_run: bool,
+    memory: Path | None,
+    glossary_path: Path | None,
+) -> None:
     src_lang = _check_lang(source_lang, "--source-lang")
     tgt_lang = _check_lang(target_lang, "--target-lang")
     if engine not in ENGINES:

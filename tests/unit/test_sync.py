@@ -1,0 +1,374 @@
+"""Sync planning and assembly: translate only what changed, keep every human translation that fits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from amts.config import price_estimate
+from amts.domain.align import Bead
+from amts.domain.diff import ChangeKind, diff_documents, normalise
+from amts.domain.glossary import Glossary
+from amts.domain.markdown import load_document, parse
+from amts.domain.model import BlockKind, Document
+from amts.domain.sync import (
+    MACHINE_MARKER,
+    Reason,
+    SyncPlan,
+    apply_sync,
+    plan_sync,
+    sync_totals,
+)
+from amts.ports import Origin, Translation
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sync"
+
+
+def fixture_docs() -> tuple[Document, Document, Document]:
+    old = load_document(FIXTURES / "filters.en.md", "en")
+    new = load_document(FIXTURES / "filters.en-next.md", "en")
+    tgt = load_document(FIXTURES / "filters.zh.md", "zh")
+    return old, new, tgt
+
+
+def machine(plan: SyncPlan) -> dict[int, Translation]:
+    """A fake engine: a recognisable machine translation per segment."""
+    return {s.index: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
+
+
+def one_to_one(src: Document, tgt: Document, glossary: Glossary | None = None) -> list[Bead]:
+    """Aligner for hand-made cases: piece i ↔ piece i, fully confident."""
+    return [Bead((i,), (i,), 1.0) for i in range(min(len(src.pieces), len(tgt.pieces)))]
+
+
+def fixed(beads: Sequence[Bead]):  # type: ignore[no-untyped-def]
+    def aligner(src: Document, tgt: Document, glossary: Glossary | None = None) -> list[Bead]:
+        return list(beads)
+
+    return aligner
+
+
+def raw_of_block_containing(doc: Document, needle: str) -> str:
+    matches = [b.raw for b in doc.blocks if needle in b.raw]
+    assert len(matches) == 1, needle
+    return matches[0]
+
+
+# --- the diff --------------------------------------------------------------------------------
+
+
+def test_rewrapping_a_paragraph_is_not_an_edit() -> None:
+    # Given a paragraph re-wrapped over different lines, with trailing spaces
+    old = parse("# T\n\nOne clause,\nanother clause.\n", "en")
+    new = parse("# T\n\nOne clause,   \n   another\nclause.\n", "en")
+    # When diffed
+    diff = diff_documents(old, new)
+    # Then every piece is unchanged and nothing was deleted
+    assert diff.piece_status == [ChangeKind.UNCHANGED, ChangeKind.UNCHANGED]
+    assert diff.deleted_pieces == []
+
+
+def test_diff_classifies_edited_new_moved_and_deleted_pieces() -> None:
+    # Given a document where one paragraph is edited, one added, one moved and one deleted
+    old = parse(
+        "Alpha paragraph stays.\n\nBeta paragraph will be edited slightly.\n\n"
+        "Gamma goes to the end.\n\nDelta disappears completely.\n",
+        "en",
+    )
+    new = parse(
+        "Alpha paragraph stays.\n\nBeta paragraph was edited slightly.\n\n"
+        "A brand new paragraph about something else.\n\nGamma goes to the end.\n",
+        "en",
+    )
+    # When diffed
+    diff = diff_documents(old, new)
+    # Then each new piece has its class and the old counterpart where one exists
+    texts = [normalise(r.text) for r in new.pieces]
+    status = dict(zip(texts, diff.piece_status, strict=True))
+    assert status["Alpha paragraph stays."] is ChangeKind.UNCHANGED
+    assert status["Beta paragraph was edited slightly."] is ChangeKind.EDITED
+    assert status["A brand new paragraph about something else."] is ChangeKind.NEW
+    assert status["Gamma goes to the end."] in (ChangeKind.UNCHANGED, ChangeKind.MOVED)
+    # And the deleted paragraph is reported as deleted
+    assert [old.pieces[i].text for i in diff.deleted_pieces] == ["Delta disappears completely."]
+
+
+def test_a_paragraph_moved_elsewhere_is_moved_not_new() -> None:
+    # Given two paragraphs swapped around a heading
+    old = parse("First thing said here.\n\n## Middle\n\nSecond thing said there.\n", "en")
+    new = parse("Second thing said there.\n\n## Middle\n\nFirst thing said here.\n", "en")
+    # When diffed
+    diff = diff_documents(old, new)
+    # Then nothing is new: one side of the swap is unchanged, the other moved
+    assert ChangeKind.NEW not in diff.piece_status
+    assert ChangeKind.MOVED in diff.piece_status
+    assert diff.deleted_pieces == []
+
+
+# --- planning and assembly on the fixture ------------------------------------------------------
+
+
+def test_only_changed_segments_are_sent_for_translation() -> None:
+    # Given the fixture section, its next version and its human translation
+    old, new, tgt = fixture_docs()
+    # When planned
+    plan = plan_sync(old, new, tgt)
+    # Then the segments to translate are exactly the new pieces whose text is not in the old file
+    old_texts = {normalise(r.text) for r in old.pieces}
+    changed = {normalise(r.text) for r in new.pieces if normalise(r.text) not in old_texts}
+    assert {normalise(s.text) for s in plan.to_translate} == changed
+    assert {s.reason for s in plan.to_translate} <= {Reason.NEW, Reason.EDITED}
+    # And the counts add up
+    data = plan.to_json()
+    assert data["segments_reused"] + data["segments_to_translate"] == len(new.pieces)
+    assert data["characters_to_translate"] == sum(len(s.text) for s in plan.to_translate)
+    assert data["characters_total"] == sum(len(r.text) for r in new.pieces)
+    assert data["characters_to_translate"] < data["characters_total"] / 2
+
+
+def test_unchanged_paragraphs_keep_the_human_translation_byte_for_byte() -> None:
+    # Given the fixture (the first paragraph is only re-wrapped in the new English)
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled
+    out = apply_sync(plan, machine(plan))
+    # Then the translator's blocks of unchanged text are in the output with their line layout
+    for needle in ("移动平均把每个值", "与其使用", "| 方法 | 内存 |", "两者都是线性滤波器", "# 移动平均"):
+        assert raw_of_block_containing(tgt, needle) in out
+    # And the translator's untouched list items are kept verbatim next to the machine-translated one
+    assert "* 固定窗口容易解释。\n" in out
+    assert "* 两者对阶跃的反应都有延迟。\n" in out
+
+
+def test_output_follows_the_new_source_structure_and_order() -> None:
+    # Given the fixture, where a paragraph moved before the table and an exercise was added
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled
+    out = apply_sync(plan, machine(plan))
+    doc = parse(out, "zh")
+    # Then it parses, round-trips, and its headings, labels and tables are where the new English has them
+    assert doc.render() == out
+
+    def skeleton(d: Document) -> list[str]:
+        kinds = (BlockKind.HEADING, BlockKind.TABLE, BlockKind.MATH, BlockKind.CODE)
+        return [str(b.kind) for b in d.blocks if b.kind in kinds and "#@tab paddle" not in b.raw]
+
+    assert skeleton(doc) == skeleton(new)
+    # And the moved paragraph now precedes the table, as in the new English
+    assert out.index("两者都是线性滤波器") < out.index("| 方法 | 内存 |")
+    # And the new exercise is the third list item of the exercises
+    assert out.rstrip().splitlines()[-1].startswith("1. 机翻〈Plot the delay")
+
+
+def test_protected_blocks_keep_the_translators_version_only_when_the_source_block_is_unchanged() -> None:
+    # Given a changed code cell and an unchanged one whose comment the translator translated
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled
+    out = apply_sync(plan, machine(plan))
+    # Then the changed cell is the new English one, byte for byte
+    new_cell = raw_of_block_containing(new, "def moving_average")
+    assert new_cell in out
+    assert "# 在窗口上求平均" not in out
+    # And the unchanged cell keeps the translated comment
+    assert "# 输出三个值" in out
+    # And labels and equations come through
+    assert ":label:`sec_filters`" in out and ":eqlabel:`eq_window`" in out
+
+
+def test_target_only_blocks_stay_next_to_their_surviving_anchor() -> None:
+    # Given the translator's extra paddle tab (after the first cell) and a translator's note
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled
+    out = apply_sync(plan, machine(plan))
+    # Then both are kept, in place
+    assert "#@tab paddle" in out
+    assert out.index("def moving_average") < out.index("#@tab paddle") < out.index("xs = [1.0")
+    assert "（译者注：" in out
+    assert out.index("与其使用") < out.index("（译者注：") < out.index("* 固定窗口")
+    assert plan.to_json()["target_only_blocks_kept"] >= 2
+
+
+def test_machine_output_is_marked_for_review_without_splitting_lists() -> None:
+    # Given the fixture, where a list item in the middle of a list changed
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled
+    out = apply_sync(plan, machine(plan))
+    lines = out.splitlines()
+    # Then every machine-translated block has a review marker
+    markers = [i for i, line in enumerate(lines) if line.startswith("<!-- amts: machine-translated")]
+    blocks_with_mt = {s.block_index for s in plan.to_translate}
+    assert 0 < len(markers) <= len(blocks_with_mt)
+    # And no marker sits between two list items: the one for the list precedes its first item
+    for i in markers:
+        assert not (i > 0 and lines[i - 1].startswith(("* ", "1. ")))
+    first_item = lines.index("* 固定窗口容易解释。")
+    assert lines[first_item - 1].startswith("<!-- amts: machine-translated")
+    # And the marker names the source segment
+    sha = next(s.sha1 for s in plan.to_translate if "whatever the horizon" in s.text)
+    assert sha in lines[first_item - 1]
+
+
+def test_segments_the_engine_could_not_translate_get_their_own_marker() -> None:
+    # Given a plan and an engine that translated nothing
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When assembled with no translations
+    out = apply_sync(
+        plan, {s.index: Translation(s.text, Origin.UNTRANSLATED, 0.0) for s in plan.to_translate}
+    )
+    # Then the English text is there, marked as untranslated, not as machine output
+    assert "<!-- amts: untranslated, needs translation" in out
+    assert "machine-translated" not in out
+    assert "This method is also known as exponential smoothing." in out
+
+
+def test_plan_json_has_the_contract_keys_and_prices_from_config() -> None:
+    old, new, tgt = fixture_docs()
+    plan = plan_sync(old, new, tgt)
+    # When serialised
+    data = plan.to_json()
+    # Then the contract keys are there and the cost comes from the one config place
+    for key in ("segments_reused", "segments_to_translate", "characters_to_translate", "characters_total"):
+        assert isinstance(data[key], int)
+    assert data["estimated_cost_usd"] == price_estimate(data["characters_to_translate"])
+    assert data["whole_file_cost_usd"] == price_estimate(data["characters_total"])
+    assert {"index", "kind", "text", "reason"} <= set(data["to_translate"][0])
+    # And totals over files add up
+    totals = sync_totals([plan, plan])
+    assert totals["characters_to_translate"] == 2 * data["characters_to_translate"]
+
+
+# --- bad input and edge cases --------------------------------------------------------------------
+
+
+def test_identical_versions_need_no_translation_and_keep_the_file() -> None:
+    # Given an unchanged source
+    old, _new, tgt = fixture_docs()
+    # When planned and assembled
+    plan = plan_sync(old, parse(old.render(), "en"), tgt)
+    # Then nothing is to translate and the translation is returned as it is
+    assert plan.identical and plan.to_translate == []
+    assert apply_sync(plan, {}) == tgt.render()
+
+
+def test_missing_translation_means_everything_is_translated_and_said_so() -> None:
+    # Given no existing translation
+    old, new, _tgt = fixture_docs()
+    # When planned
+    plan = plan_sync(old, new, None, target_lang="zh")
+    # Then every segment is to translate, with the reason, and a note says so
+    assert len(plan.to_translate) == len(new.pieces)
+    assert {s.reason for s in plan.to_translate} == {Reason.NO_TRANSLATION}
+    assert not plan.to_json()["has_translation"]
+    assert any("no existing translation" in n for n in plan.notes)
+    # And the output is the new file translated, structure untouched
+    out = apply_sync(plan, machine(plan))
+    assert out.count("机翻〈") == len(new.pieces)
+    assert "def moving_average(xs, k, weights=None):" in out
+
+
+def test_low_confidence_alignment_is_retranslated_and_listed() -> None:
+    # Given an old translation whose second paragraph the aligner is unsure about
+    old = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, edited later.\n", "en")
+    new = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, now edited.\n", "en")
+    tgt = parse("第一段。\n\n不相干的一段。\n\n第三段。\n", "zh")
+    beads = [Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.2), Bead((2,), (2,), 0.95)]
+    # When planned
+    plan = plan_sync(old, new, tgt, aligner=fixed(beads))
+    # Then the unchanged but doubtful paragraph is retranslated and listed, never mis-assigned
+    assert plan.low_confidence == [1]
+    reasons = {s.index: s.reason for s in plan.to_translate}
+    assert reasons == {1: Reason.LOW_CONFIDENCE, 2: Reason.EDITED}
+    out = apply_sync(plan, machine(plan))
+    assert "不相干的一段" not in out
+    assert "第一段。" in out
+
+
+def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
+    # Given a translation that skipped the second paragraph (a 1-0 bead)
+    old = parse("One.\n\nTwo is not translated.\n\nThree.\n", "en")
+    tgt = parse("一。\n\n三。\n", "zh")
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (), 0.9), Bead((2,), (1,), 1.0)]
+    # When a whitespace-only change is synced
+    plan = plan_sync(
+        old, parse("One.\n\nTwo is not\ntranslated.\n\nThree.\n", "en"), tgt, aligner=fixed(beads)
+    )
+    # Then that paragraph is sent with the reason no_translation
+    assert [(s.index, s.reason) for s in plan.to_translate] == [(1, Reason.NO_TRANSLATION)]
+
+
+def _merged_case(new_second: str) -> tuple[SyncPlan, Document]:
+    old = parse("Intro line.\n\nPart one of an idea.\n\nPart two of the idea.\n\nOutro line.\n", "en")
+    tgt = parse("引言。\n\n这个想法的两个部分，\n合成了一段。\n\n结尾。\n", "zh")
+    beads = [Bead((0,), (0,), 1.0), Bead((1, 2), (1,), 0.9), Bead((3,), (2,), 1.0)]
+    # The last paragraph always changes, so the versions are never identical.
+    new = parse(f"Intro line.\n\nPart one of an idea.\n\n{new_second}\n\nOutro line, changed.\n", "en")
+    return plan_sync(old, new, tgt, aligner=fixed(beads)), tgt
+
+
+def test_paragraphs_the_translator_merged_keep_the_merged_translation_when_unchanged() -> None:
+    # Given two English paragraphs translated as one Chinese paragraph, both unchanged
+    plan, _tgt = _merged_case("Part two of the idea.")
+    # When the file is assembled
+    out = apply_sync(plan, machine(plan))
+    # Then only the changed last paragraph is sent, and the merged translation is written once,
+    # with its own line layout
+    assert [s.index for s in plan.to_translate] == [3]
+    assert out.count("这个想法的两个部分，\n合成了一段。\n") == 1
+    assert "Part one" not in out
+
+
+def test_a_merged_group_with_one_changed_member_is_retranslated_whole() -> None:
+    # Given the same merged pair where the second English paragraph changed
+    plan, _tgt = _merged_case("Part two of the idea, rewritten.")
+    # When planned
+    reasons = {s.index: s.reason for s in plan.to_translate}
+    # Then both members are sent: the changed one as edited, its unchanged partner as group_changed
+    assert reasons == {1: Reason.GROUP_CHANGED, 2: Reason.EDITED, 3: Reason.EDITED}
+    out = apply_sync(plan, machine(plan))
+    assert "合成了一段" not in out
+    assert "机翻〈Part one of an idea.〉" in out
+
+
+def test_a_translator_split_paragraph_is_reused_as_the_translator_wrote_it() -> None:
+    # Given one English paragraph that the translator split into two
+    old = parse("Intro line.\n\nA long paragraph. It has two halves.\n\nEdit me.\n", "en")
+    tgt = parse("引言。\n\n长段落的前半。\n\n长段落的后半。\n\n改我。\n", "zh")
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (1, 2), 0.9), Bead((2,), (3,), 1.0)]
+    new = parse("Intro line.\n\nA long paragraph. It has two halves.\n\nEdited me.\n", "en")
+    # When synced
+    plan = plan_sync(old, new, tgt, aligner=fixed(beads))
+    out = apply_sync(plan, machine(plan))
+    # Then both halves are kept as the translator wrote them
+    assert "长段落的前半。\n\n长段落的后半。\n" in out
+    assert [s.index for s in plan.to_translate] == [2]
+
+
+def test_markers_from_an_earlier_sync_travel_with_their_block() -> None:
+    # Given a translation produced by an earlier sync, with a review marker on one paragraph
+    old = parse("Kept paragraph.\n\nReviewed later.\n\nChanged paragraph.\n", "en")
+    marker = MACHINE_MARKER.format(ids="abc") + "\n"
+    tgt = parse(f"保留的段落。\n\n{marker}以后再审。\n\n改动的段落。\n", "zh")
+    new = parse("Kept paragraph.\n\nReviewed later.\n\nChanged paragraph, again.\n", "en")
+    # When synced again
+    plan = plan_sync(old, new, tgt, aligner=one_to_one)
+    out = apply_sync(plan, machine(plan))
+    # Then the old marker is still right before its (unreviewed) paragraph, and only once
+    assert out.count(marker) == 1
+    assert marker + "以后再审。" in out
+
+
+@pytest.mark.parametrize("old_target_missing", [True, False])
+def test_first_version_without_previous_source_translates_everything(old_target_missing: bool) -> None:
+    # Given no previous source version (first upload)
+    _old, new, tgt = fixture_docs()
+    # When planned
+    plan = plan_sync(None, new, None if old_target_missing else tgt, target_lang="zh")
+    # Then everything is translated: without the old source nothing can be matched safely
+    assert len(plan.to_translate) == len(new.pieces)
+    assert plan.notes
