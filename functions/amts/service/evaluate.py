@@ -113,13 +113,18 @@ def find_articles(
             root = given
             files = suffixed or [f for f in files if f.name.lower() != "readme.md"]
         else:
-            files, root = [given], given.parent
+            # A single file inside the references tree keeps its book-relative name (chapter/x).
+            inside = references.resolve() in given.resolve().parents
+            files, root = [given.resolve()], references.resolve() if inside else given.parent.resolve()
         for f in files:
             rel = f.relative_to(root)
             stem = _lang_suffix_name(f, source_lang)
             if stem is not None:
                 name = (rel.parent / stem).as_posix()
                 ref = references / rel.parent / f"{stem}.{target_lang}.md"
+                sibling = f.with_name(f"{stem}.{target_lang}.md")
+                if not ref.is_file() and sibling.is_file():
+                    ref = sibling
             else:
                 name = rel.as_posix()
                 ref = references / rel
