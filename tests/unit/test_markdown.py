@@ -175,6 +175,25 @@ def test_figure_caption_is_the_piece_and_path_the_key(en: Document) -> None:
     assert [en.blocks[i + 1].key, en.blocks[i + 2].key] == ["width:400px", "label:fig_orchard"]
 
 
+def test_a_figure_caption_may_wrap_over_lines() -> None:
+    # Given a figure whose caption continues on the next line, inside text
+    doc = parse("Text.\n\n![A long\ncaption.](../img/a.svg)\n:width:`300px`\n", "en")
+    fig = _first(doc, BlockKind.FIGURE)
+    # Then the figure is one block, its caption one normalised piece, the width its own block
+    assert fig.raw == "![A long\ncaption.](../img/a.svg)\n"
+    assert fig.key == "../img/a.svg"
+    assert [p.text for p in fig.pieces] == ["A long caption."]
+    assert doc.blocks[-1].key == "width:300px"
+    assert doc.replace({1: "一个图。"}).endswith("![一个图。](../img/a.svg)\n:width:`300px`\n")
+
+
+def test_a_figure_in_a_list_item_keeps_its_marker() -> None:
+    doc = parse("- ![Cap.](x.png)\n", "en")
+    fig = _first(doc, BlockKind.FIGURE)
+    assert fig.raw[: fig.pieces[0].start] == "- !["
+    assert fig.pieces[0].text == "Cap."
+
+
 def test_list_items_are_blocks_of_their_own_with_marker_outside_the_piece(en: Document) -> None:
     items = _of_kind(en, BlockKind.LIST_ITEM)
     texts = [b.pieces[0].text for b in items]

@@ -46,10 +46,13 @@ _BLOCK_DIRECTIVES = frozenset(
     {"label", "width", "height", "begin_tab", "end_tab", "eqlabel", "bibliography", "maxdepth", "numbered"}
 )
 _DIRECTIVE_LINE = re.compile(r"[ \t]*:(?P<name>[A-Za-z_]+):(?:`(?P<arg>[^`]*)`)?[ \t]*\r?\n?$")
-_FIGURE_LINE = re.compile(
-    r"[ \t]*!\[(?P<cap>.*)\]\((?P<path>[^)\s]+)(?:[ \t]+\"[^\"]*\")?\)(?:\{[^}]*\})?[ \t]*\r?\n?$"
+# a figure: an image alone in its paragraph; the caption may wrap over a few lines
+_FIGURE = re.compile(
+    r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"  # a list marker, when the figure is a list item
+    r"!\[(?P<cap>.*)\]\((?P<path>[^)\s]+)(?:[ \t]+\"[^\"]*\")?\)(?:\{[^}]*\})?[ \t]*\r?\n?\Z",
+    re.DOTALL,
 )
-_FIGURE_CAPTION_BOUNDS = re.compile(r"[ \t]*!\[(?P<cap>.*)\]\(")
+_FIGURE_MAX_LINES = 8
 
 
 class _Unclosed(Exception):
@@ -124,14 +127,28 @@ def _directive_rule(state: StateBlock, start_line: int, end_line: int, silent: b
 def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     if state.is_code_block(start_line):
         return False
-    text = _line_text(state, start_line)
-    if not text.startswith("!["):
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("![", begin):
         return False
-    m = _FIGURE_LINE.match(text)
-    if m is None:
-        return False
-    if silent:
+    last = min(state.lineMax, start_line + _FIGURE_MAX_LINES)
+    for line in range(start_line, last):
+        if line > start_line and state.isEmpty(line):
+            return False
+        end_text = state.src[state.bMarks[line] : state.eMarks[line]].rstrip()
+        if not end_text.endswith((")", "}")):
+            continue
+        m = _FIGURE.match(state.src, begin, state.eMarks[line])
+        if m is None:
+            continue
+        if silent:
+            return True
+        token = state.push("d2l_figure", "img", 0)
+        token.block = True
+        token.map = [start_line, line + 1]
+        token.info = m.group("path")
+        state.line = line + 1
         return True
+    return False
     token = state.push("d2l_figure", "img", 0)
     token.block = True
     token.map = [start_line, start_line + 1]
@@ -140,35 +157,64 @@ def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool
     return True
 
 
-# First characters of a line that might end a paragraph (a fence, quote, rule, list, HTML,
-# heading, setext underline, or one of the d2l rules above); "|" anywhere may start a table.
-_MAYBE_TERMINATOR = re.compile(r"[`~>*\-_+=#<|]|\$\$|:[A-Za-z_]+:|!\[|\d{1,9}[.)]")
+# The start of a line that might end a paragraph: a fence, quote, thematic break, list item,
+# setext underline, ATX heading, HTML block (types 1-6 start with "<" and a letter, "/", "!" or
+# "?"), or one of the d2l rules above. Deliberately generous: a false alarm only costs speed.
+_MAYBE_TERMINATOR = re.compile(
+    r"`{3}|~{3}|>|[*_-][ \t]*[*_-][ \t]*[*_-]|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|=+[ \t]*$"
+    r"|#{1,6}(?:[ \t]|$)|<[A-Za-z/!?]|\$\$|![\[]|:(?:" + "|".join(sorted(_BLOCK_DIRECTIVES)) + r"):",
+    re.MULTILINE,
+)
+# a pipe-table delimiter row: only "|", ":", "-" and spaces, with at least one "-"
+_TABLE_DELIMITER = re.compile(r"[ \t]*[|:-][|: \t-]*$", re.MULTILINE)
+
+
+def _may_start_table(state: StateBlock, line: int) -> bool:
+    """markdown-it lets a table interrupt a paragraph: a row with a pipe above a delimiter row."""
+    if "|" not in state.src[state.bMarks[line] : state.eMarks[line]] or line + 1 >= state.lineMax:
+        return False
+    m = _TABLE_DELIMITER.match(state.src, state.bMarks[line + 1])
+    return m is not None and "-" in m.group()
+
+
+_SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ \t]*$", re.MULTILINE)
 
 
 def _plain_paragraph_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """A paragraph none of whose continuation lines could end it: the common case in d2l.
+    """markdown-it's paragraph rule, minus most of its cost; declines setext headings.
 
-    markdown-it's own paragraph (and setext-heading) rule tries every terminator rule on every
-    continuation line, which dominates the parse time of one-clause-per-line English. A line
-    whose first character cannot start any terminator, and which holds no pipe, is a plain
-    continuation; as soon as a line might be something else this rule declines, and the
-    regular rules handle the paragraph exactly as before.
+    The stock rule (and the setext-heading rule before it) tries every terminator rule on every
+    continuation line, which dominates the parse time of one-clause-per-line English. Here a
+    line whose start cannot begin a terminator is a continuation without asking the rules; only
+    lines that might end the paragraph are put to them, exactly as the stock rule does. A
+    possible setext underline makes this rule decline, so the stock rules handle that paragraph.
     """
     if silent:
         return False
     src = state.src
     next_line = start_line + 1
     line_max = state.lineMax
-    while next_line < line_max:
-        if state.isEmpty(next_line):
-            break
-        if state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0:
+    terminators = None
+    old_parent = state.parentType
+    try:
+        while next_line < line_max:
+            if state.isEmpty(next_line):
+                break
+            if state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0:
+                next_line += 1
+                continue
+            begin = state.bMarks[next_line] + state.tShift[next_line]
+            if _MAYBE_TERMINATOR.match(src, begin) or _may_start_table(state, next_line):
+                if _SETEXT_UNDERLINE.match(src, begin):
+                    return False
+                if terminators is None:
+                    terminators = state.md.block.ruler.getRules("paragraph")
+                state.parentType = "paragraph"
+                if any(rule(state, next_line, line_max, True) for rule in terminators):
+                    break
             next_line += 1
-            continue
-        begin = state.bMarks[next_line] + state.tShift[next_line]
-        if _MAYBE_TERMINATOR.match(src, begin) or "|" in src[begin : state.eMarks[next_line]]:
-            return False
-        next_line += 1
+    finally:
+        state.parentType = old_parent
     state.line = next_line
     token = state.push("paragraph_open", "p", 1)
     token.map = [start_line, next_line]
@@ -593,16 +639,23 @@ def _table_pieces(raw: str, leaf: _Leaf, lang: str) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
-def _figure_pieces(raw: str, lang: str) -> tuple[Piece, ...]:
-    m = _FIGURE_LINE.match(raw)
+def _figure_pieces(raw: str, leaf: _Leaf, lang: str) -> tuple[Piece, ...]:
+    m = _FIGURE.match(raw)
     if m is None:
         return ()
     s, e = m.span("cap")
-    while s < e and raw[s] in " \t":
-        s += 1
-    while e > s and raw[e - 1] in " \t":
-        e -= 1
-    piece = _piece(raw, [_LineRegion(s, e)], lang)
+    regions: list[_LineRegion] = []
+    for ls, le in _line_bounds(raw):
+        if le <= s or ls >= e:
+            continue
+        line = _content_region(raw, ls, le, leaf.in_quote)
+        region = _LineRegion(max(line.start, s), min(line.end, e))
+        while region.start < region.end and raw[region.start] in " \t":
+            region.start += 1
+        while region.end > region.start and raw[region.end - 1] in " \t":
+            region.end -= 1
+        regions.append(region)
+    piece = _piece(raw, regions, lang)
     return (piece,) if piece else ()
 
 
@@ -614,6 +667,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 _INNER_WS = re.compile(r"(?<=\S)[ \t]+")
+_TRAILING_WS = re.compile(r"[ \t\r]+$", re.MULTILINE)
 
 
 def normalise_code(code: str) -> str:
@@ -622,8 +676,8 @@ def normalise_code(code: str) -> str:
     Trailing spaces are stripped, runs of spaces inside a line (not the indentation, which is
     Python syntax) become one, runs of blank lines become one, outer blank lines go.
     """
-    lines = [_INNER_WS.sub(" ", line.rstrip()) for line in code.replace("\r\n", "\n").split("\n")]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+    code = _TRAILING_WS.sub("", code.replace("\r\n", "\n"))
+    return _BLANK_RUNS.sub("\n\n", _INNER_WS.sub(" ", code)).strip("\n")
 
 
 def _math_key(raw: str) -> str:
@@ -780,7 +834,7 @@ def parse(text: str, lang: str, path: str | None = None) -> Document:
         elif leaf.kind is BlockKind.TABLE:
             pieces = _table_pieces(raw, leaf, lang)
         elif leaf.kind is BlockKind.FIGURE:
-            pieces = _figure_pieces(raw, lang)
+            pieces = _figure_pieces(raw, leaf, lang)
         blocks.append(Block(leaf.kind, raw, s + 1, pieces, _key(leaf, raw)))
         cursor = e
     gap(cursor, len(lines))
