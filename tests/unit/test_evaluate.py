@@ -156,6 +156,19 @@ def test_d2l_dev_layout_pairs_by_language_suffix(tmp_path: Path) -> None:
     assert bf.paths["zh"] == tmp_path / "tensors.zh.md"
 
 
+def test_single_d2l_file_keeps_its_chapter_name(tmp_path: Path) -> None:
+    # Given one article file given directly, inside the references tree (x.en.md next to x.zh.md)
+    chapter = tmp_path / "chapter_tensors"
+    chapter.mkdir()
+    shutil.copy(EVAL_BOOK / "en/chapter_tensors/tensors.md", chapter / "tensors.en.md")
+    shutil.copy(EVAL_BOOK / "zh/chapter_tensors/tensors.md", chapter / "tensors.zh.md")
+    # When finding articles / Then the name is book-relative (matches the corpus' names for
+    # --exclude-self) and the reference is the sibling file
+    (bf,) = find_articles([chapter / "tensors.en.md"], tmp_path, "en", "zh")
+    assert bf.name == "chapter_tensors/tensors"
+    assert bf.paths["zh"].resolve() == (chapter / "tensors.zh.md").resolve()
+
+
 def test_bad_variants_and_missing_articles_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="unknown variant"):
         parse_variants("no-act,act-word")
