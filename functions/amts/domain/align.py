@@ -32,6 +32,7 @@ the posterior-based threshold on what enters parallel data.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -209,8 +210,12 @@ def _length_cost(ls: float, lt: float, model: PairModel) -> float:
     return -math.log(p)
 
 
+_EMPTY = AnchorSet()
+
+
 class _Region:
-    """Bead costs of one region, cached: the forward and backward passes reuse them."""
+    """Bead costs of one region, with per-unit facts precomputed (the DP asks for each bead
+    cost once; the forward and backward passes reuse them)."""
 
     def __init__(self, src: Sequence[Unit], tgt: Sequence[Unit], model: PairModel, anchors: bool) -> None:
         self.src = src
@@ -218,13 +223,25 @@ class _Region:
         self.model = model
         self.use_anchors = anchors
         self.prior = {bt: -math.log(p) for bt, p in model.priors}
-        self.src_pre = [0.0]
-        for u in src:
-            self.src_pre.append(self.src_pre[-1] + u.length)
-        self.tgt_pre = [0.0]
-        for u in tgt:
-            self.tgt_pre.append(self.tgt_pre[-1] + u.length)
+        self.src_pre = _prefix([u.length for u in src])
+        self.tgt_pre = _prefix([u.length for u in tgt])
+        self.det_s = _prefix([1.0 if u.detached else 0.0 for u in src])
+        self.det_t = _prefix([1.0 if u.detached else 0.0 for u in tgt])
+        self.blk_s = _prefix([1.0 if u.detached == BLOCKED else 0.0 for u in src])
+        self.blk_t = _prefix([1.0 if u.detached == BLOCKED else 0.0 for u in tgt])
         self._anchor_cache: dict[tuple[int, int, int], AnchorSet] = {}
+        # cost of leaving a unit out, anchors included (what a 1-0 / 0-1 bead loses)
+        self.skip_s = [self._skip(u, model.src_cjk != model.tgt_cjk and model.src_cjk) for u in src]
+        self.skip_t = [self._skip(u, model.src_cjk != model.tgt_cjk and model.tgt_cjk) for u in tgt]
+
+    def _skip(self, u: Unit, embedded: bool) -> float:
+        if not self.use_anchors:
+            return 0.0
+        m = self.model
+        miss = m.strong_miss * sum(u.anchors.strong.values())
+        if embedded:
+            miss += m.latin_miss * len(u.anchors.words)
+        return miss
 
     def _merged(self, side: int, a: int, b: int) -> AnchorSet:
         key = (side, a, b)
@@ -238,38 +255,53 @@ class _Region:
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         di, dj = i1 - i0, j1 - j0
         m = self.model
-        units = self.src[i0:i1] if di else self.tgt[j0:j1]
-        if not (di and dj) and all(u.detached for u in units):
-            return m.detached_skip
+        if not dj:
+            if self.det_s[i1] - self.det_s[i0] == di:
+                return m.detached_skip
+            return self.prior[(di, 0)] + sum(self.skip_s[i0:i1])
+        if not di:
+            if self.det_t[j1] - self.det_t[j0] == dj:
+                return m.detached_skip
+            return self.prior[(0, dj)] + sum(self.skip_t[j0:j1])
+        if self.blk_s[i1] - self.blk_s[i0] or self.blk_t[j1] - self.blk_t[j0]:
+            return math.inf
         cost = self.prior[(di, dj)]
-        if di and dj:
-            flags = [u.detached for u in (*self.src[i0:i1], *self.tgt[j0:j1])]
-            if any(flags):
-                if BLOCKED in flags:
+        if self.det_s[i1] - self.det_s[i0] or self.det_t[j1] - self.det_t[j0]:
+            cost += m.detached_pair
+        ks = self.src[i0].kind
+        kt = self.tgt[j0].kind
+        if di == 1 and dj == 1:
+            if ks[0] == "h" or kt[0] == "h":
+                if ks[0] != kt[0]:
                     return math.inf
-                cost += m.detached_pair
-        kinds_s = [u.kind for u in self.src[i0:i1]]
-        kinds_t = [u.kind for u in self.tgt[j0:j1]]
-        if di and dj:
-            heads = [k for k in kinds_s + kinds_t if k[0] == "h"]
-            if heads:
-                if di != 1 or dj != 1 or len(heads) != 2:
+                cost += -m.heading_same_level if ks == kt else m.heading_same_level
+            elif ks != kt:
+                if ks in ("table", "fig") or kt in ("table", "fig"):
                     return math.inf
-                cost += -m.heading_same_level if kinds_s[0] == kinds_t[0] else m.heading_same_level
-            else:
-                special = {k for k in kinds_s + kinds_t if k in ("table", "fig")}
-                if special and (len(special) > 1 or any(k not in special for k in kinds_s + kinds_t)):
+                cost += m.kind_mismatch
+        else:
+            kinds = {u.kind for u in self.src[i0:i1]} | {u.kind for u in self.tgt[j0:j1]}
+            if any(k[0] == "h" for k in kinds):
+                return math.inf
+            if len(kinds) > 1:
+                if "table" in kinds or "fig" in kinds:
                     return math.inf
-                if len(set(kinds_s) | set(kinds_t)) > 1:
-                    cost += m.kind_mismatch
-            cost += _length_cost(self.src_pre[i1] - self.src_pre[i0], self.tgt_pre[j1] - self.tgt_pre[j0], m)
+                cost += m.kind_mismatch
+        cost += _length_cost(self.src_pre[i1] - self.src_pre[i0], self.tgt_pre[j1] - self.tgt_pre[j0], m)
         if self.use_anchors:
-            a_s = self._merged(0, i0, i1) if di else AnchorSet()
-            a_t = self._merged(1, j0, j1) if dj else AnchorSet()
+            a_s = self._merged(0, i0, i1)
+            a_t = self._merged(1, j0, j1)
             sm, su, lm, lu, gm = compare(a_s, a_t, m.src_cjk, m.tgt_cjk)
             cost += m.strong_miss * su + m.latin_miss * lu
             cost -= m.strong_match * sm + m.latin_match * lm + m.term_match * gm
         return cost
+
+
+def _prefix(values: Sequence[float]) -> list[float]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -282,8 +314,8 @@ def _logaddexp(a: float, b: float) -> float:
     return b + math.log1p(math.exp(a - b))
 
 
-FULL_DP_CELLS = 3600
-BAND = 24
+FULL_DP_CELLS = 900
+BAND = 8
 
 
 def align_units(
@@ -305,7 +337,7 @@ def align_units(
     region = _Region(src, tgt, model, use_anchors)
     bead_types = [bt for bt, _ in model.priors]
     banded = (n + 1) * (m + 1) > FULL_DP_CELLS
-    width = BAND + abs(n - m) // 2
+    width = BAND + abs(n - m)
 
     def inside(i: int, j: int) -> bool:
         return not banded or abs(j - i * m / n) <= width
@@ -397,7 +429,8 @@ def _unit_kind(kind: BlockKind, raw: str) -> str:
     }.get(kind, "p")
 
 
-_CJK_RANGES = ((0x3000, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0xAC00, 0xD7AF))
+_CJK = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]")
+_SPACE = re.compile(r"\s")
 
 
 def text_length(text: str, latin_weight: float | None = None) -> float:
@@ -407,18 +440,11 @@ def text_length(text: str, latin_weight: float | None = None) -> float:
     math, URLs) count ``latin_weight`` each: they are copied, not translated, so counting them
     as CJK characters would make every paragraph with inline code look far too long.
     """
+    visible = len(text) - len(_SPACE.findall(text))
     if latin_weight is None:
-        return float(sum(1 for ch in text if not ch.isspace()))
-    cjk = other = 0
-    for ch in text:
-        if ch.isspace():
-            continue
-        o = ord(ch)
-        if any(lo <= o <= hi for lo, hi in _CJK_RANGES):
-            cjk += 1
-        else:
-            other += 1
-    return cjk + latin_weight * other
+        return float(visible)
+    cjk = len(_CJK.findall(text))
+    return cjk + latin_weight * (visible - cjk)
 
 
 def piece_units(
