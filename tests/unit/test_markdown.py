@@ -328,6 +328,42 @@ def test_unclosed_math_names_the_line() -> None:
     assert "math" in err.value.problem
 
 
+def test_display_math_inside_a_line_of_text_is_not_a_block() -> None:
+    # Given a line that starts with $$…$$ and goes on with text
+    doc = parse("$$x$$ is the formula.\nNext line.\n", "en")
+    # Then it is one paragraph with a math span
+    assert [b.kind for b in doc.blocks] == [BlockKind.PARAGRAPH]
+    assert doc.pieces[0].piece.protected_texts() == ["$$x$$"]
+
+
+def test_display_math_may_close_with_punctuation_after_the_dollars() -> None:
+    doc = parse("$$\nx = 1\n$$.\nwhere x is one.\n", "en")
+    assert [b.kind for b in doc.blocks] == [BlockKind.MATH, BlockKind.PARAGRAPH]
+    assert doc.blocks[0].key == "x = 1"
+
+
+def test_a_byte_order_mark_does_not_hide_the_first_heading() -> None:
+    text = "\ufeff# Title\n\nBody.\n"
+    doc = parse(text, "en")
+    assert doc.render() == text
+    assert doc.blocks[0].kind is BlockKind.HEADING
+    assert doc.blocks[0].pieces[0].text == "Title"
+
+
+def test_blockquote_text_is_a_paragraph_without_the_markers() -> None:
+    doc = parse("> Premise: two apples.\n> Hypothesis: fruit.\n", "en")
+    (para,) = doc.blocks
+    assert para.kind is BlockKind.PARAGRAPH
+    assert para.pieces[0].text == "Premise: two apples. Hypothesis: fruit."
+    assert para.raw[: para.pieces[0].start] == "> "
+
+
+def test_setext_heading_piece_excludes_the_underline() -> None:
+    doc = parse("Big Title\n=========\n", "en")
+    assert doc.blocks[0].kind is BlockKind.HEADING
+    assert doc.blocks[0].pieces[0].text == "Big Title"
+
+
 def test_dollars_inside_code_do_not_open_math() -> None:
     doc = parse("```python\n$$ not math\n```\n", "en")
     assert [b.kind for b in doc.blocks] == [BlockKind.CODE]

@@ -86,11 +86,14 @@ def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     stripped = first.rstrip()
     line = start_line
     if not (len(stripped) >= 4 and stripped.endswith("$$")):
+        if "$$" in stripped[2:]:
+            return False  # "$$x$$ is ..." : display math inside a line of text
         line += 1
         while True:
             if line >= end_line:
                 raise _Unclosed("display math opened with $$ is never closed", start_line + 1)
-            if _line_text(state, line).rstrip().endswith("$$"):
+            closing = _line_text(state, line).strip()
+            if closing.endswith("$$") or closing.startswith("$$"):  # "x$$", "$$", "$$."
                 break
             line += 1
     line += 1
@@ -525,8 +528,8 @@ def scan_spans(text: str) -> tuple[Span, ...]:
 # pieces per block kind
 # ---------------------------------------------------------------------------------------------
 
-_PREFIX = re.compile(r"[ \t]*")
-_QUOTE_PREFIX = re.compile(r"[ \t>]*")
+_PREFIX = re.compile(r"[\ufeff \t]*")  # a byte-order mark is not text
+_QUOTE_PREFIX = re.compile(r"[\ufeff \t>]*")
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n|$))")
 _ATX_OPEN = re.compile(r"#{1,6}(?:[ \t]+|(?=\r?\n|$))")
 _ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
@@ -769,6 +772,8 @@ def _tokenize(text: str, lines: list[str]) -> list[Token]:
     """
     # markdown-it turns \r\n and lone \r into \n; keep its line numbering equal to ours
     src = text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", "\ufffd")
+    if src.startswith("\ufeff"):
+        src = src[1:]  # line numbers are unchanged; the BOM stays in the first block's raw
     fences = _top_level_fences(lines)
     if not fences:
         return _parser().parse(src)
