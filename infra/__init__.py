@@ -1,0 +1,1 @@
+"""AWS CDK constructs of AMTS, one per concern, composed by ``infra.stack.AmtsStack``."""
