@@ -13,9 +13,11 @@ similarity (the same measure as ``difflib.SequenceMatcher.ratio``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from heapq import nlargest
 
 from rapidfuzz import fuzz, process
 
@@ -60,12 +62,14 @@ class TranslationMemoryEngine:
         threshold: float = 0.75,
         sentence_fallback: bool = True,
         max_candidates: int = 40,
+        rare_grams: int = 24,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"fuzzy threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
         self.sentence_fallback = sentence_fallback
         self.max_candidates = max_candidates
+        self.rare_grams = rare_grams
         self._sources: list[str] = list(memory)
         self._targets: list[str] = [memory[s] for s in self._sources]
         self._exact: dict[str, int] = {s: i for i, s in enumerate(self._sources)}
@@ -74,8 +78,9 @@ class TranslationMemoryEngine:
             for g in _grams(s):
                 postings[g].append(i)
         self._postings = dict(postings)
-        # Trigrams in a large share of the memory ("the", " of") say little and cost a lot.
-        self._max_df = max(50, len(self._sources) // 10)
+        self._source_lengths = [len(s) for s in self._sources]
+        self._lengths = sorted(self._source_lengths)
+        self._common_df = max(64, len(self._sources) // 50)
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]], **options: object) -> TranslationMemoryEngine:
@@ -116,23 +121,28 @@ class TranslationMemoryEngine:
         return Match(self._sources[index], self._targets[index], round(best[1] / 100, 4))
 
     def _candidates(self, key: str) -> list[int]:
-        grams = _grams(key)
-        counts: Counter[int] = Counter()
-        for g in grams:
-            posting = self._postings.get(g)
-            if posting is not None and len(posting) <= self._max_df:
-                counts.update(posting)
-        # ratio >= t needs the shorter/longer length ratio >= t / (2 - t).
-        min_ratio = self.threshold / (2 - self.threshold)
+        """Entries sharing the most of the query's rarest trigrams, within the length bounds.
+
+        A match at similarity t needs the shorter/longer length ratio ≥ t / (2 - t), which rules
+        out most queries at once (a paragraph against a sentence-level memory); the rarest
+        trigrams are the ones a true match must share, and they have short posting lists.
+        """
         n = len(key)
-        out: list[int] = []
-        for i, _ in counts.most_common(self.max_candidates * 3):
-            m = len(self._sources[i])
-            if min(n, m) >= min_ratio * max(n, m):
-                out.append(i)
-                if len(out) >= self.max_candidates:
-                    break
-        return out
+        min_ratio = self.threshold / (2 - self.threshold)
+        low, high = n * min_ratio, n / min_ratio
+        if bisect_left(self._lengths, low) == bisect_right(self._lengths, high):
+            return []
+        postings = [p for p in (self._postings.get(g) for g in _grams(key)) if p is not None]
+        postings.sort(key=len)
+        counts: Counter[int] = Counter()
+        for used, posting in enumerate(postings[: self.rare_grams]):
+            # Common trigrams (" th", "the") add little once a few rare ones have voted.
+            if used >= 4 and len(posting) > self._common_df:
+                break
+            counts.update(posting)
+        lengths = self._source_lengths
+        in_bounds = [i for i in counts if low <= lengths[i] <= high]
+        return nlargest(self.max_candidates, in_bounds, key=counts.__getitem__)
 
     def _adapt(self, query: str, match: Match) -> str:
         """Carry the query's own protected spans into a fuzzy match's target.
