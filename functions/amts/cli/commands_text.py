@@ -192,13 +192,18 @@ def _load_glossary(path: Path | None, source_lang: str, target_lang: str) -> Glo
 def _write_output(data: ParallelDataFile, output: Path | None) -> None:
     if output is None:
         # Bytes, not text: the console's locale must not decide the encoding (the service wants UTF-8).
-        sys.stdout.flush()
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is not None:
-            buffer.write(data.content.encode("utf-8"))
-            buffer.flush()
-        else:
-            sys.stdout.write(data.content)
+        try:
+            sys.stdout.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is not None:
+                buffer.write(data.content.encode("utf-8"))
+                buffer.flush()
+            else:
+                sys.stdout.write(data.content)
+        except BrokenPipeError:
+            # `amts align a.md b.md | head`: the reader left; that is not an error worth a traceback.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return
     try:
         if output.parent and not output.parent.exists():
