@@ -238,6 +238,17 @@ def test_timed_out_token_does_not_crash(world: World) -> None:
     assert world.callbacks.calls == [] and len(world.callbacks.ignored) == 1
 
 
+def test_record_of_an_ended_execution_is_dropped_on_heartbeat(world: World) -> None:
+    # Given a running job whose execution has already timed out in Step Functions
+    job_id = world.start_job(never_finish=True)
+    world.callbacks.gone.add("task-token-1")
+    # When polled
+    summary = world.poller.handle_event(SCHEDULE)
+    # Then the record is removed instead of being heartbeaten until its TTL
+    assert summary.skipped == [f"job#{job_id}"] and summary.heartbeats == []
+    assert world.tokens.pending() == []
+
+
 def test_expired_record_is_skipped() -> None:
     clock = [1000.0]
     tokens = InMemoryTokenStore(clock=lambda: clock[0])

@@ -169,16 +169,20 @@ def _assemble(segment: _Segment) -> tuple[str, tuple[Span, ...], str | None]:
     spans: list[Span] = []
     seen: set[int] = set()
     problem: str | None = None
+    length = 0
     for part in segment.parts:
         if isinstance(part, str):
-            out.append(_WS.sub(" ", part))
+            squeezed = _WS.sub(" ", part)
+            out.append(squeezed)
+            length += len(squeezed)
             continue
         index, original, kind = part
         if index >= 0 and index in seen:
             problem = f"protected span {index} appears twice"
         seen.add(index)
-        start = sum(len(p) for p in out)
+        start = length
         out.append(original)
+        length += len(original)
         try:
             span_kind = SpanKind(kind)
         except ValueError:
@@ -194,6 +198,8 @@ def _assemble(segment: _Segment) -> tuple[str, tuple[Span, ...], str | None]:
 
 def _tidy(text: str, spans: list[Span]) -> tuple[str, list[Span]]:
     """Strip the text and squeeze runs of spaces outside protected spans, keeping offsets right."""
+    if "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text, spans  # nothing to tidy (the usual case)
     protected = [False] * len(text)
     for s in spans:
         for i in range(s.start, s.end):

@@ -191,6 +191,11 @@ class CallbackPoller:
                 return
             if outcome.kind == "heartbeat":
                 self.callbacks.heartbeat(record.task_token)
+                if record.task_token in getattr(self.callbacks, "gone", ()):
+                    # The execution ended (timed out, aborted): nobody waits for this record.
+                    self.tokens.delete(key)
+                    summary.skipped.append(key)
+                    return
                 summary.heartbeats.append(key)
                 return
             if not self.tokens.delete(key):
