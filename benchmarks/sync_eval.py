@@ -41,6 +41,7 @@ from pathlib import Path
 
 from amts.domain.align import align_pieces
 from amts.domain.diff import ChangeKind, diff_documents, normalise
+from amts.domain.glossary import Glossary
 from amts.domain.markdown import parse
 from amts.domain.model import BlockKind, Document
 from amts.domain.sync import SyncPlan, apply_sync, plan_sync
@@ -185,7 +186,7 @@ def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
     return {s.index: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
 
 
-def evaluate(base: Path, root: Path) -> CaseResult:
+def evaluate(base: Path, root: Path, glossary: Glossary | None = None) -> CaseResult:
     name = str(base.relative_to(root))
     result = CaseResult(name)
     old_text = base.with_name(base.name + ".en.md").read_text(encoding="utf-8")
@@ -195,7 +196,7 @@ def evaluate(base: Path, root: Path) -> CaseResult:
     old = parse(old_text, "en", name + ".en.md")
     new = parse(new_text, "en", name + ".en-next.md")
     tgt = parse(tgt_text, "zh", name + ".zh.md")
-    plan = plan_sync(old, new, tgt)
+    plan = plan_sync(old, new, tgt, glossary=glossary)
     output = apply_sync(plan, fake_translations(plan))
     result.seconds = time.perf_counter() - start
     result.sent = plan.characters_to_translate
@@ -205,7 +206,7 @@ def evaluate(base: Path, root: Path) -> CaseResult:
         result.reasons[str(seg.reason)] = result.reasons.get(str(seg.reason), 0) + 1
 
     # (2) human translations kept byte for byte
-    beads = {s: b for b in align_pieces(old, tgt) for s in b.source}
+    beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
     piece_old = diff_documents(old, new).piece_old
     for i, status in enumerate(plan.statuses):
         if status not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
@@ -254,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--worst", type=int, default=5, help="worst files to list per figure")
     parser.add_argument("--json", type=Path, help="write per-file figures here")
+    parser.add_argument(
+        "--no-glossary", action="store_true", help="align without the book's TERMINOLOGY.zh.md glossary"
+    )
     args = parser.parse_args(argv)
     root: Path = args.root.resolve()
     if not root.is_dir():
@@ -271,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    results = [evaluate(b, root) for b in bases]
+    glossary = None
+    if not args.no_glossary and (root / "TERMINOLOGY.zh.md").exists():
+        glossary = Glossary.load(root / "TERMINOLOGY.zh.md", "en", "zh")
+    results = [evaluate(b, root, glossary) for b in bases]
 
     sent = sum(r.sent for r in results)
     changed = sum(r.changed for r in results)
@@ -283,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for k, v in r.reasons.items():
             reasons[k] = reasons.get(k, 0) + v
-    print(f"sync cases: {len(results)} under {root}")
+    print(f"sync cases: {len(results)} under {root} (glossary: {'yes' if glossary else 'no'})")
     seconds = [r.seconds for r in results]
     lines = [
         f"characters really changed (ground truth): {changed:,}",

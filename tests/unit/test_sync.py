@@ -372,3 +372,19 @@ def test_first_version_without_previous_source_translates_everything(old_target_
     # Then everything is translated: without the old source nothing can be matched safely
     assert len(plan.to_translate) == len(new.pieces)
     assert plan.notes
+
+
+def test_engine_output_cannot_break_a_table_or_a_list() -> None:
+    # Given a changed table cell and a changed list item
+    old = parse("| a | b |\n|---|---|\n| one | two |\n\n* first item\n* second item\n", "en")
+    new = parse("| a | b |\n|---|---|\n| one | three |\n\n* first item\n* second item, longer\n", "en")
+    tgt = parse("| 甲 | 乙 |\n|---|---|\n| 一 | 二 |\n\n* 第一项\n* 第二项\n", "zh")
+    plan = plan_sync(old, new, tgt, aligner=one_to_one)
+    # When the engine answers with a pipe and a line break
+    bad = {s.index: Translation("三|四\n五", Origin.MACHINE) for s in plan.to_translate}
+    out = apply_sync(plan, bad)
+    # Then the table keeps its columns and the list item stays on one line
+    doc = parse(out, "zh")
+    table = next(b for b in doc.blocks if b.kind is BlockKind.TABLE)
+    assert [p.text for p in table.pieces] == ["甲", "乙", "一", "三\\|四 五"]
+    assert "* 三|四 五\n" in out

@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rapidfuzz.distance import Indel
+
 from amts.domain.model import Block, BlockKind, Document
 
 # Two pieces (or two blocks of one kind) in a replaced region are "the same segment, edited"
@@ -63,8 +65,9 @@ def sha1_short(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()[:12]
 
 
-def similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
+    """Indel similarity in [0, 1] (what ``difflib.SequenceMatcher.ratio`` estimates), 0 below ``cutoff``."""
+    return Indel.normalized_similarity(a, b, score_cutoff=cutoff)
 
 
 @dataclass(slots=True)
@@ -98,22 +101,16 @@ def _pair_replaced(
     new_ids: list[int],
     old_text: list[str],
     new_text: list[str],
-    compatible: list[list[bool]] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Greedy in-order pairing of a replaced region: each new item with the most similar old
     item after the previous pairing, when similar enough. Keeps pairings monotone so an edited
     paragraph is not matched to a paragraph three screens away."""
     pairs: list[tuple[int, int, float]] = []
     start = 0
-    for ni, new_id in enumerate(new_ids):
+    for new_id in new_ids:
         best, best_score = -1, EDIT_SIMILARITY
         for oi in range(start, min(len(old_ids), start + _PAIRING_WINDOW)):
-            if compatible is not None and not compatible[oi][ni]:
-                continue
-            matcher = difflib.SequenceMatcher(None, old_text[old_ids[oi]], new_text[new_id], autojunk=False)
-            if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
-                continue
-            score = matcher.ratio()
+            score = similarity(old_text[old_ids[oi]], new_text[new_id], best_score)
             if score >= best_score:
                 best, best_score = oi, score
                 if score >= 0.98:

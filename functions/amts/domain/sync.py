@@ -54,7 +54,15 @@ from typing import Any
 
 from amts.config import price_estimate
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces
-from amts.domain.diff import ChangeKind, SourceDiff, diff_documents, normalise, normalise_block, sha1_short
+from amts.domain.diff import (
+    ChangeKind,
+    SourceDiff,
+    diff_documents,
+    normalise,
+    normalise_block,
+    sha1_short,
+    similarity,
+)
 from amts.domain.glossary import Glossary
 from amts.domain.model import Block, BlockKind, Document, Span
 from amts.ports import Origin, Translation
@@ -201,6 +209,13 @@ def _is_marker(block: Block) -> bool:
     return block.kind is BlockKind.HTML and block.raw.lstrip().startswith(MARKER_PREFIX)
 
 
+def _pieces_by_block(doc: Document) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for ref in doc.pieces:
+        out.setdefault(ref.block_index, []).append(ref.index)
+    return out
+
+
 class _Alignment:
     """Old source ↔ old target at piece and block level."""
 
@@ -221,6 +236,8 @@ class _Alignment:
             for t in bead.target:
                 self.bead_of_tgt[t] = bead
         self.min_confidence = min_confidence
+        self.src_block_pieces = _pieces_by_block(old_source)
+        self.tgt_block_pieces = _pieces_by_block(old_target)
         # Block-level edges from confident beads with both sides.
         self.src_to_tgt_blocks: dict[int, set[int]] = {}
         self.tgt_to_src_blocks: dict[int, set[int]] = {}
@@ -244,9 +261,8 @@ class _Alignment:
         if block.kind is BlockKind.BLANK:
             return False
         return not any(
-            (bead := self.bead_of_tgt.get(r.index)) is not None and bead.source
-            for r in self.tgt.pieces
-            if r.block_index == tb
+            (bead := self.bead_of_tgt.get(i)) is not None and bead.source
+            for i in self.tgt_block_pieces.get(tb, ())
         )
 
     def confident(self, bead: Bead) -> bool:
@@ -356,7 +372,7 @@ def _protected_similar(a: Block, b: Block) -> bool:
         tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
         tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
         return tab_a == tab_b and len(la & lb) / len(la | lb) >= 0.5
-    return difflib.SequenceMatcher(None, normalise_block(a), normalise_block(b)).ratio() >= 0.8
+    return similarity(normalise_block(a), normalise_block(b), 0.8) >= 0.8
 
 
 def plan_sync(
@@ -632,17 +648,13 @@ def _target_run(
     # Every piece on both sides must be in a confident bead inside this component (or, on the
     # target side, a translator's addition 0-1 inside the block).
     for s in src_blocks:
-        for r in al.src.pieces:
-            if r.block_index != s:
-                continue
-            bead = al.bead_of_src.get(r.index)
+        for i in al.src_block_pieces.get(s, ()):
+            bead = al.bead_of_src.get(i)
             if bead is None or not bead.target or not al.confident(bead):
                 return None
     for t in tgt_blocks:
-        for r in al.tgt.pieces:
-            if r.block_index != t:
-                continue
-            bead = al.bead_of_tgt.get(r.index)
+        for i in al.tgt_block_pieces.get(t, ()):
+            bead = al.bead_of_tgt.get(i)
             if bead is not None and bead.source and not al.confident(bead):
                 return None
     # The source blocks must be consecutive old blocks mapped, unchanged and in order, to
@@ -701,7 +713,7 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             texts[index] = ref.text
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
-            texts[index] = tr.text
+            texts[index] = _fit(tr.text, ref.block.kind)
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
@@ -755,6 +767,19 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     end_gap = target_gap(len(tgt.blocks)) if tgt is not None else None
     chunks.append((None, "".join(reversed(tail)) if end_gap is None else end_gap))
     return _with_markers(new, chunks, machine, untranslated)
+
+
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _fit(text: str, kind: BlockKind) -> str:
+    """Engine output made safe for the place it goes: one line (a line break would end a list
+    item, heading or table row), and no bare ``|`` inside a table cell."""
+    text = _LINE_BREAK.sub(" ", text.strip())
+    if kind is BlockKind.TABLE:
+        text = _UNESCAPED_PIPE.sub(r"\|", text)
+    return text
 
 
 def _render_block(doc: Document, nb: int, texts: Mapping[int, str]) -> str:
