@@ -33,6 +33,7 @@ def _covers(text: str, sentences: list[str], sep: str) -> bool:
         ("Ask J. Smith about it. He knows.", ["Ask J. Smith about it.", "He knows."]),
         ("Is it? Yes! It is... Really.", ["Is it?", "Yes!", "It is...", "Really."]),
         ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
+        ('He asked "why?". Then he left.', ['He asked "why?".', "Then he left."]),
         ("We have (i) one; and (ii) two.", ["We have (i) one; and (ii) two."]),
         ("The value is 3.5 in total. Next.", ["The value is 3.5 in total.", "Next."]),
         ("Buy it in 2020. 128 GB is plenty.", ["Buy it in 2020.", "128 GB is plenty."]),
@@ -121,6 +122,11 @@ def test_chinese_splits_on_final_marks_with_closing_quotes() -> None:
 def test_chinese_closing_brackets_and_corner_quotes_stay() -> None:
     text = "（这是注释。）接着「引用。」最后『书名。』结束"
     assert split_sentences(text, "zh") == ["（这是注释。）", "接着「引用。」", "最后『书名。』", "结束"]
+
+
+def test_chinese_marks_and_closers_may_alternate_at_one_end() -> None:
+    text = "他说：“是我！”。还有“谁？”）。最后。"
+    assert split_sentences(text, "zh") == ["他说：“是我！”。", "还有“谁？”）。", "最后。"]
 
 
 def test_chinese_does_not_split_inside_math_or_on_decimal_points() -> None:

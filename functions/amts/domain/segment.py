@@ -67,9 +67,10 @@ _CLOSERS = "\"'”’»)\\]}」』）》〉】"
 # the end of a candidate sentence: terminal marks, closers, then the white space that separates
 # (French sets a space before its closing guillemet: « Bonjour. » belongs to its sentence)
 _SPACE_BOUNDARY = re.compile(
-    rf"[{_TERMINALS}]+[{_CLOSERS}{_CLOSE_CLASS}]*(?:[ \u00a0\u202f]+[»{_CLOSE_CLASS}])*(?P<ws>\s+)"
+    rf"(?:[{_TERMINALS}]+[{_CLOSERS}{_CLOSE_CLASS}]*)+(?:[ \u00a0\u202f]+[»{_CLOSE_CLASS}])*(?P<ws>\s+)"
 )
-_CJK_BOUNDARY = re.compile(rf"(?:[。！？!?]|…+)[{_CLOSERS}{_CLOSE_CLASS}]*\s*")
+# "！”。" and "？”）。" are one end: marks and closers may alternate
+_CJK_BOUNDARY = re.compile(rf"(?:[。！？!?…]+[{_CLOSERS}{_CLOSE_CLASS}]*)+\s*")
 _OPENERS = "\"'“‘«([{¿¡「『（《"
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
