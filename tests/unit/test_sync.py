@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from amts.config import price_estimate
 from amts.domain.align import Bead
 from amts.domain.diff import ChangeKind, diff_documents, normalise
@@ -363,15 +362,29 @@ def test_markers_from_an_earlier_sync_travel_with_their_block() -> None:
     assert marker + "以后再审。" in out
 
 
-@pytest.mark.parametrize("old_target_missing", [True, False])
-def test_first_version_without_previous_source_translates_everything(old_target_missing: bool) -> None:
-    # Given no previous source version (first upload)
-    _old, new, tgt = fixture_docs()
+def test_first_version_without_translation_translates_everything() -> None:
+    # Given no previous source version and no translation
+    _old, new, _tgt = fixture_docs()
     # When planned
-    plan = plan_sync(None, new, None if old_target_missing else tgt, target_lang="zh")
-    # Then everything is translated: without the old source nothing can be matched safely
+    plan = plan_sync(None, new, None, target_lang="zh")
+    # Then everything is translated and the plan says why
     assert len(plan.to_translate) == len(new.pieces)
     assert plan.notes
+
+
+def test_first_version_with_a_translation_keeps_what_aligns_confidently() -> None:
+    # Given no previous source version (first upload) but an existing human translation of it
+    old, _new, tgt = fixture_docs()
+    doubtful = 1
+    beads = [Bead((i,), (i,), 0.3 if i == doubtful else 1.0) for i in range(len(old.pieces))]
+    # When planned against the source itself
+    plan = plan_sync(None, old, tgt, aligner=fixed(beads))
+    # Then confidently aligned pieces keep the human translation; the doubtful one is translated
+    assert [s.index for s in plan.to_translate] == [doubtful]
+    assert plan.low_confidence == [doubtful]
+    assert any("no previous source version" in n for n in plan.notes)
+    out = apply_sync(plan, machine(plan))
+    assert raw_of_block_containing(tgt, "与其使用") in out
 
 
 def test_engine_output_cannot_break_a_table_or_a_list() -> None:

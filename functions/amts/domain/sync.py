@@ -399,19 +399,15 @@ def plan_sync(
         target_lang=tgt_lang,
         path=new_source.path,
     )
-    diff: SourceDiff | None = diff_documents(old_source, new_source) if old_source is not None else None
-    if diff is not None:
-        plan.statuses = list(diff.piece_status)
-        plan.segments_deleted = len(diff.deleted_pieces)
-    else:
-        plan.statuses = [ChangeKind.NEW] * len(new_source.pieces)
-
-    if old_target is None or old_source is None:
-        plan.has_translation = old_target is not None
-        if old_target is None:
-            plan.notes.append("no existing translation: everything is translated")
+    if old_target is None:
+        plan.has_translation = False
+        plan.notes.append("no existing translation: everything is translated")
+        if old_source is not None:
+            diff = diff_documents(old_source, new_source)
+            plan.statuses = list(diff.piece_status)
+            plan.segments_deleted = len(diff.deleted_pieces)
         else:
-            plan.notes.append("no previous source version: everything is translated")
+            plan.statuses = [ChangeKind.NEW] * len(new_source.pieces)
         plan.to_translate = [
             _segment(new_source, i, Reason.NO_TRANSLATION, plan.statuses[i])
             for i in range(len(new_source.pieces))
@@ -419,14 +415,27 @@ def plan_sync(
         plan._layout = [_Emit(i) for i, b in enumerate(new_source.blocks) if b.kind is not BlockKind.BLANK]
         return plan
 
-    assert diff is not None
-    if old_source.render() == new_source.render():
+    if old_source is None:
+        # First version seen (no S3 version history yet) but a human translation exists: the
+        # translation is aligned with the new source itself, so whatever it translates
+        # confidently is kept and the rest is translated. Edits the translator never saw
+        # cannot be detected without the old source; the note says so.
+        plan.notes.append(
+            "no previous source version: the existing translation was aligned with the new source "
+            "directly; segments it does not match confidently are translated"
+        )
+        old_source = new_source
+    elif old_source.render() == new_source.render():
         # Identical versions: nothing to translate, no job; the translation stays as it is.
         plan.identical = True
+        plan.statuses = [ChangeKind.UNCHANGED] * len(new_source.pieces)
         plan.reused = {r.index: r.text for r in new_source.pieces}
         plan.notes.append("old and new source are identical: nothing to translate")
         return plan
 
+    diff = diff_documents(old_source, new_source)
+    plan.statuses = list(diff.piece_status)
+    plan.segments_deleted = len(diff.deleted_pieces)
     beads = (aligner or align_pieces)(old_source, old_target, glossary)
     alignment = _Alignment(old_source, old_target, beads, min_confidence)
     groups = _plan_pieces(plan, diff, alignment)
