@@ -31,6 +31,7 @@ def _covers(text: str, sentences: list[str], sep: str) -> bool:
         ("See Eq. 5 and Sec. 2 for details. Done.", ["See Eq. 5 and Sec. 2 for details.", "Done."]),
         ("We use fruit, nuts, etc. Then we eat.", ["We use fruit, nuts, etc.", "Then we eat."]),
         ("Ask J. Smith about it. He knows.", ["Ask J. Smith about it.", "He knows."]),
+        ("It takes 60 ms. Then Ms. Lee waits.", ["It takes 60 ms.", "Then Ms. Lee waits."]),
         ("Is it? Yes! It is... Really.", ["Is it?", "Yes!", "It is...", "Really."]),
         ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
         ('He asked "why?". Then he left.', ['He asked "why?".', "Then he left."]),

@@ -59,6 +59,8 @@ _NON_FINAL: dict[str, frozenset[str]] = {
         "|ref|tab"
     ),
 }
+# Lower-case units that look like abbreviations of the lists above ("Ms.", "Sec.", "Min.")
+_UNITS = frozenset({"ms", "ns", "us", "sec", "min", "mm", "cm", "km", "kg", "mg", "hr", "hrs"})
 # Abbreviations that do not end a sentence when a number follows ("No. 5", "p. 12").
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "núm", "p", "pp", "art", "ext", "tel", "vol", "n", "nº"})
 
@@ -140,6 +142,8 @@ def _ends_sentence(text: str, mark_start: int, next_char: str, rules: _Rules) ->
     if not word:
         return True
     low = word.lower()
+    if word in _UNITS:
+        return True  # "60 ms. If": a unit in lower case, not "Ms." or "Sec."
     prev_ws = text.rfind(" ", 0, max(ws, 0))
     two = text[prev_ws + 1 : mark_start].lower() if ws > 0 else low
     if low in rules.non_final or two in rules.non_final:
