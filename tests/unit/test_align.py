@@ -295,3 +295,38 @@ def test_sentence_level_pairs_sentences_inside_paragraph_beads() -> None:
         "训练深度网络时有时会出现非常大的梯度。",
     ) in texts
     assert all(p.granularity is Granularity.SENTENCE for p in result.pairs)
+
+
+def test_tab_only_text_pairs_with_the_same_text_outside_tabs_on_the_other_side() -> None:
+    # Given an English mxnet-only remark whose translation the Chinese file keeps outside any tab
+    en = parse(
+        "# Title\n\nIntro paragraph with `x`.\n\n"
+        ":begin_tab:`mxnet`\nThe backend queues the task `y = x + 1` and returns at once.\n:end_tab:\n\n"
+        "## Summary\n\n* Queues decouple the frontend.\n",
+        "en",
+    )
+    zh = parse(
+        "# 标题\n\n介绍段落，含`x`。\n\n"
+        "后端将任务`y = x + 1`放入队列并立即返回。\n\n## 小结\n\n* 队列使前端解耦。\n",
+        "zh",
+    )
+    # When aligned
+    pairs = _pairs(align_pieces(en, zh))
+    # Then the detached English paragraph still finds its translation and neighbours stay put
+    assert ((2,), (2,)) in pairs
+    assert ((3,), (3,)) in pairs and ((4,), (4,)) in pairs
+
+
+def test_only_the_first_of_a_run_of_one_sided_tabs_may_pair() -> None:
+    # Given English text with no tabs and a Chinese file repeating it in two framework tabs
+    en = parse("Store and provide access to the parameters.\n\nInitialize parameters as needed.\n", "en")
+    zh = parse(
+        ":begin_tab:`mxnet`\n存储和访问参数。\n\n根据需要初始化参数。\n:end_tab:\n\n"
+        ":begin_tab:`pytorch`\n存储和访问参数。\n\n根据需要初始化参数。\n:end_tab:\n",
+        "zh",
+    )
+    # When aligned
+    beads = align_pieces(en, zh)
+    # Then both English paragraphs pair with the first tab's copy and the second copy is left out
+    assert _pairs(beads) == [((0,), (0,)), ((1,), (1,))]
+    assert sorted(j for b in beads if not b.source for j in b.target) == [2, 3]
