@@ -364,6 +364,14 @@ def test_setext_heading_piece_excludes_the_underline() -> None:
     assert doc.blocks[0].pieces[0].text == "Big Title"
 
 
+def test_unclosed_html_comment_is_reported() -> None:
+    # Given a comment that never ends (it would hide the rest of the file from translation)
+    with pytest.raises(BadInputError) as err:
+        parse("# T\n\n<!-- todo\n\nText.\n", "en", "a.md")
+    # Then the error names the line of the comment
+    assert (err.value.line, err.value.problem) == (3, "HTML comment <!-- is never closed")
+
+
 def test_dollars_inside_code_do_not_open_math() -> None:
     doc = parse("```python\n$$ not math\n```\n", "en")
     assert [b.kind for b in doc.blocks] == [BlockKind.CODE]

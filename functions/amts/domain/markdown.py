@@ -34,7 +34,7 @@ from markdown_it.token import Token
 from amts.domain.model import Block, BlockKind, Document, Piece, Span, SpanKind
 from amts.errors import BadInputError
 
-__all__ = ["is_cjk_language", "join_lines", "load_document", "parse", "scan_spans"]
+__all__ = ["is_cjk_language", "join_lines", "load_document", "normalise_code", "parse", "scan_spans"]
 
 # ---------------------------------------------------------------------------------------------
 # d2lbook block rules for markdown-it
@@ -313,6 +313,14 @@ def _check_fence_closed(leaf: _Leaf, lines: list[str]) -> None:
     last = lines[leaf.end - 1].strip().lstrip(">").strip() if leaf.end - leaf.start >= 2 else ""
     if not (last.startswith(marker) and set(last) <= {marker[0]}):
         raise _Unclosed(f"code fence {marker} is never closed", leaf.start + 1)
+
+
+def _check_comment_closed(leaf: _Leaf, lines: list[str]) -> None:
+    """An unclosed ``<!--`` would silently hide the rest of the file from translation."""
+    tok = leaf.token
+    assert tok is not None
+    if tok.content.lstrip().startswith("<!--") and "-->" not in tok.content:
+        raise _Unclosed("HTML comment <!-- is never closed", leaf.start + 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -808,6 +816,8 @@ def parse(text: str, lang: str, path: str | None = None) -> Document:
         for leaf in leaves:
             if leaf.token is not None and leaf.token.type == "fence":
                 _check_fence_closed(leaf, lines)
+            elif leaf.token is not None and leaf.token.type == "html_block":
+                _check_comment_closed(leaf, lines)
     except _Unclosed as exc:
         raise BadInputError(path, exc.problem, exc.line) from None
 
