@@ -14,6 +14,9 @@ from infra.nag import apply_nag
 from infra.stack import AmtsStack
 
 STACK_NAME = "AmtsStack"
+# Feature flags the stack relies on, whatever cdk.json says: server access logs are granted by
+# a bucket policy (ACL-free buckets with ObjectOwnership BucketOwnerEnforced need that).
+REQUIRED_FLAGS = {"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True}
 
 
 def settings_from_app(app: cdk.App) -> Settings:
@@ -28,6 +31,9 @@ def settings_from_app(app: cdk.App) -> Settings:
 def build_app(app: cdk.App | None = None, **stack_kwargs: Any) -> cdk.App:
     """Validate the ``amts`` context, build the stack, attach the cdk-nag AwsSolutions checks."""
     app = app or cdk.App()
+    for flag, value in REQUIRED_FLAGS.items():
+        if app.node.try_get_context(flag) is None:
+            app.node.set_context(flag, value)
     settings = settings_from_app(app)
     bundle = BundleMode.parse(app.node.try_get_context("amts:bundle"))
     stack = AmtsStack(
