@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,70 @@ def test_load_document_reads_and_keeps_the_path(tmp_path: Path) -> None:
     assert doc.path == str(path)
     assert doc.lang == "zh"
     assert [p.text for p in doc.pieces] == ["标题", "正文。"]
+
+
+# ---------------------------------------------------------------------------------------------
+# robustness: random documents from d2l-like lines
+# ---------------------------------------------------------------------------------------------
+
+_FRAGMENTS = [
+    "",
+    "",
+    "# Title",
+    "## Sub title ##",
+    ":label:`sec_x`",
+    "Plain prose line with `code` and $x$.",
+    "Another line, see :numref:`fig_x`.",
+    "[**Slide text.**]",
+    "- item",
+    "  continued item",
+    "  - nested item",
+    "1. ordered",
+    "    indented four",
+    "```{.python .input}",
+    "#@tab pytorch",
+    "x = 1",
+    "```",
+    "$$",
+    "$$x = 1.$$",
+    ":eqlabel:`eq_x`",
+    "![Cap $m$.](../img/x.svg)",
+    ":width:`400px`",
+    ":begin_tab:`pytorch`",
+    ":end_tab:",
+    "| a | b |",
+    "|---|---|",
+    "<!-- c -->",
+    "> quote",
+    "***",
+    "中文行。",
+    "Setext",
+    "===",
+]
+
+
+def _random_documents(n: int) -> list[str]:
+    rng = random.Random(20240)
+    docs = []
+    for _ in range(n):
+        lines = [rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 25))]
+        docs.append("\n".join(lines) + rng.choice(["", "\n", "\r\n"]))
+    return docs
+
+
+@pytest.mark.parametrize("text", _random_documents(300))
+def test_random_documents_round_trip_or_fail_cleanly(text: str) -> None:
+    # Given a random arrangement of d2l-like lines (often malformed)
+    try:
+        doc = parse(text, "en", "r.md")
+    except BadInputError as exc:
+        # Then either the input is refused with a located, one-line problem ...
+        assert exc.line is not None and "\n" not in str(exc)
+        return
+    # ... or the blocks partition it exactly and every piece points at non-empty text
+    assert doc.render() == text
+    for block in doc.blocks:
+        for piece in block.pieces:
+            assert 0 <= piece.start < piece.end <= len(block.raw)
+            assert piece.text and "\n" not in piece.text
+            assert block.raw[piece.start : piece.end].split()[0] == piece.text.split()[0]

@@ -3,7 +3,8 @@
 Contract:
     parse(text: str, lang: str, path: str | None = None) -> Document
         Never loses a byte: ``parse(t, l).render() == t`` for every input.
-        Raises BadInputError(path, problem, line) for an unclosed code fence or math block.
+        Raises BadInputError(path, problem, line) for an unclosed code fence, math block or
+        HTML comment.
     load_document(path: str | Path, lang: str, *, display_path: str | None = None) -> Document
         Reads a file; BadInputError for missing, empty, binary, non-UTF-8 files (message names the
         file and the problem), then parse().
@@ -78,11 +79,11 @@ def _directive_match(text: str) -> re.Match[str] | None:
 def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """``$$`` at the start of a line opens display math, even in the middle of a paragraph
     (d2l writes ``where\\n$$x$$\\nand``); a following ``:eqlabel:`` line belongs to the math."""
+    if not state.src.startswith("$$", state.bMarks[start_line] + state.tShift[start_line]):
+        return False
     if state.is_code_block(start_line):
         return False
     first = _line_text(state, start_line)
-    if not first.startswith("$$"):
-        return False
     stripped = first.rstrip()
     line = start_line
     if not (len(stripped) >= 4 and stripped.endswith("$$")):
@@ -111,6 +112,8 @@ def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) 
 
 
 def _directive_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if not state.src.startswith(":", state.bMarks[start_line] + state.tShift[start_line]):
+        return False
     if state.is_code_block(start_line):
         return False
     m = _directive_match(_line_text(state, start_line))
@@ -128,10 +131,8 @@ def _directive_rule(state: StateBlock, start_line: int, end_line: int, silent: b
 
 
 def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.is_code_block(start_line):
-        return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if not state.src.startswith("![", begin):
+    if not state.src.startswith("![", begin) or state.is_code_block(start_line):
         return False
     last = min(state.lineMax, start_line + _FIGURE_MAX_LINES)
     for line in range(start_line, last):
@@ -315,7 +316,7 @@ def _check_fence_closed(leaf: _Leaf, lines: list[str]) -> None:
         raise _Unclosed(f"code fence {marker} is never closed", leaf.start + 1)
 
 
-def _check_comment_closed(leaf: _Leaf, lines: list[str]) -> None:
+def _check_comment_closed(leaf: _Leaf) -> None:
     """An unclosed ``<!--`` would silently hide the rest of the file from translation."""
     tok = leaf.token
     assert tok is not None
@@ -817,7 +818,7 @@ def parse(text: str, lang: str, path: str | None = None) -> Document:
             if leaf.token is not None and leaf.token.type == "fence":
                 _check_fence_closed(leaf, lines)
             elif leaf.token is not None and leaf.token.type == "html_block":
-                _check_comment_closed(leaf, lines)
+                _check_comment_closed(leaf)
     except _Unclosed as exc:
         raise BadInputError(path, exc.problem, exc.line) from None
 
