@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import random
 import re
 import sys
 import time
@@ -186,12 +187,60 @@ def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
     return {s.index: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
 
 
-def evaluate(base: Path, root: Path, glossary: Glossary | None = None) -> CaseResult:
+def evaluate(base: Path, root: Path, glossary: Glossary | None = None, synthetic: bool = False) -> CaseResult:
     name = str(base.relative_to(root))
-    result = CaseResult(name)
     old_text = base.with_name(base.name + ".en.md").read_text(encoding="utf-8")
-    new_text = base.with_name(base.name + ".en-next.md").read_text(encoding="utf-8")
     tgt_text = base.with_name(base.name + ".zh.md").read_text(encoding="utf-8")
+    if synthetic:
+        new_text = perturb(old_text, seed=name)
+    else:
+        new_text = base.with_name(base.name + ".en-next.md").read_text(encoding="utf-8")
+    return evaluate_texts(name, old_text, new_text, tgt_text, glossary)
+
+
+def perturb(text: str, seed: str) -> str:
+    """A made-up next version of ``text`` (deterministic per ``seed``): edited, deleted, inserted,
+    re-wrapped and moved paragraphs, edited list items and code cells, so the planner is also
+    measured on edits it was not developed on."""
+    rng = random.Random(seed)
+    doc = parse(text, "en")
+    out: list[str] = []
+    paragraphs: list[int] = []
+    for block in doc.blocks:
+        raw = block.raw
+        r = rng.random()
+        if block.kind is BlockKind.PARAGRAPH and not raw.lstrip().startswith(("!", "[", ":")):
+            if r < 0.08:
+                raw = raw.rstrip("\n") + " Moreover, this sentence was changed in the next version.\n"
+            elif r < 0.13:
+                continue  # deleted (its blank separator stays: harmless)
+            elif r < 0.28:
+                raw = (
+                    raw.replace("\n", " ").rstrip() + "\n"
+                    if raw.count("\n") > 1
+                    else raw.replace(", ", ",\n")
+                )
+            elif r < 0.34:
+                raw += f"\nA new paragraph number {len(out)} explains something the old version did not.\n"
+            paragraphs.append(len(out))
+        elif block.kind is BlockKind.LIST_ITEM and r < 0.06:
+            raw = raw.rstrip("\n") + " (updated)\n"
+        elif block.kind is BlockKind.CODE and r < 0.05:
+            lines = raw.splitlines(keepends=True)
+            raw = "".join([*lines[:-1], "print('changed')\n", lines[-1]]) if len(lines) > 2 else raw
+        out.append(raw)
+    if len(paragraphs) > 6:
+        # Move one paragraph a few paragraphs further down.
+        i = rng.randrange(len(paragraphs) - 4)
+        a, b = paragraphs[i], paragraphs[i + 3]
+        out[a], out[b] = out[b], out[a]
+    return "".join(out)
+
+
+def evaluate_texts(
+    name: str, old_text: str, new_text: str, tgt_text: str, glossary: Glossary | None = None
+) -> CaseResult:
+    result = CaseResult(name)
     start = time.perf_counter()
     old = parse(old_text, "en", name + ".en.md")
     new = parse(new_text, "en", name + ".en-next.md")
@@ -256,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=5, help="worst files to list per figure")
     parser.add_argument("--json", type=Path, help="write per-file figures here")
     parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="instead of name.en-next.md, sync against a made-up next version of every name.en.md",
+    )
+    parser.add_argument(
         "--no-glossary", action="store_true", help="align without the book's TERMINOLOGY.zh.md glossary"
     )
     args = parser.parse_args(argv)
@@ -278,7 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     glossary = None
     if not args.no_glossary and (root / "TERMINOLOGY.zh.md").exists():
         glossary = Glossary.load(root / "TERMINOLOGY.zh.md", "en", "zh")
-    results = [evaluate(b, root, glossary) for b in bases]
+    if args.synthetic:
+        # Every section with a translation, each with a made-up next version.
+        bases = sorted(p.with_name(p.name[: -len(".zh.md")]) for p in root.rglob("*.zh.md"))
+        bases = [b for b in bases if b.with_name(b.name + ".en.md").exists()]
+    results = [evaluate(b, root, glossary, args.synthetic) for b in bases]
 
     sent = sum(r.sent for r in results)
     changed = sum(r.changed for r in results)
@@ -290,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for k, v in r.reasons.items():
             reasons[k] = reasons.get(k, 0) + v
-    print(f"sync cases: {len(results)} under {root} (glossary: {'yes' if glossary else 'no'})")
+    kind = "synthetic edits of name.en.md" if args.synthetic else "name.en.md -> name.en-next.md"
+    print(f"sync cases: {len(results)} ({kind}) under {root} (glossary: {'yes' if glossary else 'no'})")
     seconds = [r.seconds for r in results]
     lines = [
         f"characters really changed (ground truth): {changed:,}",

@@ -401,3 +401,16 @@ def test_engine_output_cannot_break_a_table_or_a_list() -> None:
     table = next(b for b in doc.blocks if b.kind is BlockKind.TABLE)
     assert [p.text for p in table.pieces] == ["甲", "乙", "一", "三\\|四 五"]
     assert "* 三|四 五\n" in out
+
+
+def test_figure_paths_follow_the_new_source_even_when_the_caption_is_reused() -> None:
+    # Given a translation whose figure points at a renamed image
+    old = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text.\n", "en")
+    new = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text, edited.\n", "en")
+    tgt = parse("![损失的图。](../img/loss-zh.svg)\n\n一些文字。\n", "zh")
+    # When synced
+    plan = plan_sync(old, new, tgt, aligner=one_to_one)
+    out = apply_sync(plan, machine(plan))
+    # Then the caption is the translator's and the path is the new source's
+    assert out.startswith("![损失的图。](../img/Loss.svg)\n")
+    assert 0 in plan.reused

@@ -697,8 +697,13 @@ def _target_run(
         for i in range(t_first, t_last + 1)
     ):
         return None
-    # Every piece of the new blocks must be reused (not translated) for the raw copy to be right.
+    # Figure paths follow the new source: a translator's renamed image is not copied.
     new_blocks = {nb, *absorbed}
+    target_images = _IMAGE_PATH.findall("".join(b.raw for b in al.tgt.blocks[t_first : t_last + 1]))
+    source_images = _IMAGE_PATH.findall("".join(plan.new_source.blocks[b].raw for b in sorted(new_blocks)))
+    if target_images != source_images:
+        return None
+    # Every piece of the new blocks must be reused (not translated) for the raw copy to be right.
     for r in plan.new_source.pieces:
         if r.block_index in new_blocks and r.index not in plan.reused:
             return None
