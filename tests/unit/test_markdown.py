@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from amts.domain import markdown
 from amts.domain.markdown import join_lines, load_document, normalise_code, parse, scan_spans
 from amts.domain.model import Block, BlockKind, Document, SpanKind
 from amts.errors import BadInputError
@@ -485,3 +487,34 @@ def test_random_documents_round_trip_or_fail_cleanly(text: str) -> None:
             assert 0 <= piece.start < piece.end <= len(block.raw)
             assert piece.text and "\n" not in piece.text
             assert block.raw[piece.start : piece.end].split()[0] == piece.text.split()[0]
+
+
+def _plain_parse(text: str, lang: str) -> Document:
+    """The parse without its two speed-ups (blanked fence bodies, the plain-paragraph rule)."""
+    md = markdown._parser()
+    md.block.ruler.disable("d2l_plain_paragraph")
+    try:
+        with mock.patch.object(markdown, "_top_level_fences", lambda lines: []):
+            return parse(text, lang)
+    finally:
+        md.block.ruler.enable("d2l_plain_paragraph")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_fixture("section.en.md"), _fixture("section.zh.md"), *_random_documents(300)[::3]],
+)
+def test_speed_ups_do_not_change_the_parse(text: str) -> None:
+    # Given a document / When parsed with and without the speed-ups
+    try:
+        fast = parse(text, "en")
+    except BadInputError as exc:
+        with pytest.raises(BadInputError) as slow_err:
+            _plain_parse(text, "en")
+        assert (slow_err.value.line, slow_err.value.problem) == (exc.line, exc.problem)
+        return
+    slow = _plain_parse(text, "en")
+    # Then the blocks are identical
+    assert [(b.kind, b.raw, b.pieces, b.key) for b in fast.blocks] == [
+        (b.kind, b.raw, b.pieces, b.key) for b in slow.blocks
+    ]
