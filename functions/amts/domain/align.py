@@ -105,6 +105,7 @@ class PairModel:
     latin_miss: float = 0.3
     term_match: float = 0.5
     kind_mismatch: float = 3.0
+    list_expansion: float = 0.5  # a paragraph whose enumeration became list items
     heading_same_level: float = 2.0
     detached_pair: float = 1.0
     detached_skip: float = 0.7
@@ -129,6 +130,7 @@ class PairModel:
             latin_miss=self.latin_miss,
             term_match=self.term_match,
             kind_mismatch=self.kind_mismatch,
+            list_expansion=self.list_expansion,
             heading_same_level=self.heading_same_level,
             detached_pair=self.detached_pair,
             detached_skip=self.detached_skip,
@@ -147,6 +149,8 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
     ((1, 3), 0.008),
     ((4, 1), 0.002),
     ((1, 4), 0.002),
+    *(((1, k), 0.001) for k in range(5, 9)),
+    *(((k, 1), 0.001) for k in range(5, 9)),
 )
 
 # en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev
@@ -302,13 +306,22 @@ class _Region:
                     return math.inf
                 cost += m.kind_mismatch
         else:
+            if (di > 4 or dj > 4) and (
+                (ks if di == 1 else kt) != "p"
+                or any(u.kind != "li" for u in (self.tgt[j0 + 1 : j1] if di == 1 else self.src[i0 + 1 : i1]))
+            ):
+                return math.inf  # long beads only for a paragraph turned into a list
             kinds = {u.kind for u in self.src[i0:i1]} | {u.kind for u in self.tgt[j0:j1]}
             if any(k[0] == "h" for k in kinds):
                 return math.inf
+            many = self.src[i0:i1] if dj == 1 else self.tgt[j0:j1] if di == 1 else ()
+            expansion = (
+                bool(many) and all(u.kind == "li" for u in many[1:]) and (ks if di == 1 else kt) == "p"
+            )
             if len(kinds) > 1:
                 if "table" in kinds or "fig" in kinds:
                     return math.inf
-                cost += m.kind_mismatch
+                cost += m.list_expansion if expansion else m.kind_mismatch
         cost += _length_cost(self.src_pre[i1] - self.src_pre[i0], self.tgt_pre[j1] - self.tgt_pre[j0], m)
         if self.use_anchors:
             a_s = self._merged(0, i0, i1)
