@@ -316,3 +316,54 @@ def test_cli_bleu_missing_reference_is_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "r.md: reference file not found" in result.output
+
+
+def test_cli_evaluate_records_the_sync_plan(tmp_path: Path) -> None:
+    # Given a sync plan summary (as SyncPlan.to_json() writes it)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"segments_reused": 11, "segments_to_translate": 3}), encoding="utf-8")
+    # When evaluating with it
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "-a",
+            str(EVAL_BOOK / "en/chapter_tensors/tensors.md"),
+            "-r",
+            str(EVAL_BOOK / "zh/chapter_tensors"),
+            "--variants",
+            "no-act",
+            "--sync-plan",
+            str(plan),
+            "--no-hypotheses",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
+    # Then reused vs translated segments appear in the report's metadata and Markdown
+    assert result.exit_code == 0, result.output
+    report = load_report((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    assert report.metadata["sync_plan"] == {"segments_reused": 11, "segments_to_translate": 3}
+    assert "11 segments reused, 3 to translate" in (tmp_path / "out/report.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "out/hypotheses").exists()
+
+
+def test_cli_bleu_with_source_aligns_segments() -> None:
+    # Given the hypothesis, its reference and the English source
+    result = CliRunner().invoke(
+        app,
+        [
+            "bleu",
+            str(ROOT / "tests/fixtures/eval/hypotheses/zh/tensors.md"),
+            str(EVAL_BOOK / "zh/chapter_tensors/tensors.md"),
+            "-t",
+            "zh",
+            "--source",
+            str(EVAL_BOOK / "en/chapter_tensors/tensors.md"),
+            "--json",
+        ],
+    )
+    # Then segments are matched through the source's paragraph alignment
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["method"] == "alignment" and data["segments"] >= 5
