@@ -743,37 +743,26 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})([^\n]*)\n?$")
+_FENCE_LINE = re.compile(r"^( {0,3})(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
 
 
-def _top_level_fences(lines: list[str]) -> list[tuple[int, int]]:
+def _top_level_fences(text: str) -> list[tuple[int, int]]:
     """Line ranges of the closed fences that start in column 0 (a quick pre-scan, see below)."""
     fences: list[tuple[int, int]] = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        if line[:3] in ("```", "~~~"):
-            m = _FENCE_OPEN.match(line.rstrip("\r\n") + "\n")
-            if m is not None and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-                marker = m.group(1)
-                j = i + 1
-                while j < n:
-                    close = lines[j].strip()
-                    if (
-                        close.startswith(marker)
-                        and not close.strip(marker[0])
-                        and len(lines[j]) - len(lines[j].lstrip(" ")) < 4
-                    ):
-                        break
-                    j += 1
-                if j >= n:
-                    return fences  # unclosed: let the real parser find and report it
-                fences.append((i, j + 1))
-                i = j + 1
-                continue
-        i += 1
-    return fences
+    line = 0
+    pos = 0
+    opener: tuple[int, str] | None = None  # (line, marker) of the fence being closed
+    for m in _FENCE_LINE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        indent, run, rest = m.groups()
+        if opener is None:
+            if not indent and not (run[0] == "`" and "`" in rest):
+                opener = (line, run)
+        elif run[0] == opener[1][0] and len(run) >= len(opener[1]) and not rest.strip():
+            fences.append((opener[0], line + 1))
+            opener = None
+    return fences  # an unclosed last fence is left to the real parser, which reports it
 
 
 def _tokenize(text: str, lines: list[str]) -> list[Token]:
@@ -789,7 +778,7 @@ def _tokenize(text: str, lines: list[str]) -> list[Token]:
     src = text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", "\ufffd")
     if src.startswith("\ufeff"):
         src = src[1:]  # line numbers are unchanged; the BOM stays in the first block's raw
-    fences = _top_level_fences(lines)
+    fences = _top_level_fences(text)
     if not fences:
         return _parser().parse(src)
     src_lines = src.split("\n")
