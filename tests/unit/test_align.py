@@ -75,12 +75,12 @@ def test_anchors_decide_between_equally_long_candidates() -> None:
     # Given two target paragraphs of the same length, only one sharing the source's anchors
     model = pair_model("en", "zh")
     src = [
-        Unit(0, 200, "p", extract_anchors("See :numref:`fig_a` and `foo()` with 42 items.", "en")),
-        Unit(1, 200, "p", extract_anchors("Another paragraph about `bar`, 7 of them.", "en")),
+        Unit(0, 200, "p", extract_anchors("See :numref:`fig_a` and `foo()` with 42 items.")),
+        Unit(1, 200, "p", extract_anchors("Another paragraph about `bar`, 7 of them.")),
     ]
     tgt = [
-        Unit(0, 84, "p", extract_anchors("另一段讨论`bar`，共7个。", "zh")),
-        Unit(1, 84, "p", extract_anchors("见 :numref:`fig_a`，`foo()`有42项。", "zh")),
+        Unit(0, 84, "p", extract_anchors("另一段讨论`bar`，共7个。")),
+        Unit(1, 84, "p", extract_anchors("见 :numref:`fig_a`，`foo()`有42项。")),
     ]
     # When the first source unit is aligned against the swapped target
     beads = align_units(src[:1], tgt, model)
@@ -116,7 +116,7 @@ def test_extract_anchors_finds_what_survives_translation() -> None:
     # Given an English sentence with a role, code, math, a link and numbers
     text = "As :numref:`fig_x` shows, `net(X)` maps $x_i$ to 256 units [docs](https://a.b/c)."
     # When anchors are extracted
-    a = extract_anchors(text, "en")
+    a = extract_anchors(text)
     # Then each protected thing is one strong anchor and plain words are Latin words
     assert a.strong["r:ref:fig_x"] == 1
     assert a.strong["c:net(X)"] == 1
@@ -128,8 +128,8 @@ def test_extract_anchors_finds_what_survives_translation() -> None:
 
 def test_latin_terms_inside_chinese_match_english_words_case_insensitively() -> None:
     # Given a Chinese text quoting an English term
-    zh = extract_anchors("这里使用*延后初始化*（Deferred Initialization）。", "zh")
-    en = extract_anchors("The trick is deferred initialization.", "en")
+    zh = extract_anchors("这里使用*延后初始化*（Deferred Initialization）。")
+    en = extract_anchors("The trick is deferred initialization.")
     # When compared as an en→zh bead
     sm, su, lm, lu, gm = compare(en, zh, src_cjk=False, tgt_cjk=True)
     # Then both embedded words are found on the English side
@@ -142,14 +142,14 @@ def test_glossary_terms_count_when_both_sides_hold_a_pair() -> None:
     glossary = Glossary.from_text("超参数，hyperparameter\n步幅，stride\n")
     terms_en = [t.lower() for t, _ in glossary.terms]
     terms_zh = [z for _, z in glossary.terms]
-    en = extract_anchors("Tune the hyperparameter carefully.", "en", terms_en)
-    zh = extract_anchors("仔细调整超参数。", "zh", terms_zh)
+    en = extract_anchors("Tune the hyperparameter carefully.", terms_en)
+    zh = extract_anchors("仔细调整超参数。", terms_zh)
     # When compared / Then exactly one glossary pair matches
     assert compare(en, zh, False, True)[4] == 1
 
 
 def test_merged_anchor_sets_add_up() -> None:
-    a = AnchorSet.merge([extract_anchors("`a` 1", "en"), extract_anchors("`a` 2", "en")])
+    a = AnchorSet.merge([extract_anchors("`a` 1"), extract_anchors("`a` 2")])
     assert a.strong["c:a"] == 2 and a.strong["n:1"] == 1 and a.strong["n:2"] == 1
 
 

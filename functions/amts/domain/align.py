@@ -482,17 +482,15 @@ def text_length(text: str, latin_weight: float | None = None) -> float:
     return cjk + latin_weight * (visible - cjk)
 
 
-def piece_units(
-    doc: Document, terms: Sequence[str] = (), cjk: bool | None = None, latin_weight: float | None = None
-) -> list[Unit]:
-    """One :class:`Unit` per piece of ``doc`` (anchors precomputed once per piece)."""
-    is_cjk = _base_lang(doc.lang) in CJK_LANGS if cjk is None else cjk
+def piece_units(doc: Document, terms: Sequence[str] = (), latin_weight: float | None = None) -> list[Unit]:
+    """One :class:`Unit` per piece of ``doc`` (anchors precomputed once per piece);
+    ``latin_weight`` is given for a CJK document (see :func:`text_length`)."""
     return [
         Unit(
             ref.index,
             text_length(ref.text, latin_weight),
             _unit_kind(ref.block.kind, ref.block.raw),
-            extract_anchors(ref.text, doc.lang, terms, cjk=is_cjk),
+            extract_anchors(ref.text, terms),
         )
         for ref in doc.pieces
     ]
@@ -617,8 +615,8 @@ def align_pieces(
     """
     model = pair_model(src.lang, tgt.lang)
     terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk) if use_anchors else ([], [])
-    units_s = piece_units(src, terms_s, model.src_cjk, model.side_weight(model.src_cjk))
-    units_t = piece_units(tgt, terms_t, model.tgt_cjk, model.side_weight(model.tgt_cjk))
+    units_s = piece_units(src, terms_s, model.side_weight(model.src_cjk))
+    units_t = piece_units(tgt, terms_t, model.side_weight(model.tgt_cjk))
 
     def run(us: Sequence[Unit], ut: Sequence[Unit]) -> list[Bead]:
         if aligner is not None:
@@ -698,7 +696,7 @@ def align_sentences(
                 k,
                 text_length(sents_s[k][1], model.side_weight(model.src_cjk)),
                 "s",
-                extract_anchors(sents_s[k][1], src.lang, terms_s, cjk=model.src_cjk),
+                extract_anchors(sents_s[k][1], terms_s),
             )
             for k in ks
         ]
@@ -707,7 +705,7 @@ def align_sentences(
                 k,
                 text_length(sents_t[k][1], model.side_weight(model.tgt_cjk)),
                 "s",
-                extract_anchors(sents_t[k][1], tgt.lang, terms_t, cjk=model.tgt_cjk),
+                extract_anchors(sents_t[k][1], terms_t),
             )
             for k in kt
         ]

@@ -79,11 +79,12 @@ def _norm_math(body: str) -> str:
     return _SPACE.sub("", body).rstrip(".,;:，。；：")
 
 
-def extract_anchors(
-    text: str, lang: str, glossary_terms: Sequence[str] = (), *, cjk: bool | None = None
-) -> AnchorSet:
-    """Anchors of ``text``; ``glossary_terms`` are the lowercased terms of this text's language."""
-    is_cjk = lang in CJK_LANGS if cjk is None else cjk
+def extract_anchors(text: str, glossary_terms: Sequence[str] = ()) -> AnchorSet:
+    """Anchors of ``text``; ``glossary_terms`` are the lowercased terms of this text's language.
+
+    Language-independent on purpose: how Latin words are compared (only those embedded in CJK
+    text count) is decided per language pair by :func:`compare`.
+    """
     strong: Counter[str] = Counter()
     rest = text
 
@@ -121,7 +122,6 @@ def extract_anchors(
     words = frozenset(w.lower() for w in _LATIN.findall(rest) if len(w) > 1 and w.lower() not in _LATIN_STOP)
     lowered = text.lower()
     terms = frozenset(i for i, term in enumerate(glossary_terms) if term and term in lowered)
-    del is_cjk  # the caller decides how words are compared; kept in the signature for clarity
     return AnchorSet(strong, words, terms)
 
 
