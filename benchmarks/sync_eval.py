@@ -180,6 +180,7 @@ class CaseResult:
     valid: bool = True
     problem: str = ""
     reasons: dict[str, int] = field(default_factory=dict)
+    misses: dict[str, int] = field(default_factory=dict)  # why unchanged pieces were not kept
     seconds: float = 0.0
 
 
@@ -257,6 +258,7 @@ def evaluate_texts(
     # (2) human translations kept byte for byte
     beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
     piece_old = diff_documents(old, new).piece_old
+    reason_of = {seg.index: f"retranslated ({seg.reason})" for seg in plan.to_translate}
     for i, status in enumerate(plan.statuses):
         if status not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
             continue
@@ -267,12 +269,17 @@ def evaluate_texts(
         old_index = piece_old.get(i)
         bead = beads.get(old_index) if old_index is not None else None
         if bead is None or not bead.target:
-            continue
-        regions = [
-            tgt.pieces[t].block.raw[tgt.pieces[t].piece.start : tgt.pieces[t].piece.end] for t in bead.target
-        ]
-        if all(r in output for r in regions):
-            result.kept += 1
+            why = "aligner: no translation paired (1-0)"
+        else:
+            regions = [
+                tgt.pieces[t].block.raw[tgt.pieces[t].piece.start : tgt.pieces[t].piece.end]
+                for t in bead.target
+            ]
+            if all(r in output for r in regions):
+                result.kept += 1
+                continue
+            why = f"sync: {reason_of.get(i, 'reused, but not byte for byte')}"
+        result.misses[why] = result.misses.get(why, 0) + 1
 
     # (3) validity
     try:
@@ -345,9 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     kept = sum(r.kept for r in results)
     invalid = [r for r in results if not r.valid]
     reasons: dict[str, int] = {}
+    misses: dict[str, int] = {}
     for r in results:
         for k, v in r.reasons.items():
             reasons[k] = reasons.get(k, 0) + v
+        for k, v in r.misses.items():
+            misses[k] = misses.get(k, 0) + v
     kind = "synthetic edits of name.en.md" if args.synthetic else "name.en.md -> name.en-next.md"
     print(f"sync cases: {len(results)} ({kind}) under {root} (glossary: {'yes' if glossary else 'no'})")
     seconds = [r.seconds for r in results]
@@ -358,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         f"segments to translate by reason: {json.dumps(reasons, sort_keys=True)}",
         "unchanged paragraphs keeping their human translation byte for byte: "
         f"{kept}/{unchanged} = {100 * kept / max(unchanged, 1):.2f}%",
+        f"  not kept, by cause: {json.dumps(misses, sort_keys=True, ensure_ascii=False)}",
         f"files whose output is not valid d2lbook markdown / differs in structure: {len(invalid)}",
         f"time (plan + assemble): {sum(seconds):.1f} s total, max {max(seconds):.2f} s per file",
     ]
