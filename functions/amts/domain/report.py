@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -493,6 +494,8 @@ def render_chart_svg(report: RunReport, language: LanguageResult) -> str | None:
         xs = [j + (i - (len(variants) - 1) / 2) * width for j in range(len(files))]
         ys = [(f.scores[v].bleu or 0.0) if v in f.scores else 0.0 for f in files]
         bars = ax.bar(xs, ys, width=width, label=v)
+        if len(files) * len(variants) <= 30:  # values on the bars while they stay readable
+            ax.bar_label(bars, fmt="%.3f", fontsize=6, padding=1)
         for bar, f in zip(bars, files, strict=True):
             s = f.scores.get(v)
             if s is None or s.bleu is None:  # make "no score" visible instead of a silent 0 bar
@@ -504,9 +507,12 @@ def render_chart_svg(report: RunReport, language: LanguageResult) -> str | None:
         labels, rotation=20 if len(files) > 4 else 0, ha="right" if len(files) > 4 else "center"
     )
     ax.set_ylabel("BLEU (0–1)")
-    ax.set_ylim(0, 1.0)
+    # Scale to the data (low offline scores would be invisible on a fixed 0–1 axis), never past 1.
+    top = max((f.scores[v].bleu or 0.0 for f in files for v in variants if v in f.scores), default=0.0)
+    ax.set_ylim(0, min(1.0, max(0.05, math.ceil(top * 1.15 * 20) / 20)))
+
     ax.set_title(f"BLEU per article, {language.source_lang} → {language.target_lang}")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # outside: never over a bar
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     buf = io.StringIO()
