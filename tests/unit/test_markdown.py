@@ -331,6 +331,16 @@ def test_unclosed_math_names_the_line() -> None:
     assert "math" in err.value.problem
 
 
+def test_display_math_in_slide_marks_is_a_math_block_with_the_same_key() -> None:
+    # Given display math wrapped in slide marks right after a line of text
+    doc = parse("The rule is\n(**$$\\max(x, 0).$$**)\nfor all x.\n", "en")
+    # Then it interrupts the paragraph and anchors like plain $$…$$ would
+    assert [b.kind for b in doc.blocks] == [BlockKind.PARAGRAPH, BlockKind.MATH, BlockKind.PARAGRAPH]
+    assert doc.blocks[1].key == parse("$$\\max(x, 0).$$\n", "zh").blocks[0].key == "\\max(x, 0)."
+    multi = parse("[**$$\nx\n$$**]\n", "en").blocks
+    assert [(b.kind, b.key) for b in multi] == [(BlockKind.MATH, "x")]
+
+
 def test_display_math_inside_a_line_of_text_is_not_a_block() -> None:
     # Given a line that starts with $$…$$ and goes on with text
     doc = parse("$$x$$ is the formula.\nNext line.\n", "en")
@@ -446,6 +456,8 @@ _FRAGMENTS = [
     "```",
     "$$",
     "$$x = 1.$$",
+    "(**$$y$$**)",
+    "[**$$",
     ":eqlabel:`eq_x`",
     "![Cap $m$.](../img/x.svg)",
     ":width:`400px`",

@@ -76,25 +76,35 @@ def _directive_match(text: str) -> re.Match[str] | None:
     return m
 
 
+_MATH_OPEN_MARKED = ("(**$$", "[**$$")  # display math inside d2l slide marks: (**$$…$$**)
+_MATH_CLOSE = ("$$", "$$**)", "$$**]")
+
+
 def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """``$$`` at the start of a line opens display math, even in the middle of a paragraph
-    (d2l writes ``where\\n$$x$$\\nand``); a following ``:eqlabel:`` line belongs to the math."""
-    if not state.src.startswith("$$", state.bMarks[start_line] + state.tShift[start_line]):
+    (d2l writes ``where\\n$$x$$\\nand``); a following ``:eqlabel:`` line belongs to the math.
+    ``(**$$…$$**)`` (display math marked for the slides) is display math too."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    src = state.src
+    if src.startswith("$$", begin):
+        opening = 2
+    elif src.startswith(_MATH_OPEN_MARKED, begin):
+        opening = 5
+    else:
         return False
     if state.is_code_block(start_line):
         return False
-    first = _line_text(state, start_line)
-    stripped = first.rstrip()
+    rest = _line_text(state, start_line).rstrip()[opening:]
     line = start_line
-    if not (len(stripped) >= 4 and stripped.endswith("$$")):
-        if "$$" in stripped[2:]:
+    if not (rest.endswith(_MATH_CLOSE) and len(rest) >= 2):
+        if "$$" in rest:
             return False  # "$$x$$ is ..." : display math inside a line of text
         line += 1
         while True:
             if line >= end_line:
                 raise _Unclosed("display math opened with $$ is never closed", start_line + 1)
             closing = _line_text(state, line).strip()
-            if closing.endswith("$$") or closing.startswith("$$"):  # "x$$", "$$", "$$."
+            if closing.endswith(_MATH_CLOSE) or closing.startswith("$$"):  # "x$$", "$$", "$$."
                 break
             line += 1
     line += 1
@@ -166,7 +176,8 @@ def _figure_rule(state: StateBlock, start_line: int, end_line: int, silent: bool
 # "?"), or one of the d2l rules above. Deliberately generous: a false alarm only costs speed.
 _MAYBE_TERMINATOR = re.compile(
     r"`{3}|~{3}|>|[*_-][ \t]*[*_-][ \t]*[*_-]|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|=+[ \t]*$"
-    r"|#{1,6}(?:[ \t]|$)|<[A-Za-z/!?]|\$\$|![\[]|:(?:" + "|".join(sorted(_BLOCK_DIRECTIVES)) + r"):",
+    r"|#{1,6}(?:[ \t]|$)|<[A-Za-z/!?]|\$\$|[(\[]\*\*\$\$|![\[]"
+    r"|:(?:" + "|".join(sorted(_BLOCK_DIRECTIVES)) + r"):",
     re.MULTILINE,
 )
 # a pipe-table delimiter row: only "|", ":", "-" and spaces, with at least one "-"
