@@ -176,6 +176,9 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
     }
     para = {name: Score() for name in methods}
     para_kept = Score()
+    thresholds = (0.3, 0.5, 0.7, 0.9)
+    para_at = {th: Score() for th in thresholds}
+    sent_at = {th: Score() for th in thresholds}
     sent = Score()
     sent_kept = Score()
     sent_sections = 0
@@ -202,6 +205,8 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
             if name.startswith("aligner"):
                 beads = pred
                 para_kept.add(paired(pred, DEFAULT_MIN_CONFIDENCE), g)
+                for th in thresholds:
+                    para_at[th].add(paired(pred, th), g)
             para[name].add(paired(pred), g)
         section_score = Score()
         section_score.add(paired(beads, DEFAULT_MIN_CONFIDENCE), g)
@@ -226,6 +231,8 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
             sb = align_sentences(src, tgt, beads, glossary, src_sentences=ss, tgt_sentences=ts)
             sent.add(paired(sb), sg)
             sent_kept.add(paired(sb, DEFAULT_MIN_CONFIDENCE), sg)
+            for th in thresholds:
+                sent_at[th].add(paired(sb, th), sg)
             sent_sections += 1
             if verbose:
                 ps = paired(sb)
@@ -243,6 +250,12 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
         print(f"sentence level ({sent_sections} sections)")
         print("  " + sent.line("aligner (all beads)"))
         print("  " + sent_kept.line(f"aligner (confidence >= {DEFAULT_MIN_CONFIDENCE})"))
+    print("precision / recall by confidence threshold (min_confidence)")
+    for th in thresholds:
+        line = f"  >= {th:.1f}: paragraphs P={para_at[th].precision:.4f} R={para_at[th].recall:.4f}"
+        if sent_sections:
+            line += f"; sentences P={sent_at[th].precision:.4f} R={sent_at[th].recall:.4f}"
+        print(line)
     return 1 if stale else 0
 
 
