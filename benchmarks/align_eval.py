@@ -176,6 +176,7 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
     }
     para = {name: Score() for name in methods}
     para_kept = Score()
+    para_rev = Score()
     thresholds = (0.3, 0.5, 0.7, 0.9)
     para_at = {th: Score() for th in thresholds}
     sent_at = {th: Score() for th in thresholds}
@@ -211,6 +212,10 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
         section_score = Score()
         section_score.add(paired(beads, DEFAULT_MIN_CONFIDENCE), g)
         print(f"  {section_score.line(section[-38:])}")
+        # the other direction (zh→en) on the mirrored gold
+        para_rev.add(
+            {(b.target, b.source) for b in align_pieces(tgt, src, glossary) if b.source and b.target}, g
+        )
         if verbose:
             p = paired(beads)
             for miss in sorted(g - p):
@@ -244,6 +249,7 @@ def evaluate(corpus: Path, gold_dir: Path, glossary: Glossary | None, verbose: b
     print("paragraph level")
     print("  " + para["aligner (all beads)"].line("aligner (all beads)"))
     print("  " + para_kept.line(f"aligner (confidence >= {DEFAULT_MIN_CONFIDENCE})"))
+    print("  " + para_rev.line("aligner, reverse direction (zh→en)"))
     for name in list(methods)[1:]:
         print("  " + para[name].line(name))
     if sent_sections:

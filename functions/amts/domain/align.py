@@ -614,7 +614,9 @@ def align_pieces(
     Gale-Church, diagonal pairing); production code leaves them alone.
     """
     model = pair_model(src.lang, tgt.lang)
-    terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk) if use_anchors else ([], [])
+    terms_s, terms_t = (
+        glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang) if use_anchors else ([], [])
+    )
     units_s = piece_units(src, terms_s, model.side_weight(model.src_cjk))
     units_t = piece_units(tgt, terms_t, model.side_weight(model.tgt_cjk))
 
@@ -671,7 +673,7 @@ def align_sentences(
     with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's."""
     model = pair_model(src.lang, tgt.lang)
     smodel = sentence_model(model)
-    terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk)
+    terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang)
     sents_s = list(src_sentences) if src_sentences is not None else document_sentences(src)
     sents_t = list(tgt_sentences) if tgt_sentences is not None else document_sentences(tgt)
     by_piece_s: dict[int, list[int]] = {}

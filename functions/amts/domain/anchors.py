@@ -47,6 +47,10 @@ _CODE_COMMENT = re.compile(r"(^|\s)#(?!@).*$")
 _LATIN_STOP = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "is", "i", "e", "g", "ie", "eg"})
 
 
+def _base(lang: str) -> str:
+    return lang.split("-")[0].split("_")[0].lower()
+
+
 @dataclass(frozen=True, slots=True)
 class AnchorSet:
     """Anchors of one unit (piece or sentence).
@@ -125,14 +129,23 @@ def extract_anchors(text: str, glossary_terms: Sequence[str] = ()) -> AnchorSet:
     return AnchorSet(strong, words, terms)
 
 
-def glossary_sides(glossary: Glossary | None, src_cjk: bool, tgt_cjk: bool) -> tuple[list[str], list[str]]:
+def glossary_sides(
+    glossary: Glossary | None, src_cjk: bool, tgt_cjk: bool, src_lang: str | None = None
+) -> tuple[list[str], list[str]]:
     """Lowercased source/target term lists (aligned by index), dropping terms too short to
-    be evidence: one CJK character or a Latin term under three letters matches everywhere."""
+    be evidence: one CJK character or a Latin term under three letters matches everywhere.
+
+    A glossary written for the other direction (its ``source_lang`` is the target document's
+    language) is flipped, so one book glossary serves en→zh and zh→en.
+    """
     if glossary is None:
         return [], []
+    pairs = glossary.terms
+    if src_lang is not None and _base(glossary.target_lang) == _base(src_lang) != _base(glossary.source_lang):
+        pairs = tuple((t, s) for s, t in pairs)
     src: list[str] = []
     tgt: list[str] = []
-    for s, t in glossary.terms:
+    for s, t in pairs:
         s_l, t_l = s.lower().strip(), t.lower().strip()
         # "long short-term memory (LSTM)": keep the expansion without the parenthesised acronym
         s_l = re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", s_l) or s_l
