@@ -330,3 +330,14 @@ def test_only_the_first_of_a_run_of_one_sided_tabs_may_pair() -> None:
     # Then both English paragraphs pair with the first tab's copy and the second copy is left out
     assert _pairs(beads) == [((0,), (0,)), ((1,), (1,))]
     assert sorted(j for b in beads if not b.source for j in b.target) == [2, 3]
+
+
+def test_a_glossary_for_the_other_direction_is_flipped() -> None:
+    # Given an en→zh glossary used to align a zh→en pair
+    from amts.domain.anchors import glossary_sides
+
+    glossary = Glossary.from_text("超参数，hyperparameter\n", "en", "zh")
+    # When the term lists are oriented for a Chinese source document
+    src, tgt = glossary_sides(glossary, src_cjk=True, tgt_cjk=False, src_lang="zh")
+    # Then the Chinese term is on the source side
+    assert (src, tgt) == (["超参数"], ["hyperparameter"])
