@@ -32,6 +32,7 @@ def _covers(text: str, sentences: list[str], sep: str) -> bool:
         ("We use fruit, nuts, etc. Then we eat.", ["We use fruit, nuts, etc.", "Then we eat."]),
         ("Ask J. Smith about it. He knows.", ["Ask J. Smith about it.", "He knows."]),
         ("It takes 60 ms. Then Ms. Lee waits.", ["It takes 60 ms.", "Then Ms. Lee waits."]),
+        ("Ask Gen. Lee about vector v. Then go.", ["Ask Gen. Lee about vector v.", "Then go."]),
         ("Is it? Yes! It is... Really.", ["Is it?", "Yes!", "It is...", "Really."]),
         ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
         ('He asked "why?". Then he left.', ['He asked "why?".', "Then he left."]),

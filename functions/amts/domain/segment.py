@@ -79,7 +79,8 @@ _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    non_final: frozenset[str]
+    non_final: frozenset[str]  # never end a sentence
+    titles: frozenset[str]  # never end a sentence when capitalised ("Dr.", "Gen.", not "gen.")
     before_number: frozenset[str]
     general: frozenset[str]
 
@@ -105,8 +106,8 @@ def _rules(lang: str) -> _Rules:
             prepositive = {a.lower() for a in abbreviation.PREPOSITIVE_ABBREVIATIONS}
     except (ImportError, AttributeError):  # pragma: no cover - pysbd is a dependency
         pass
-    non_final = set(_NON_FINAL.get(lang, _NON_FINAL["en"])) | prepositive | _NON_FINAL["en"]
-    return _Rules(frozenset(non_final), frozenset(number), frozenset(general | non_final))
+    non_final = _NON_FINAL.get(lang, _NON_FINAL["en"]) | _NON_FINAL["en"]
+    return _Rules(non_final, frozenset(prepositive), frozenset(number), frozenset(general | non_final))
 
 
 def _protect(text: str, spans: Sequence[Span]) -> tuple[str, dict[str, str]]:
@@ -147,6 +148,8 @@ def _ends_sentence(text: str, mark_start: int, next_char: str, rules: _Rules) ->
     prev_ws = text.rfind(" ", 0, max(ws, 0))
     two = text[prev_ws + 1 : mark_start].lower() if ws > 0 else low
     if low in rules.non_final or two in rules.non_final:
+        return False
+    if word[0].isupper() and low in rules.titles:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "J. Smith", "M. Dupont"
