@@ -293,12 +293,12 @@ def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
     old = parse("One.\n\nTwo is not translated.\n\nThree.\n", "en")
     tgt = parse("一。\n\n三。\n", "zh")
     beads = [Bead((0,), (0,), 1.0), Bead((1,), (), 0.9), Bead((2,), (1,), 1.0)]
-    # When a whitespace-only change is synced
-    plan = plan_sync(
-        old, parse("One.\n\nTwo is not\ntranslated.\n\nThree.\n", "en"), tgt, aligner=fixed(beads)
-    )
-    # Then that paragraph is sent with the reason no_translation
-    assert [(s.index, s.reason) for s in plan.to_translate] == [(1, Reason.NO_TRANSLATION)]
+    # When a version where only the third paragraph changed is synced
+    new = parse("One.\n\nTwo is not\ntranslated.\n\nThree, edited.\n", "en")
+    plan = plan_sync(old, new, tgt, aligner=fixed(beads))
+    # Then the untranslated paragraph is sent too, with the reason no_translation
+    sent = [(s.index, s.reason) for s in plan.to_translate]
+    assert sent == [(1, Reason.NO_TRANSLATION), (2, Reason.EDITED)]
 
 
 def _merged_case(new_second: str) -> tuple[SyncPlan, Document]:
@@ -414,3 +414,15 @@ def test_figure_paths_follow_the_new_source_even_when_the_caption_is_reused() ->
     # Then the caption is the translator's and the path is the new source's
     assert out.startswith("![损失的图。](../img/Loss.svg)\n")
     assert 0 in plan.reused
+
+
+def test_a_whitespace_only_commit_sends_nothing_when_the_alignment_is_confident() -> None:
+    # Given a new version that only re-wraps lines and strips trailing spaces
+    old = parse("# Title\n\nOne clause,\nanother clause.   \n\n* an item\n", "en")
+    new = parse("# Title\n\nOne clause, another clause.\n\n* an item\n", "en")
+    tgt = parse("# 标题\n\n一个分句，\n另一个分句。\n\n* 一项\n", "zh")
+    # When planned
+    plan = plan_sync(old, new, tgt, aligner=one_to_one)
+    # Then nothing is sent and every block is the translator's, byte for byte
+    assert plan.to_translate == [] and not plan.identical
+    assert apply_sync(plan, {}) == tgt.render()

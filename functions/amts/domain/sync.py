@@ -427,6 +427,8 @@ def plan_sync(
         old_source = new_source
     elif old_source.render() == new_source.render():
         # Identical versions: nothing to translate, no job; the translation stays as it is.
+        # (A whitespace-only change takes the normal path: nothing is edited, so only segments
+        # the alignment doubts are sent, and the structure follows the new source.)
         plan.identical = True
         plan.statuses = [ChangeKind.UNCHANGED] * len(new_source.pieces)
         plan.reused = {r.index: r.text for r in new_source.pieces}
