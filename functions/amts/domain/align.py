@@ -16,17 +16,25 @@ Contract:
         Only 1-1, 1-n, n-1, n-n beads with both sides non-empty become pairs.
 
 How it works. Protected blocks found in both files (code cells, display math, labels, figure
-paths, framework tabs) are matched in order (:func:`amts.domain.anchors.match_signatures`) and
-cut both documents into regions; a ``:begin_tab:`` range present on one side only is taken out
-whole (its pieces become 0-1 / 1-0 beads), so extra framework tabs in a translation cannot shift
-their neighbours. Each region is aligned by a Gale-Church style dynamic program over beads 1-1,
-1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3 whose cost is the negative log-probability of the length
-ratio (calibrated per language pair, see :data:`PAIR_MODELS`) plus anchor agreement and block
-kind agreement. The confidence of a bead is its posterior probability in the same lattice
-(forward-backward): a bead is sure when no other segmentation of its neighbourhood comes close.
-Sentences are aligned the same way inside every paragraph bead with two non-empty sides.
-Precision matters more than recall (a wrong pair teaches the engine a wrong translation), hence
-the posterior-based threshold on what enters parallel data.
+paths, framework tabs) are matched in order (:func:`amts.domain.anchors.match_signatures`, a
+weighted LCS; code cells match fuzzily because translators edit comments, same-named tabs by
+content size) and cut both documents into regions. A ``:begin_tab:`` range present on one side
+only is *detached*: its pieces are cheap to leave unaligned and cost more to pair, so an extra
+framework tab cannot shift its neighbours, yet text that the other file keeps outside any tab
+can still find its translation; in a run of adjacent one-sided tabs (one copy per framework)
+only the first copy may pair. Each region is aligned by a Gale-Church style dynamic program over
+beads 1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3, 4-1, 1-4 (and up to 1-8 when a paragraph became
+a list) whose cost is the negative log-probability of the length ratio (calibrated per
+language pair, see :data:`PAIR_MODELS`; Latin text inside CJK counts at its translated weight)
+plus anchor agreement (:mod:`amts.domain.anchors`) and block-kind agreement (headings only
+with headings of the same level, tables with tables). The confidence of a bead is its
+posterior probability in the same lattice (forward-backward): a bead is sure when no other
+segmentation of its neighbourhood comes close. Sentences are aligned the same way inside every
+paragraph bead with two non-empty sides (:func:`sentence_model`), their confidence multiplied
+by the paragraph's. Precision matters more than recall (a wrong pair teaches the engine a wrong
+translation), hence the threshold on what enters parallel data.
+
+Measured with ``benchmarks/align_eval.py`` on hand-made gold alignments of D2L sections.
 """
 
 from __future__ import annotations
