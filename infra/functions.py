@@ -126,6 +126,8 @@ SPECS: tuple[LambdaSpec, ...] = (
     ),
 )
 
+# Functions that call SendTaskSuccess/Failure/Heartbeat.
+TASK_TOKEN_ANSWERERS = ("poller", "prepare_parallel_data")
 TRANSLATE_JOB_ACTIONS = ("translate:StartTextTranslationJob", "translate:DescribeTextTranslationJob")
 
 
@@ -332,6 +334,8 @@ class Functions(Construct):
             ],
             "start_translation": [
                 *read(work, "plans/*", "jobs/*/input/*"),
+                # The job reference (jobs/<run>/<pair>/job.json) for assemble and the report.
+                write(work, "jobs/*/job.json"),
                 translate_jobs,
                 use_parallel_data,
                 pass_role,
@@ -356,7 +360,8 @@ class Functions(Construct):
                 write(reports, "*"),
             ],
             "poller": [
-                table_access("GetItem", "DeleteItem", "Scan", "UpdateItem"),
+                # PutItem: a token whose SendTask* call failed goes back for the next poll.
+                table_access("GetItem", "DeleteItem", "Scan", "PutItem"),
                 iam.PolicyStatement(
                     sid="ReadJobStatus",
                     actions=["translate:DescribeTextTranslationJob", "translate:ListTextTranslationJobs"],
@@ -375,11 +380,23 @@ class Functions(Construct):
                 role.add_to_policy(statement)
 
     def grant_task_response(self, state_machine: sfn.IStateMachine) -> None:
-        """The poller answers task tokens of this state machine (and only this one)."""
-        self.roles["poller"].add_to_policy(
-            iam.PolicyStatement(
-                sid="AnswerTaskTokens",
-                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                resources=[state_machine.state_machine_arn],
-            )
+        """SendTask* on this state machine only: the poller answers parked tokens, and
+        prepare_parallel_data completes its own task at once when there is nothing to upload.
+
+        A separate policy rather than the roles' default policies: a function depends on its
+        role's default policy, and the state machine depends on the functions (its definition
+        names their ARNs), so a statement naming the state machine there would be a cycle.
+        """
+        policy = iam.Policy(
+            self,
+            "AnswerTaskTokens",
+            statements=[
+                iam.PolicyStatement(
+                    sid="AnswerTaskTokens",
+                    actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                    resources=[state_machine.state_machine_arn],
+                )
+            ],
         )
+        for module in TASK_TOKEN_ANSWERERS:
+            policy.attach_to_role(self.roles[module])

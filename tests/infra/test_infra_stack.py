@@ -248,16 +248,25 @@ def test_parallel_data_actions_name_the_configured_resources(stack: AmtsStack, t
     assert "*" not in rendered
 
 
-def test_poller_answers_tokens_of_this_state_machine_only(stack: AmtsStack, template: Template) -> None:
-    statements = role_statements(template, function_role_id(stack, "poller"))
-    (answer,) = [s for s in statements if s.get("Sid") == "AnswerTaskTokens"]
+def test_only_token_answerers_may_send_task_results_for_this_state_machine(
+    stack: AmtsStack, template: Template
+) -> None:
     sm_id = stack.get_logical_id(stack.workflow.state_machine.node.default_child)
-    assert sorted(answer["Action"]) == [
-        "states:SendTaskFailure",
-        "states:SendTaskHeartbeat",
-        "states:SendTaskSuccess",
-    ]
-    assert answer["Resource"] == {"Ref": sm_id}
+    senders = []
+    for module in stack.functions.roles:
+        statements = role_statements(template, function_role_id(stack, module))
+        for statement in statements:
+            actions = as_list(statement["Action"])
+            if any(a.startswith("states:SendTask") for a in actions):
+                senders.append(module)
+                # Then only this state machine's tokens, never "*"
+                assert statement["Resource"] == {"Ref": sm_id}
+                assert sorted(actions) == [
+                    "states:SendTaskFailure",
+                    "states:SendTaskHeartbeat",
+                    "states:SendTaskSuccess",
+                ]
+    assert sorted(senders) == ["poller", "prepare_parallel_data"]
 
 
 # --- Lambda ------------------------------------------------------------------------------------
