@@ -23,7 +23,7 @@ from pathlib import Path
 from unittest import mock
 
 from amts.domain import markdown
-from amts.domain.markdown import parse
+from amts.domain.markdown import is_cjk_language, parse
 from amts.domain.model import BlockKind, Document
 from amts.domain.segment import split_piece
 from amts.errors import BadInputError
@@ -139,12 +139,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zh keys in en {found:,}/{total:,} ({100 * found / total:.1f}%) protected blocks share a key")
 
     sentences = 0
+    split: list[tuple[str, str, list[str]]] = []
     t0, c0 = time.perf_counter(), time.process_time()
     for doc in docs.values():
         for ref in doc.pieces:
-            sentences += len(split_piece(ref.piece, doc.lang))
+            parts = split_piece(ref.piece, doc.lang)
+            sentences += len(parts)
+            split.append((doc.lang, ref.text, parts))
     seg_s, seg_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"segment      {sentences:,} sentences, {pieces:,} pieces: {seg_s:.2f} s wall, {seg_cpu:.2f} s CPU")
+    # the contract: zh sentences concatenate to the text; others do up to the separating spaces
+    broken = sum(
+        1
+        for lang, text, parts in split
+        if (
+            "".join(parts) != text.strip()
+            if is_cjk_language(lang)
+            else "".join(parts).replace(" ", "") != text.replace(" ", "")
+        )
+    )
+    print(f"seg contract {broken} pieces whose sentences do not cover the text")
+    if broken:
+        mismatches.append("segmentation")
 
     return 1 if mismatches or errors else 0
 
