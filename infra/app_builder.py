@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,11 @@ def settings_from_app(app: cdk.App) -> Settings:
     ctx = app.node.try_get_context("amts")
     if ctx is None:
         ctx = {}
+    if isinstance(ctx, str):  # `-c amts='{...}'` on the command line arrives as a string
+        try:
+            ctx = json.loads(ctx)
+        except json.JSONDecodeError as error:
+            raise ConfigurationError(f"context 'amts' is not valid JSON: {error.msg}") from error
     if not isinstance(ctx, Mapping):
         raise ConfigurationError('context \'amts\' must be an object such as {"languagePairs": ["en:zh"]}')
     return Settings.from_context(ctx)

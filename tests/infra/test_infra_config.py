@@ -70,3 +70,13 @@ def test_cdk_json_turns_off_telemetry_and_notices() -> None:
     assert config["notices"] is False
     assert config["versionReporting"] is False
     assert config["context"]["cli-telemetry"] is False
+
+
+def test_command_line_json_context_is_accepted_and_validated() -> None:
+    # Given `-c amts='{...}'` (the CLI passes context values as strings)
+    good = cdk.App(context={"amts": json.dumps({"languagePairs": ["en:ja"]}), "amts:bundle": "false"})
+    stack = build_app(good).node.find_child("AmtsStack")
+    assert [str(p) for p in stack.settings.language_pairs] == ["en-ja"]  # type: ignore[attr-defined]
+    # And a malformed string is a clear error
+    with pytest.raises(ConfigurationError, match="not valid JSON"):
+        build_app(cdk.App(context={"amts": "{languagePairs", "amts:bundle": "false"}))
