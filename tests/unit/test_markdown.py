@@ -299,6 +299,13 @@ def test_normalise_code_keeps_indentation() -> None:
         ("a <sub>2</sub> b", [("<sub>", SpanKind.HTML), ("</sub>", SpanKind.HTML)]),
         ("auto <https://d2l.ai> link", [("<https://d2l.ai>", SpanKind.LINK_TARGET)]),
         ("x < y and y > z", []),
+        ("see https://d2l.ai/x_(y). Next", [("https://d2l.ai/x_(y)", SpanKind.LINK_TARGET)]),
+        ("(at http://a.org/b), then", [("http://a.org/b", SpanKind.LINK_TARGET)]),
+        (
+            "[https://a.org](https://a.org)",
+            [("https://a.org", "link_target"), ("(https://a.org)", "link_target")],
+        ),
+        ("the https:// scheme and shttp://x", []),
     ],
 )
 def test_scan_spans(text: str, expected: list[tuple[str, SpanKind]]) -> None:

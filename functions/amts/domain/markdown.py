@@ -379,7 +379,21 @@ def join_lines(parts: list[str], lang: str) -> str:
 
 _ROLE = re.compile(r":[A-Za-z][\w-]*:(?=`)")
 # where scan_spans has something to look at; everything else is skipped in C
-_SPECIAL = re.compile(r"[\\`$\[\]<]|:[A-Za-z][\w-]*:`|!\[|\(\*\*|\*\*[\])]")
+_SPECIAL = re.compile(r"[\\`$\[\]<]|:[A-Za-z][\w-]*:`|!\[|\(\*\*|\*\*[\])]|\bhttps?://")
+_BARE_URL = re.compile(r"https?://[^\s<>\[\]`]+")
+
+
+def _bare_url_end(text: str, i: int) -> int:
+    """End of a bare URL at ``text[i]``: trailing punctuation and an unbalanced ")" are prose."""
+    m = _BARE_URL.match(text, i)
+    if m is None:
+        return -1
+    url = m.group().rstrip(".,;:!?'\"*")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;:!?'\"*")
+    return i + len(url) if len(url) > len("https://") else -1
+
+
 _HTML_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|!--.*?--)>")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>")
 
@@ -465,8 +479,9 @@ def scan_spans(text: str) -> tuple[Span, ...]:
 
     Code spans win over everything (their content is literal); roles are the ``:name:`` plus
     its code span; math is ``$…$``/``$$…$$``; of a link only the ``(target)`` is protected, the
-    link text stays translatable; an inline image is protected whole; d2lbook slide markers
-    ``[**``/``**]``/``(**``/``**)`` are protected as delimiters only.
+    link text stays translatable; a bare URL is protected like a link target; an inline image is
+    protected whole; d2lbook slide markers ``[**``/``**]``/``(**``/``**)`` are protected as
+    delimiters only.
     """
     spans: list[Span] = []
     i = 0
@@ -533,6 +548,12 @@ def scan_spans(text: str) -> tuple[Span, ...]:
                         spans.append(Span(i + 1, e, SpanKind.LINK_TARGET))
                         i = e
                         continue
+        elif c == "h":
+            e = _bare_url_end(text, i)
+            if e > 0:
+                spans.append(Span(i, e, SpanKind.LINK_TARGET))
+                i = e
+                continue
         elif c == "<":
             m = _AUTOLINK.match(text, i) or _HTML_TAG.match(text, i)
             if m is not None:
