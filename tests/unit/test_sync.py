@@ -113,10 +113,12 @@ def test_only_changed_segments_are_sent_for_translation() -> None:
     old, new, tgt = fixture_docs()
     # When planned
     plan = plan_sync(old, new, tgt)
-    # Then the segments to translate are exactly the new pieces whose text is not in the old file
+    # Then the segments to translate come from exactly the new pieces whose text is not in the
+    # old file, each the whole piece or (edited pieces) the part of it that changed
     old_texts = {normalise(r.text) for r in old.pieces}
-    changed = {normalise(r.text) for r in new.pieces if normalise(r.text) not in old_texts}
-    assert {normalise(s.text) for s in plan.to_translate} == changed
+    changed = {r.index for r in new.pieces if normalise(r.text) not in old_texts}
+    assert {s.index for s in plan.to_translate} == changed
+    assert all(s.text in new.pieces[s.index].text for s in plan.to_translate)
     assert {s.reason for s in plan.to_translate} <= {Reason.NEW, Reason.EDITED}
     # And the counts add up
     data = plan.to_json()
@@ -124,6 +126,26 @@ def test_only_changed_segments_are_sent_for_translation() -> None:
     assert data["characters_to_translate"] == sum(len(s.text) for s in plan.to_translate)
     assert data["characters_total"] == sum(len(r.text) for r in new.pieces)
     assert data["characters_to_translate"] < data["characters_total"] / 2
+
+
+def test_in_an_edited_paragraph_only_the_changed_sentence_is_sent() -> None:
+    # Given the fixture's window-size paragraph: its first sentence gained a clause, the second
+    # ("Larger windows react more slowly.") did not change
+    old, new, tgt = fixture_docs()
+    # When planned
+    plan = plan_sync(old, new, tgt)
+    seg = next(s for s in plan.to_translate if "which matters for online monitoring" in s.text)
+    # Then only the changed sentence is sent, and the translator's second sentence is kept
+    assert seg.text == "The window size $k$ trades smoothness for delay, which matters for online monitoring."
+    assert seg.partial and seg.prefix == "" and seg.suffix == "窗口越大，反应越慢。"
+    assert [new.pieces[seg.index].text[sp.start : sp.end] for sp in seg.spans] == ["$k$"]
+    # And the assembled paragraph is the machine sentence followed by the human one
+    out = apply_sync(plan, machine(plan))
+    assert f"机翻〈{seg.text}〉窗口越大，反应越慢。\n" in out
+    # And switching sentence reuse off sends the whole paragraph
+    whole = plan_sync(old, new, tgt, sentence_reuse=False)
+    assert whole.characters_to_translate > plan.characters_to_translate
+    assert not any(s.partial for s in whole.to_translate)
 
 
 def test_unchanged_paragraphs_keep_the_human_translation_byte_for_byte() -> None:

@@ -48,12 +48,12 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from amts.config import price_estimate
-from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces
+from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces, align_sentences, document_sentences
 from amts.domain.diff import (
     ChangeKind,
     SourceDiff,
@@ -65,6 +65,7 @@ from amts.domain.diff import (
 )
 from amts.domain.glossary import Glossary
 from amts.domain.model import Block, BlockKind, Document, Span
+from amts.domain.segment import sentence_bounds
 from amts.ports import Origin, Translation
 
 MACHINE_MARKER = "<!-- amts: machine-translated, needs review (source sha1:{ids}) -->"
@@ -95,7 +96,15 @@ class SegmentToTranslate:
     spans: tuple[Span, ...]
     reason: Reason
     status: ChangeKind
-    sha1: str
+    sha1: str  # of the whole piece's source text (the review marker names it)
+    # Edited piece where only some sentences changed: ``text`` is the changed run of sentences
+    # and the human translation of the unchanged sentences around it is kept as prefix/suffix.
+    prefix: str = ""
+    suffix: str = ""
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.prefix or self.suffix)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +115,7 @@ class SegmentToTranslate:
             "sha1": self.sha1,
             "characters": len(self.text),
             "text": self.text,
+            "partial": self.partial,
         }
 
 
@@ -384,12 +394,15 @@ def plan_sync(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     target_lang: str | None = None,
     aligner: Aligner | None = None,
+    sentence_reuse: bool = True,
 ) -> SyncPlan:
     """Decide, piece by piece, what keeps its human translation and what must be translated.
 
     ``old_source`` None means there is no previous version (first upload); ``old_target`` None
     means there is no existing translation: everything is translated, and the plan says so.
     ``aligner`` defaults to :func:`amts.domain.align.align_pieces` (injectable for tests).
+    ``sentence_reuse``: in an edited paragraph, keep the human translation of the sentences
+    that did not change and send only the changed run of sentences.
     """
     tgt_lang = old_target.lang if old_target is not None else (target_lang or "")
     plan = SyncPlan(
@@ -443,6 +456,8 @@ def plan_sync(
     groups = _plan_pieces(plan, diff, alignment)
     _plan_blocks(plan, diff, alignment)
     _settle_groups(plan, diff, groups)
+    if sentence_reuse:
+        _reuse_sentences(plan, diff, alignment, glossary)
     return plan
 
 
@@ -503,6 +518,119 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if reason is Reason.LOW_CONFIDENCE:
             plan.low_confidence.append(i)
     return groups
+
+
+def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
+    """Inside edited paragraphs, keep the translator's sentences whose English did not change.
+
+    Only for a paragraph aligned 1-1 (or 1-n) with confidence, whose sentences align with its
+    translation completely and confidently (no sentence the translator left out or added). The
+    changed sentences, widened to whole sentence beads, must form one run: that run is sent as
+    the piece's segment (one segment per piece, so the workflow contract is unchanged) and the
+    human sentences before and after it are put back around the machine translation.
+    """
+    candidates: list[tuple[int, SegmentToTranslate, int, Bead]] = []
+    for pos, seg in enumerate(plan.to_translate):
+        old = diff.piece_old.get(seg.index)
+        if seg.reason is not Reason.EDITED or old is None:
+            continue
+        bead = al.bead_of_src.get(old)
+        if bead is None or bead.source != (old,) or not bead.target or not al.confident(bead):
+            continue
+        candidates.append((pos, seg, old, bead))
+    if not candidates:
+        return
+    src_sents = document_sentences(al.src)
+    tgt_sents = document_sentences(al.tgt)
+    sentence_beads = align_sentences(
+        al.src, al.tgt, [c[3] for c in candidates], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    )
+    src_piece_of_tgt = {t: c[2] for c in candidates for t in c[3].target}
+    beads_of: dict[int, list[Bead]] = {}
+    for sb in sentence_beads:
+        piece = src_sents[sb.source[0]][0] if sb.source else src_piece_of_tgt.get(tgt_sents[sb.target[0]][0])
+        if piece is not None:
+            beads_of.setdefault(piece, []).append(sb)
+    src_by_piece: dict[int, list[int]] = {}
+    for k, (piece, _text) in enumerate(src_sents):
+        src_by_piece.setdefault(piece, []).append(k)
+    tgt_by_piece: dict[int, list[int]] = {}
+    for k, (piece, _text) in enumerate(tgt_sents):
+        tgt_by_piece.setdefault(piece, []).append(k)
+    for pos, seg, old, bead in candidates:
+        old_ids = src_by_piece.get(old, [])
+        tgt_ids = [k for t in bead.target for k in tgt_by_piece.get(t, [])]
+        sbeads = sorted(beads_of.get(old, []), key=lambda b: b.source or b.target)
+        covered_s = sorted(k for b in sbeads for k in b.source)
+        covered_t = sorted(k for b in sbeads for k in b.target)
+        if (
+            len(old_ids) < 2
+            or covered_s != old_ids
+            or covered_t != sorted(tgt_ids)
+            or any(not b.source or not b.target or not al.confident(b) for b in sbeads)
+        ):
+            continue
+        partial = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+        if partial is not None:
+            plan.to_translate[pos] = partial
+
+
+def _partial_segment(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    old_ids: list[int],
+    sbeads: list[Bead],
+    src_sents: list[tuple[int, str]],
+    tgt_sents: list[tuple[int, str]],
+) -> SegmentToTranslate | None:
+    ref = plan.new_source.pieces[seg.index]
+    bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
+    if len(bounds) < 2:
+        return None
+    new_s = [normalise(ref.text[a:b]) for a, b in bounds]
+    old_s = [normalise(src_sents[k][1]) for k in old_ids]
+    local = {k: i for i, k in enumerate(old_ids)}
+    old_to_new: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_s, new_s, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for d in range(i2 - i1):
+                old_to_new[i1 + d] = j1 + d
+    # A sentence bead is reusable when all its sentences are unchanged and still adjacent.
+    owner: dict[int, int] = {}  # new sentence → reusable sentence bead
+    for n, b in enumerate(sbeads):
+        news = [old_to_new.get(local[k]) for k in b.source]
+        first = news[0]
+        if first is not None and news == list(range(first, first + len(news))):
+            for j in news:
+                owner[j] = n  # type: ignore[index]
+    changed = [j for j in range(len(new_s)) if j not in owner]
+    if not changed:
+        return None
+    start, end = min(changed), max(changed) + 1
+    # Widen to whole beads: a bead cut by the run is translated with it.
+    while True:
+        cut = {owner[j] for j in range(start, end) if j in owner}
+        members = [j for j, n in owner.items() if n in cut]
+        new_start, new_end = min([start, *members]), max([end, *(m + 1 for m in members)])
+        if (new_start, new_end) == (start, end):
+            break
+        start, end = new_start, new_end
+    if start == 0 and end == len(new_s):
+        return None
+    before = sorted({owner[j] for j in range(start)})
+    after = sorted({owner[j] for j in range(end, len(new_s))})
+    lang = plan.target_lang
+
+    def human(beads: list[int]) -> str:
+        return _join([tgt_sents[t][1].strip() for n in beads for t in sorted(sbeads[n].target)], lang)
+
+    offset, stop = bounds[start][0], bounds[end - 1][1]
+    spans = tuple(
+        Span(sp.start - offset, sp.end - offset, sp.kind)
+        for sp in ref.piece.spans
+        if sp.start >= offset and sp.end <= stop
+    )
+    return replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
 
 
 def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
@@ -718,7 +846,8 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     if plan.identical and plan.old_target is not None:
         return plan.old_target.render()
     new = plan.new_source
-    wanted = {s.index for s in plan.to_translate}
+    segments = {s.index: s for s in plan.to_translate}
+    wanted = set(segments)
     texts: dict[int, str] = dict(plan.reused)
     machine: dict[int, list[str]] = {}  # new block → sha1s of machine-translated pieces
     untranslated: dict[int, list[str]] = {}
@@ -730,6 +859,9 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
+            seg = segments[index]
+            if seg.partial:
+                texts[index] = _join([seg.prefix, texts[index], seg.suffix], plan.target_lang)
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
