@@ -1,6 +1,6 @@
 """Sync benchmark over the d2l-dev sync cases (``name.en.md`` → ``name.en-next.md`` with ``name.zh.md``).
 
-Usage: ``python benchmarks/sync_eval.py [D2L_DEV_DIR] [--worst N] [--json OUT.json]``
+Usage: ``python benchmarks/sync_eval.py [D2L_DEV_DIR] [--worst N] [--json OUT.json] [--synthetic]``
 (default ``../shared/d2l-dev`` relative to the repository).
 
 For every case it runs the real planner (``plan_sync`` with the real aligner) and assembles the
@@ -14,8 +14,10 @@ nothing is sent anywhere), then reports:
    translates them), each unit normalised (whitespace collapsed, list/heading/quote markers and
    image paths removed), and ``difflib.SequenceMatcher`` over the two unit lists says which new
    units are not in an ``equal`` run; moved units whose exact text still exists in the old file
-   count as unchanged. "Really changed" = the characters of those new units. Whole-file
-   re-translation would send ``characters_total`` (every piece of the new file).
+   count as unchanged. "Really changed" = the characters of those new units. The same figure
+   is also printed with units cut further at plain sentence ends (a stricter ground truth: the
+   planner sends whole sentences, and whole paragraphs where it cannot align sentences).
+   Whole-file re-translation would send ``characters_total`` (every piece of the new file).
 2. **Unchanged paragraphs that keep their human translation byte for byte.** For every new piece
    the planner's diff calls unchanged or moved, the human translation is what the aligner pairs
    the old piece with in the old Chinese file; the piece passes when the translator's raw text
@@ -111,9 +113,19 @@ def text_units(text: str) -> list[str]:
     return units
 
 
-def really_changed(old_text: str, new_text: str) -> tuple[int, int]:
-    """(characters of new units that changed, characters of all new units)."""
-    old_units, new_units = text_units(old_text), text_units(new_text)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[(*`$])")
+
+
+def sentence_units(text: str) -> list[str]:
+    """The units of :func:`text_units` cut further at plain sentence ends (". " before a capital)."""
+    return [s for unit in text_units(text) for s in _SENTENCE_END.split(unit) if s]
+
+
+def really_changed(old_text: str, new_text: str, sentences: bool = False) -> tuple[int, int]:
+    """(characters of new units that changed, characters of all new units); units are
+    paragraphs, or sentences with ``sentences``."""
+    split = sentence_units if sentences else text_units
+    old_units, new_units = split(old_text), split(new_text)
     matcher = difflib.SequenceMatcher(None, old_units, new_units, autojunk=False)
     changed: list[str] = []
     for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
@@ -174,6 +186,7 @@ class CaseResult:
     name: str
     sent: int = 0
     changed: int = 0
+    changed_sentences: int = 0
     total: int = 0
     unchanged: int = 0
     kept: int = 0
@@ -252,6 +265,7 @@ def evaluate_texts(
     result.sent = plan.characters_to_translate
     result.total = plan.characters_total
     result.changed, _ = really_changed(old_text, new_text)
+    result.changed_sentences, _ = really_changed(old_text, new_text, sentences=True)
     for seg in plan.to_translate:
         result.reasons[str(seg.reason)] = result.reasons.get(str(seg.reason), 0) + 1
 
@@ -347,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sent = sum(r.sent for r in results)
     changed = sum(r.changed for r in results)
+    changed_sentences = sum(r.changed_sentences for r in results)
     total = sum(r.total for r in results)
     unchanged = sum(r.unchanged for r in results)
     kept = sum(r.kept for r in results)
@@ -364,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"characters really changed (ground truth): {changed:,}",
         f"characters sent for translation (sync): {sent:,} = {sent / max(changed, 1):.2f} x really changed",
+        f"  (ground truth at sentence level: {changed_sentences:,} changed; "
+        f"sent = {sent / max(changed_sentences, 1):.2f} x that)",
         f"characters whole-file re-translation: {total:,} (sync sends {100 * sent / max(total, 1):.1f}%)",
         f"segments to translate by reason: {json.dumps(reasons, sort_keys=True)}",
         "unchanged paragraphs keeping their human translation byte for byte: "
