@@ -23,16 +23,25 @@ How the new target file is built (the rules translators can rely on):
   translator merged or split) is unchanged and maps to whole target blocks, the target's raw text
   is copied byte for byte (line layout kept); otherwise the piece texts are put into the new
   source block.
+* An edited piece whose sentences align confidently with its translation keeps the translator's
+  sentences that did not change: only the changed run of sentences (widened to whole sentence
+  beads) is sent, and the machine translation is put between the human sentences before and
+  after it. Otherwise the whole piece is sent.
 * A bead where the translator merged several English pieces keeps its translation only when all
   of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
   ``group_changed``: counted, not hidden).
 * Alignment below the confidence threshold → retranslated and listed under ``low_confidence``;
   a source piece the translator left out (1-0 bead) → retranslated with reason
   ``no_translation``. Never silently mis-assigned.
-* Protected blocks (code, math, labels, figures paths, tabs): when the source block did not
-  change and the aligned target block exists, the translator's version is kept (d2l's Chinese
-  code cells have translated comments); when it changed or has no counterpart, the new source
-  block is taken byte for byte.
+* Protected blocks: when the source block did not change and the aligned target block exists,
+  the translator's version of a code cell is kept (d2l's Chinese code cells have translated
+  comments), and of display math when its ``:eqlabel:`` is the same; labels, tabs and other
+  directives always follow the new source. A changed block or one without counterpart is taken
+  from the new source byte for byte. Figure paths follow the new source too (a translator's
+  renamed image is not copied; the translated caption is).
+* Identical old and new source (byte for byte): nothing to translate, the translation is kept
+  as it is. No previous source version but a translation: the translation is aligned with the
+  new source directly and what aligns confidently is kept.
 * Target-only blocks (extra framework tabs, translator notes) stay next to their anchor (the
   nearest aligned block before them, else after them) while that anchor survives in the new
   source; otherwise they are dropped and counted.
