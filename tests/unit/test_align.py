@@ -341,3 +341,23 @@ def test_a_glossary_for_the_other_direction_is_flipped() -> None:
     src, tgt = glossary_sides(glossary, src_cjk=True, tgt_cjk=False, src_lang="zh")
     # Then the Chinese term is on the source side
     assert (src, tgt) == (["超参数"], ["hyperparameter"])
+
+
+def test_latin_text_inside_chinese_counts_at_its_translated_weight() -> None:
+    # Given a Chinese sentence quoting code, and the same sentence without it
+    from amts.domain.align import text_length
+
+    plain = text_length("调用函数。", 0.4)
+    quoted = text_length("调用`abcdefghij`函数。", 0.4)
+    # Then the twelve copied characters count 0.4 each, English text counts every visible character
+    assert quoted - plain == pytest.approx(12 * 0.4)
+    assert text_length("a b  c") == 3.0
+
+
+def test_sentence_model_favours_merges_more_than_the_paragraph_model() -> None:
+    from amts.domain.align import sentence_model
+
+    para = pair_model("en", "zh")
+    sent = sentence_model(para)
+    assert dict(sent.priors)[(2, 1)] > dict(para.priors)[(2, 1)]
+    assert sent.ratio == para.ratio

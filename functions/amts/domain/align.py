@@ -379,6 +379,9 @@ def align_units(
         return [Bead((u.index,), (), 1.0) for u in src] + [Bead((), (u.index,), 1.0) for u in tgt]
     region = _Region(src, tgt, model, use_anchors)
     bead_types = [bt for bt, _ in model.priors]
+    kinds = {u.kind for u in src} | {u.kind for u in tgt}
+    if not ("p" in kinds and "li" in kinds):  # long beads exist only for paragraph → list
+        bead_types = [bt for bt in bead_types if max(bt) <= 4]
     banded = (n + 1) * (m + 1) > FULL_DP_CELLS
     width = BAND + abs(n - m)
 
@@ -690,6 +693,16 @@ def align_sentences(
     by_piece_t: dict[int, list[int]] = {}
     for k, (p, _) in enumerate(sents_t):
         by_piece_t.setdefault(p, []).append(k)
+    found: dict[tuple[int, int], frozenset[int]] = {}
+
+    def piece_terms(side: int, piece: int) -> frozenset[int]:
+        # glossary terms present in a piece, looked up once for all its sentences
+        key = (side, piece)
+        if key not in found:
+            doc, terms = (src, terms_s) if side == 0 else (tgt, terms_t)
+            found[key] = extract_anchors(doc.pieces[piece].text, terms).terms
+        return found[key]
+
     out: list[Bead] = []
     for bead in piece_beads:
         if not bead.source or not bead.target:
@@ -706,7 +719,7 @@ def align_sentences(
                 k,
                 text_length(sents_s[k][1], model.side_weight(model.src_cjk)),
                 "s",
-                extract_anchors(sents_s[k][1], terms_s),
+                extract_anchors(sents_s[k][1], terms_s, piece_terms(0, sents_s[k][0])),
             )
             for k in ks
         ]
@@ -715,7 +728,7 @@ def align_sentences(
                 k,
                 text_length(sents_t[k][1], model.side_weight(model.tgt_cjk)),
                 "s",
-                extract_anchors(sents_t[k][1], terms_t),
+                extract_anchors(sents_t[k][1], terms_t, piece_terms(1, sents_t[k][0])),
             )
             for k in kt
         ]

@@ -83,8 +83,12 @@ def _norm_math(body: str) -> str:
     return _SPACE.sub("", body).rstrip(".,;:，。；：")
 
 
-def extract_anchors(text: str, glossary_terms: Sequence[str] = ()) -> AnchorSet:
-    """Anchors of ``text``; ``glossary_terms`` are the lowercased terms of this text's language.
+def extract_anchors(
+    text: str, glossary_terms: Sequence[str] = (), candidates: Iterable[int] | None = None
+) -> AnchorSet:
+    """Anchors of ``text``; ``glossary_terms`` are the lowercased terms of this text's language
+    (``candidates``: only these term indices can occur, e.g. those found in the enclosing
+    piece of a sentence).
 
     Language-independent on purpose: how Latin words are compared (only those embedded in CJK
     text count) is decided per language pair by :func:`compare`.
@@ -125,7 +129,8 @@ def extract_anchors(text: str, glossary_terms: Sequence[str] = ()) -> AnchorSet:
         strong["n:" + num.replace(",", "")] += 1
     words = frozenset(w.lower() for w in _LATIN.findall(rest) if len(w) > 1 and w.lower() not in _LATIN_STOP)
     lowered = text.lower()
-    terms = frozenset(i for i, term in enumerate(glossary_terms) if term and term in lowered)
+    indices = range(len(glossary_terms)) if candidates is None else candidates
+    terms = frozenset(i for i in indices if glossary_terms[i] and glossary_terms[i] in lowered)
     return AnchorSet(strong, words, terms)
 
 
