@@ -31,6 +31,9 @@ Decisions (documented here because the service leaves them open):
 * A file past :data:`MAX_FILE_BYTES` raises :class:`ParallelDataTooLarge` rather than being
   split: one translation job uses exactly one parallel-data resource, so a second file could
   never be used together with the first. Raise ``--min-confidence`` or use sentence granularity.
+* TSV is written without quoting (the guide defines none). A field that starts with ``"`` is
+  written as it is; should the service ever read TSV with CSV-style quoting, CSV or TMX (fully
+  escaped) are the safe choices.
 * Inline protected spans (```code```, ``$x$``, ``:numref:`x```) are kept verbatim: the service
   should learn to leave them alone.
 """
