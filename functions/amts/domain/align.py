@@ -300,8 +300,10 @@ class _Region:
         if self.blk_s[i1] - self.blk_s[i0] or self.blk_t[j1] - self.blk_t[j0]:
             return math.inf
         cost = self.prior[(di, dj)]
-        if self.det_s[i1] - self.det_s[i0] or self.det_t[j1] - self.det_t[j0]:
-            cost += m.detached_pair
+        det_s = self.det_s[i1] - self.det_s[i0]
+        det_t = self.det_t[j1] - self.det_t[j0]
+        if (det_s or det_t) and not (det_s == di and det_t == dj):
+            cost += m.detached_pair  # tab text against untabbed text: possible, less likely
         ks = self.src[i0].kind
         kt = self.tgt[j0].kind
         if di == 1 and dj == 1:
