@@ -257,6 +257,9 @@ class FakeTranslateClient:
         pd = self.parallel_data.get(name)
         if pd is None:
             raise _client_error("UpdateParallelData", "ResourceNotFoundException", f"no parallel data {name}")
+        if self._tokens.get(f"pd-update:{name}") == params["ClientToken"]:  # a retried request
+            latest = pd.latest_update or "ACTIVE"
+            return {"Name": name, "Status": pd.status, "LatestUpdateAttemptStatus": latest}
         if pd.status not in ("ACTIVE", "FAILED") or pd.latest_update in ("UPDATING", "CREATING"):
             raise _client_error(
                 "UpdateParallelData",
@@ -264,6 +267,7 @@ class FakeTranslateClient:
                 f"parallel data {name} is {pd.status}/{pd.latest_update}: another operation is in progress",
             )
         script = self._pd_scripts.popleft() if self._pd_scripts else self.default_parallel_data_script
+        self._tokens[f"pd-update:{name}"] = params["ClientToken"]
         pd.config = dict(params["ParallelDataConfig"])
         pd.latest_update = "UPDATING"
         pd.script = script

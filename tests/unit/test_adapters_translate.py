@@ -165,6 +165,23 @@ def test_retried_create_is_idempotent(service: AmazonTranslateService, fake: Fak
     assert again["Status"] == "CREATING"
 
 
+def test_retried_update_with_the_same_file_is_not_a_conflict(
+    service: AmazonTranslateService, fake: FakeTranslateClient
+) -> None:
+    # Given an update in progress that was requested for file r2
+    fake.script_parallel_data(steps=0)
+    service.ensure_parallel_data("amts-d2l", f"s3://{BUCKET}/pd/r1.tsv", "tsv")
+    fake.get_parallel_data(Name="amts-d2l")
+    fake.script_parallel_data(stuck=True)
+    service.ensure_parallel_data("amts-d2l", f"s3://{BUCKET}/pd/r2.tsv", "tsv")
+    # When the same request is sent again (its answer was lost), with the adapter's token
+    token = fake.calls_to("UpdateParallelData")[0]["ClientToken"]
+    config = {"S3Uri": f"s3://{BUCKET}/pd/r2.tsv", "Format": "TSV"}
+    again = fake.update_parallel_data(Name="amts-d2l", ParallelDataConfig=config, ClientToken=token)
+    # Then the service treats it as the same request
+    assert again["LatestUpdateAttemptStatus"] == "UPDATING"
+
+
 def test_update_while_updating_is_busy_not_fatal(
     service: AmazonTranslateService, fake: FakeTranslateClient
 ) -> None:
