@@ -574,8 +574,8 @@ def scan_spans(text: str) -> tuple[Span, ...]:
 # pieces per block kind
 # ---------------------------------------------------------------------------------------------
 
-_PREFIX = re.compile(r"[\ufeff \t]*")  # a byte-order mark is not text
-_QUOTE_PREFIX = re.compile(r"[\ufeff \t>]*")
+_PREFIX_CHARS = "\ufeff \t"  # a byte-order mark is not text
+_QUOTE_PREFIX_CHARS = "\ufeff \t>"
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?\n|$))")
 _ATX_OPEN = re.compile(r"#{1,6}(?:[ \t]+|(?=\r?\n|$))")
 _ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
@@ -589,13 +589,10 @@ class _LineRegion:
 
 def _content_region(raw: str, line_start: int, line_end: int, quoted: bool) -> _LineRegion:
     """The text of one line without container prefix, trailing whitespace and line end."""
-    prefix = _QUOTE_PREFIX if quoted else _PREFIX
-    m = prefix.match(raw, line_start, line_end)
-    s = m.end() if m else line_start
-    e = line_end
-    while e > s and raw[e - 1] in " \t\r\n":
-        e -= 1
-    return _LineRegion(s, e)
+    line = raw[line_start:line_end]
+    body = line.lstrip(_QUOTE_PREFIX_CHARS if quoted else _PREFIX_CHARS)
+    s = line_end - len(body)
+    return _LineRegion(s, s + len(body.rstrip(" \t\r\n")))
 
 
 def _line_bounds(raw: str) -> list[tuple[int, int]]:
