@@ -110,13 +110,11 @@ def _client_error(operation: str, code: str, message: str) -> ClientError:
     for shape in op.error_shapes:
         if shape.name == code:
             status = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "fake"},
-        },
-        operation,
-    )
+    response: Any = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "fake", "HTTPHeaders": {}, "RetryAttempts": 0},
+    }
+    return ClientError(response, operation)
 
 
 def _pattern_ok(pattern: str, value: str) -> bool:
@@ -211,10 +209,12 @@ class FakeTranslateClient:
 
     def _call(self, operation: str, params: dict[str, Any]) -> OperationModel:
         op = _MODEL.operation_model(operation)
+        shape = op.input_shape
+        assert shape is not None, f"{operation} has no input shape"
         # Client-side validation, exactly as boto3 does it (raises ParamValidationError).
-        validate_parameters(params, op.input_shape)
+        validate_parameters(params, shape)
         self.calls.append((operation, params))
-        problems = _server_constraints(op.input_shape, params, operation)
+        problems = _server_constraints(shape, params, operation)
         if problems:
             raise _client_error(operation, "ValidationException", "; ".join(problems))
         queue = self._errors.get(operation)
