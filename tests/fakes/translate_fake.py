@@ -112,7 +112,12 @@ def _client_error(operation: str, code: str, message: str) -> ClientError:
             status = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
     response: Any = {
         "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "fake", "HTTPHeaders": {}, "RetryAttempts": 0},
+        "ResponseMetadata": {
+            "HTTPStatusCode": status,
+            "RequestId": "fake",
+            "HTTPHeaders": {},
+            "RetryAttempts": 0,
+        },
     }
     return ClientError(response, operation)
 
