@@ -104,6 +104,7 @@ def test_heading_piece_is_the_title_without_hashes(en: Document) -> None:
 
 
 def test_label_after_heading_is_a_directive_with_label_key(en: Document) -> None:
+    # Given the :label: line under the title / When parsed / Then it is a DIRECTIVE keyed by its name
     label = en.blocks[1]
     assert label.kind is BlockKind.DIRECTIVE
     assert label.key == "label:sec_apples"
@@ -121,6 +122,7 @@ def test_english_paragraph_lines_are_joined_with_spaces(en: Document) -> None:
 
 
 def test_spans_of_the_first_paragraph(en: Document) -> None:
+    # Given a paragraph with a role, inline math and inline code / Then exactly those are protected
     piece = _first(en, BlockKind.PARAGRAPH).pieces[0]
     protected = [(piece.text[s.start : s.end], s.kind) for s in piece.spans]
     assert protected == [
@@ -141,6 +143,7 @@ def test_begin_and_end_tab_are_directives_around_a_paragraph(en: Document) -> No
 
 
 def test_code_cells_are_protected_with_normalised_keys(en: Document) -> None:
+    # Given #@tab and %%tab cells / When parsed / Then they are CODE blocks keyed by their code
     codes = _of_kind(en, BlockKind.CODE)
     assert codes[0].key == "#@tab pytorch\nimport torch\nx = torch.arange(12)"
     assert codes[1].key == "%%tab all\nprint(x)"
@@ -162,6 +165,7 @@ def test_display_math_includes_its_eqlabel_and_interrupts_paragraphs(en: Documen
 
 
 def test_slide_marker_spans(en: Document) -> None:
+    # Given a [**…**] slide mark / Then only its delimiters are protected
     para = next(b for b in en.blocks if b.raw.startswith("[**"))
     spans = para.pieces[0].spans
     texts = [para.pieces[0].text[s.start : s.end] for s in spans if s.kind is SpanKind.SLIDE_MARKER]
@@ -169,6 +173,7 @@ def test_slide_marker_spans(en: Document) -> None:
 
 
 def test_figure_caption_is_the_piece_and_path_the_key(en: Document) -> None:
+    # Given a figure with :width: and :label: lines / Then caption = piece, path = key, lines = directives
     fig = _first(en, BlockKind.FIGURE)
     assert fig.key == "../img/orchard.svg"
     (piece,) = fig.pieces
@@ -191,6 +196,7 @@ def test_a_figure_caption_may_wrap_over_lines() -> None:
 
 
 def test_a_figure_in_a_list_item_keeps_its_marker() -> None:
+    # Given a figure as a list item / When parsed / Then the piece is the caption and the marker stays outside
     doc = parse("- ![Cap.](x.png)\n", "en")
     fig = _first(doc, BlockKind.FIGURE)
     assert fig.raw[: fig.pieces[0].start] == "- !["
@@ -198,6 +204,7 @@ def test_a_figure_in_a_list_item_keeps_its_marker() -> None:
 
 
 def test_list_items_are_blocks_of_their_own_with_marker_outside_the_piece(en: Document) -> None:
+    # Given bullet, nested and ordered lists / When parsed / Then each item is one block
     items = _of_kind(en, BlockKind.LIST_ITEM)
     texts = [b.pieces[0].text for b in items]
     assert texts == [
@@ -221,6 +228,7 @@ def test_list_items_are_blocks_of_their_own_with_marker_outside_the_piece(en: Do
 
 
 def test_code_inside_a_list_item_is_its_own_code_block(en: Document) -> None:
+    # Given a fence inside a nested list item / Then it is a CODE block of its own
     i = next(i for i, b in enumerate(en.blocks) if b.kind is BlockKind.CODE and b.key == "y = 2")
     assert en.blocks[i].raw.startswith("    ```python\n")
     assert en.blocks[i - 1].kind is BlockKind.BLANK
@@ -228,6 +236,7 @@ def test_code_inside_a_list_item_is_its_own_code_block(en: Document) -> None:
 
 
 def test_table_has_one_piece_per_non_empty_cell(en: Document) -> None:
+    # Given a pipe table with an empty cell / When parsed / Then every other cell is a piece
     table = _first(en, BlockKind.TABLE)
     cells = [table.raw[p.start : p.end] for p in table.pieces]
     # the delimiter row is skipped, the empty cell has no piece
@@ -236,6 +245,7 @@ def test_table_has_one_piece_per_non_empty_cell(en: Document) -> None:
 
 
 def test_html_comment_and_fences_and_bibliography_are_protected(en: Document) -> None:
+    # Given a comment, toc/eval_rst fences and :bibliography: / Then none is translatable
     html = _first(en, BlockKind.HTML)
     assert html.raw == "<!-- a comment\nover two lines -->\n"
     fences = _of_kind(en, BlockKind.FENCE)
@@ -265,6 +275,8 @@ def test_keys_match_between_english_and_chinese() -> None:
 
 
 def test_chinese_lines_join_without_spaces_except_between_latin_words() -> None:
+    # Given Chinese lines, one holding only an English word / When joined
+    # Then only Latin neighbours get a space
     zh = parse(_fixture("section.zh.md"), "zh")
     texts = [p.text for p in zh.pieces]
     assert "果园里长着许多苹果，我们想在午饭前数一数（例如用手数）。使用PyTorch可以帮忙。" in texts
@@ -274,6 +286,8 @@ def test_chinese_lines_join_without_spaces_except_between_latin_words() -> None:
 
 
 def test_normalise_code_keeps_indentation() -> None:
+    # Given code with padding, trailing spaces and blank runs / When normalised
+    # Then only the indentation survives
     assert normalise_code("\nif x:\n    y  =  1   \n\n\n\nz\n") == "if x:\n    y = 1\n\nz"
 
 
@@ -319,6 +333,7 @@ def test_scan_spans(text: str, expected: list[tuple[str, SpanKind]]) -> None:
 
 
 def test_unclosed_code_fence_names_the_line() -> None:
+    # Given a fence that never closes / When parsed / Then the error names the file and the fence's line
     with pytest.raises(BadInputError) as err:
         parse("# T\n\n```python\nx = 1\n", "en", "book/a.md")
     assert err.value.line == 3
@@ -326,12 +341,14 @@ def test_unclosed_code_fence_names_the_line() -> None:
 
 
 def test_unclosed_code_fence_in_a_list_item_is_reported() -> None:
+    # Given an unclosed fence inside a list item / When parsed / Then it is refused at its line
     with pytest.raises(BadInputError) as err:
         parse("- item\n\n  ```python\n  x = 1\n", "en", "a.md")
     assert err.value.line == 3
 
 
 def test_unclosed_math_names_the_line() -> None:
+    # Given $$ that never closes / When parsed / Then the error names the line of the $$
     with pytest.raises(BadInputError) as err:
         parse("text\n\n$$\nx = 1\n\nmore text\n", "en", "a.md")
     assert err.value.line == 3
@@ -357,12 +374,14 @@ def test_display_math_inside_a_line_of_text_is_not_a_block() -> None:
 
 
 def test_display_math_may_close_with_punctuation_after_the_dollars() -> None:
+    # Given display math closed by a '$$.' line / When parsed / Then it is one MATH block
     doc = parse("$$\nx = 1\n$$.\nwhere x is one.\n", "en")
     assert [b.kind for b in doc.blocks] == [BlockKind.MATH, BlockKind.PARAGRAPH]
     assert doc.blocks[0].key == "x = 1"
 
 
 def test_a_byte_order_mark_does_not_hide_the_first_heading() -> None:
+    # Given a file starting with a BOM / When parsed / Then the heading is found and the bytes kept
     text = "\ufeff# Title\n\nBody.\n"
     doc = parse(text, "en")
     assert doc.render() == text
@@ -371,6 +390,7 @@ def test_a_byte_order_mark_does_not_hide_the_first_heading() -> None:
 
 
 def test_blockquote_text_is_a_paragraph_without_the_markers() -> None:
+    # Given a two-line block quote / When parsed / Then the piece text has no '>' markers
     doc = parse("> Premise: two apples.\n> Hypothesis: fruit.\n", "en")
     (para,) = doc.blocks
     assert para.kind is BlockKind.PARAGRAPH
@@ -379,6 +399,7 @@ def test_blockquote_text_is_a_paragraph_without_the_markers() -> None:
 
 
 def test_setext_heading_piece_excludes_the_underline() -> None:
+    # Given a setext heading / When parsed / Then the underline is not part of the piece
     doc = parse("Big Title\n=========\n", "en")
     assert doc.blocks[0].kind is BlockKind.HEADING
     assert doc.blocks[0].pieces[0].text == "Big Title"
@@ -393,6 +414,7 @@ def test_unclosed_html_comment_is_reported() -> None:
 
 
 def test_dollars_inside_code_do_not_open_math() -> None:
+    # Given $$ inside a code cell / When parsed / Then it stays code
     doc = parse("```python\n$$ not math\n```\n", "en")
     assert [b.kind for b in doc.blocks] == [BlockKind.CODE]
 
@@ -424,6 +446,7 @@ def test_load_document_rejects_bad_files(
 
 
 def test_load_document_missing_file(tmp_path: Path) -> None:
+    # Given a path that does not exist / When loaded / Then a BadInputError says so
     with pytest.raises(BadInputError) as err:
         load_document(tmp_path / "nope.md", "en")
     assert err.value.problem == "file does not exist"
@@ -431,6 +454,7 @@ def test_load_document_missing_file(tmp_path: Path) -> None:
 
 
 def test_load_document_reads_and_keeps_the_path(tmp_path: Path) -> None:
+    # Given a small UTF-8 file / When loaded / Then the document keeps its path, language and pieces
     path = tmp_path / "ok.md"
     path.write_bytes("# 标题\n\n正文。\n".encode())
     doc = load_document(path, "zh")

@@ -61,6 +61,7 @@ def test_protected_spans_are_never_split_inside() -> None:
 
 
 def test_a_sentence_may_start_with_inline_code_or_math() -> None:
+    # Given sentences that open with code or math / When split / Then they still split
     text = "Import the module. `torch` is fast. $n$ is the size."
     assert split_sentences(text, "en") == ["Import the module.", "`torch` is fast.", "$n$ is the size."]
 
@@ -95,6 +96,7 @@ def test_explicit_spans_are_honoured_even_where_the_scanner_sees_none() -> None:
 
 
 def test_sentence_bounds_are_offsets_into_the_text() -> None:
+    # Given text with outer spaces and math / When bounded / Then the offsets cut the original text
     text = "  One $a.b$ two. Three.  "
     bounds = sentence_bounds(text, "en")
     assert [text[s:e] for s, e in bounds] == ["One $a.b$ two.", "Three."]
@@ -102,6 +104,7 @@ def test_sentence_bounds_are_offsets_into_the_text() -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "\t"])
 def test_empty_text_has_no_sentences(text: str) -> None:
+    # Given blank text / When split / Then there is no sentence
     assert split_sentences(text, "en") == []
     assert split_sentences(text, "zh") == []
 
@@ -122,21 +125,25 @@ def test_chinese_splits_on_final_marks_with_closing_quotes() -> None:
 
 
 def test_chinese_closing_brackets_and_corner_quotes_stay() -> None:
+    # Given marks followed by ）」』 / When split / Then the closers stay with their sentence
     text = "（这是注释。）接着「引用。」最后『书名。』结束"
     assert split_sentences(text, "zh") == ["（这是注释。）", "接着「引用。」", "最后『书名。』", "结束"]
 
 
 def test_chinese_marks_and_closers_may_alternate_at_one_end() -> None:
+    # Given ！”。 and ？”）。 endings / When split / Then each is one sentence end
     text = "他说：“是我！”。还有“谁？”）。最后。"
     assert split_sentences(text, "zh") == ["他说：“是我！”。", "还有“谁？”）。", "最后。"]
 
 
 def test_chinese_does_not_split_inside_math_or_on_decimal_points() -> None:
+    # Given 。 inside math and a decimal point / When split / Then neither cuts
     text = "设$x。y$为3.5。然后继续。"
     assert split_sentences(text, "zh") == ["设$x。y$为3.5。", "然后继续。"]
 
 
 def test_chinese_concatenation_equals_text_minus_outer_whitespace() -> None:
+    # Given Chinese with outer and inner spaces / When split / Then the parts concatenate to the stripped text
     text = "  第一句。 第二句！第三句  "
     sentences = split_sentences(text, "zh")
     assert len(sentences) == 3
@@ -144,6 +151,7 @@ def test_chinese_concatenation_equals_text_minus_outer_whitespace() -> None:
 
 
 def test_japanese_and_region_codes_use_the_cjk_rules() -> None:
+    # Given ja and zh-TW text / When split / Then the CJK rules apply
     assert split_sentences("りんごです。なしです。", "ja") == ["りんごです。", "なしです。"]
     assert split_sentences("苹果。梨。", "zh-TW") == ["苹果。", "梨。"]
 
@@ -169,6 +177,7 @@ def test_japanese_and_region_codes_use_the_cjk_rules() -> None:
     ],
 )
 def test_spanish_sentences(text: str, expected: list[str]) -> None:
+    # Given Spanish with Sr., p. ej., EE. UU., pág. / When split / Then only real sentence ends cut
     assert split_sentences(text, "es") == expected
 
 
@@ -183,5 +192,6 @@ def test_other_languages_fall_back_to_sane_rules(lang: str) -> None:
 
 
 def test_french_closing_guillemet_after_a_space_stays() -> None:
+    # Given « Bonjour. » with French spacing / When split / Then the guillemet stays
     text = "Il dit : « Bonjour. » Puis il part."
     assert split_sentences(text, "fr") == ["Il dit : « Bonjour. »", "Puis il part."]
