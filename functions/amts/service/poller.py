@@ -179,6 +179,14 @@ class CallbackPoller:
         return self.handle_event({"detail-type": SCHEDULED_EVENT})
 
     def _handle(self, record: TokenRecord, summary: PollSummary) -> None:
+        # Each record belongs to one execution: tag its log lines so they join that execution's.
+        logger.append_keys(execution=record.execution)
+        try:
+            self._handle_record(record, summary)
+        finally:
+            logger.remove_keys(["execution"])
+
+    def _handle_record(self, record: TokenRecord, summary: PollSummary) -> None:
         key = record.key
         try:
             if record.expires_at <= int(self._clock()):
