@@ -55,10 +55,31 @@ def _anchor_keys(doc: Document) -> Counter[str]:
     return Counter(f"{b.kind}:{b.key}" for b in doc.blocks if b.key and b.kind is not BlockKind.BLANK)
 
 
+def _compare_with_pysbd(split: list[tuple[str, str, list[str]]], n: int) -> None:
+    """How often pysbd (clean=False) cuts an English piece exactly like split_piece, and its speed."""
+    import random
+
+    import pysbd
+
+    english = [(text, parts) for lang, text, parts in split if lang == "en" and len(parts) > 1]
+    sample = random.Random(0).sample(english, min(n, len(english)))
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    c0 = time.process_time()
+    same = sum(1 for text, parts in sample if [s.strip() for s in segmenter.segment(text)] == parts)
+    cpu = time.process_time() - c0
+    print(
+        f"pysbd        agrees on {same}/{len(sample)} multi-sentence English pieces; "
+        f"{1000 * cpu / max(len(sample), 1):.1f} ms CPU per piece"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--no-slow-check", action="store_true", help="skip the fast-path equivalence check")
+    ap.add_argument(
+        "--pysbd", type=int, default=0, metavar="N", help="compare with pysbd on N random English pieces"
+    )
     args = ap.parse_args(argv)
     corpus: Path = args.corpus
     if not corpus.is_dir():
@@ -161,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seg contract {broken} pieces whose sentences do not cover the text")
     if broken:
         mismatches.append("segmentation")
+
+    if args.pysbd:
+        _compare_with_pysbd(split, args.pysbd)
 
     return 1 if mismatches or errors else 0
 
