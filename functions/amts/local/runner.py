@@ -384,6 +384,7 @@ def run_execution(
     name: str | None = None,
     timeout: float = 120.0,
     poll_interval: float = 0.2,
+    pollers: int = 1,
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> LocalRun:
     """Start one execution with ``batch`` as input and drive the poller until it ends."""
@@ -394,7 +395,6 @@ def run_execution(
         "executionArn"
     ]
     seen = 0
-    stop = threading.Event()
     status = "RUNNING"
     while True:
         description = sfn.describe_execution(executionArn=arn)
@@ -408,9 +408,17 @@ def run_execution(
             break
         if time.monotonic() - started > timeout:
             sfn.stop_execution(executionArn=arn, error="LocalTimeout", cause=f"no end after {timeout:.0f}s")
-            stop.set()
-            continue
-        poll_once(aws.deps)
+            description = sfn.describe_execution(executionArn=arn)
+            status = "TIMED_OUT" if description["status"] == "RUNNING" else description["status"]
+            break
+        if pollers == 1:
+            poll_once(aws.deps)
+        else:  # an EventBridge event and a scheduled poll arriving together
+            threads = [threading.Thread(target=poll_once, args=(aws.deps,)) for _ in range(pollers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         time.sleep(poll_interval)
     events = _history(sfn, arn)
     if on_event is not None:

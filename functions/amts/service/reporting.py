@@ -145,6 +145,9 @@ def failed_language_state(item: dict[str, Any]) -> str:
     for state, fieldname in _LANGUAGE_STEPS:
         if fieldname == "parallel_data" and plan and not plan.get("segments_to_translate"):
             return "Assemble Translation"  # "Anything To Translate?" skipped the translation states
+        pd = item.get("parallel_data") or {}
+        if fieldname == "parallel_data_status" and item.get("parallel_data") and not pd.get("name"):
+            continue  # "Any Parallel Data?" skipped the parallel-data callback
         if not item.get(fieldname):
             return state
     return "Assemble Translation"
