@@ -264,7 +264,9 @@ def local_aws(
         import boto3
 
         session = boto3.session.Session(region_name=REGION)
-        clients = {n: session.client(n) for n in ("s3", "dynamodb", "stepfunctions", "lambda", "iam")}
+        clients: dict[str, Any] = {
+            n: session.client(n) for n in ("s3", "dynamodb", "stepfunctions", "lambda", "iam")
+        }
         suffix = uuid.uuid4().hex[:8]
         buckets = Buckets(
             source=f"amts-source-{suffix}",
@@ -483,10 +485,10 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
         elif kind.endswith("StateExited"):
             details = ev.get("stateExitedEventDetails", {})
             index = iteration_of(ev)
-            record = open_steps.pop((details.get("name", "?"), index), None)
-            if record is not None:
-                record.ended = ev["timestamp"]
-                record.outcome = "succeeded"
+            exited = open_steps.pop((details.get("name", "?"), index), None)
+            if exited is not None:
+                exited.ended = ev["timestamp"]
+                exited.outcome = "succeeded"
                 try:
                     output = json.loads(details.get("output", "{}"))
                 except json.JSONDecodeError:
@@ -494,10 +496,10 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
                 if (
                     isinstance(output, dict)
                     and isinstance(output.get("error"), dict)
-                    and record.name not in ("Write Failure Report", "Language Failed")
+                    and exited.name not in ("Write Failure Report", "Language Failed")
                 ):
-                    record.outcome = "caught"
-                    record.detail = str(output["error"].get("Error", ""))
+                    exited.outcome = "caught"
+                    exited.detail = str(output["error"].get("Error", ""))
         elif kind in (
             "TaskFailed",
             "LambdaFunctionFailed",
@@ -505,11 +507,11 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
             "ExecutionFailed",
             "MapStateFailed",
         ):
-            details = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
+            failure: dict[str, Any] = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
             index = iteration_of(ev)
             for record in reversed(steps):
                 if record.ended is None and record.iteration == index:
-                    record.detail = str(details.get("error", kind))
+                    record.detail = str(failure.get("error", kind))
                     break
     for record in steps:
         if record.ended is None and record.name in ("Nothing Changed", "Done", "Translation Failed"):

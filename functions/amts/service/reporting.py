@@ -10,7 +10,7 @@ the failure is lost or has to be redone blindly.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from amts.config import price_estimate
 from amts.domain import markdown
@@ -109,7 +109,9 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
 def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
     languages = [_language_result(w, deps) for w in event.results]
     failed = sum(1 for w in event.results if w.failed)
-    status = "succeeded" if failed == 0 else ("failed" if failed == len(event.results) else "partial")
+    status: Literal["succeeded", "partial", "failed"] = (
+        "succeeded" if failed == 0 else ("failed" if failed == len(event.results) else "partial")
+    )
     report = RunReport(
         execution=event.execution,
         status=status,
