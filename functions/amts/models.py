@@ -112,6 +112,9 @@ class OutputFile(_Model):
     segments_machine: int = 0
     segments_untranslated: int = 0
     segments_damaged: int = 0
+    # Offline engine only: machine segments served by the translation memory, exact vs fuzzy.
+    segments_exact: int = 0
+    segments_fuzzy: int = 0
     characters_translated: int = 0
     reference_found: bool = True
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from amts.adapters.translate import read_job_outputs
+from amts.adapters.translate import details_name, read_job_outputs
 from amts.config import LanguagePair
 from amts.domain import markdown, sync
 from amts.domain.align import Granularity, align_documents
@@ -288,6 +288,19 @@ def start_translation(request: CallbackInput, deps: Deps) -> CallbackAck:
 # --- assembly ---------------------------------------------------------------------------------
 
 
+def _memory_origins(deps: Deps, output_prefix: str, target: str) -> dict[str, dict[str, str]]:
+    """exact/fuzzy/untranslated per segment, when the offline engine wrote them to the details file."""
+    suffix = "/" + details_name(target)
+    for key in deps.work.list_keys(output_prefix):
+        if key.endswith(suffix):
+            try:
+                origins = json.loads(deps.work.get_text(key)).get("amtsOrigins") or {}
+            except json.JSONDecodeError:
+                return {}
+            return {str(doc): dict(segs) for doc, segs in origins.items() if isinstance(segs, dict)}
+    return {}
+
+
 def assemble(work: WorkItem, deps: Deps) -> WorkItem:
     lang = work.language
     plan = work.plan
@@ -300,6 +313,7 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
             work.job_status.get("output_uri") or deps.s3_uri(deps.buckets.work, plan.output_prefix)
         )
         outputs = read_job_outputs(deps.work, output_uri, lang.target, inputs)
+    origins = _memory_origins(deps, plan.output_prefix, lang.target)
     by_path = {c.path: c for c in lang.files}
     result = LanguageResult(job_status=(work.job_status or {}).get("status"))
     for file_plan in plan.files:
@@ -316,7 +330,8 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
         if html is not None:
             translated = html_to_segments(html, on_damage="omit")
         translations: dict[int, Translation] = {}
-        untranslated = damaged = chars = 0
+        untranslated = damaged = chars = exact = fuzzy = 0
+        file_origins = origins.get(input_name(file_plan.path), {})
         for index, source_text in segments.items():
             text = translated.get(f"p{index}")
             if text is None:
@@ -328,6 +343,9 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
                 translations[index] = Translation(text, Origin.UNTRANSLATED, 0.0)
             else:
                 chars += len(source_text)
+                origin = file_origins.get(f"p{index}")
+                exact += origin == Origin.EXACT
+                fuzzy += origin == Origin.FUZZY
                 translations[index] = Translation(text, Origin.MACHINE)
         markdown_text = sync.apply_sync(state.plan, translations)
         key = f"{lang.target}/{file_plan.path}"
@@ -340,6 +358,8 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
                 segments_machine=len(segments) - untranslated,
                 segments_untranslated=untranslated,
                 segments_damaged=damaged,
+                segments_exact=exact,
+                segments_fuzzy=fuzzy,
                 characters_translated=chars,
                 reference_found=file_plan.reference_key is not None,
             )

@@ -89,6 +89,10 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
             fr.characters_translated = out.characters_translated
             if out.segments_machine:
                 fr.notes.append(f"{out.segments_machine} machine-translated segment(s) need review")
+            if out.segments_exact or out.segments_fuzzy:
+                fr.notes.append(
+                    f"translation memory: {out.segments_exact} exact, {out.segments_fuzzy} fuzzy match(es)"
+                )
             if out.segments_untranslated:
                 fr.status = "warning"
                 fr.notes.append(f"{out.segments_untranslated} segment(s) left in the source language")
