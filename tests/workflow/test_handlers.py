@@ -1,0 +1,180 @@
+"""Each handler on its own, over moto (S3, DynamoDB) and the botocore-validated Translate fake."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from amts.config import LanguagePair, Settings
+from amts.handlers import (
+    assemble,
+    build_parallel_data,
+    collect_changes,
+    failure_report,
+    plan_sync,
+    prepare_parallel_data,
+    start_translation,
+)
+from amts.local.runner import Book, LocalAws, _Context, local_aws, upload_book
+from amts.service.language import job_identity
+
+from tests.workflow.conftest import BOOK, FakeFactory, protected_blocks
+
+EXECUTION = "exec-1"
+
+
+@pytest.fixture
+def factory() -> FakeFactory:
+    return FakeFactory()
+
+
+@pytest.fixture
+def aws(factory: FakeFactory) -> Iterator[LocalAws]:
+    settings = Settings(language_pairs=(LanguagePair("en", "zh"),), granularity="paragraph")
+    with local_aws(settings, batch_factory=factory) as env:
+        yield env
+
+
+def _call(module: Any, event: Any) -> dict[str, Any]:
+    result: dict[str, Any] = module.handler(event, _Context(module.__name__.rsplit(".", 1)[-1]))
+    return result
+
+
+def _collected(aws: LocalAws) -> dict[str, Any]:
+    batch = upload_book(aws, Book(BOOK))
+    return _call(collect_changes, {"records": batch, "execution": EXECUTION})
+
+
+def _item(collected: dict[str, Any]) -> dict[str, Any]:
+    return {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+
+
+def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws) -> None:
+    # Given an upload batch plus an object outside the book (not markdown)
+    batch = upload_book(aws, Book(BOOK))
+    stray = json.loads(batch[0]["body"])
+    stray["detail"]["object"]["key"] = "en/img/figure.svg"
+    batch.append({**batch[0], "body": json.dumps(stray)})
+    # When Collect Changed Files runs
+    out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
+    # Then each markdown file is one change of the en → zh item, and the stray key is ignored
+    n = len(list((BOOK / "en-next").rglob("*.md")))
+    assert out["anything_changed"] is True and len(out["changes"]) == n
+    assert [(lang["source"], lang["target"], len(lang["files"])) for lang in out["languages"]] == [
+        ("en", "zh", n)
+    ]
+    assert out["ignored"] == ["en/img/figure.svg"]
+    # And the same batch again is all duplicates: nothing changed
+    again = _call(collect_changes, {"records": batch, "execution": "exec-2"})
+    assert again["anything_changed"] is False and again["duplicates"] == n
+
+
+def test_plan_sync_reuses_unchanged_files_and_writes_batch_input(aws: LocalAws) -> None:
+    # Given the collected changes
+    item = _item(_collected(aws))
+    # When Plan Sync runs
+    out = _call(plan_sync, item)
+    plans = {f["path"]: f for f in out["plan"]["files"]}
+    # Then the unchanged index page needs nothing, the edited page needs some segments
+    assert plans["chapter_optimization/index.md"]["segments_to_translate"] == 0
+    assert plans["chapter_optimization/index.md"]["input_key"] is None
+    edited = plans["chapter_optimization/gradient-descent.md"]
+    assert 0 < edited["segments_to_translate"] < edited["segments_total"]
+    # And the batch input is HTML with one element per segment, under jobs/<run>/<pair>/input/
+    html = aws.deps.work.get_text(edited["input_key"])
+    assert edited["input_key"].startswith(f"jobs/{item['run_id']}/en-zh/input/")
+    assert html.count("<p id=") == edited["segments_to_translate"]
+    assert aws.deps.work.exists(plans["chapter_optimization/index.md"]["plan_key"])
+
+
+def test_plan_sync_without_existing_translation_translates_everything(aws: LocalAws) -> None:
+    # Given no human translation in the reference bucket
+    item = _item(_collected(aws))
+    for key in aws.deps.reference.list_keys("zh/"):
+        aws.clients["s3"].delete_object(Bucket=aws.deps.buckets.reference, Key=key)
+    # When Plan Sync runs
+    out = _call(plan_sync, item)
+    # Then every segment of every file is to be translated and no reference is recorded
+    for f in out["plan"]["files"]:
+        assert f["reference_key"] is None
+        assert f["segments_reused"] == 0 and f["segments_to_translate"] == f["segments_total"] > 0
+
+
+def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, factory: FakeFactory) -> None:
+    # Given a planned item with its parallel data, and Translate answering ConflictException
+    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    assert item["parallel_data"]["name"] == "amts-d2l-en-zh" and item["parallel_data"]["pairs_written"] > 0
+    assert factory.fake is not None
+    factory.fake.fail_next("CreateParallelData", "ConflictException", times=1)
+    # When the callback state's function runs
+    # Then it raises ParallelDataBusy (the ASL's longer retry), and leaves no token behind
+    with pytest.raises(Exception) as raised:
+        _call(prepare_parallel_data, {"work": item, "task_token": "token-1"})
+    assert type(raised.value).__name__ == "ParallelDataBusy"
+    assert aws.deps.tokens.get("pd#amts-d2l-en-zh") is None
+    # And the retry creates the resource and stores the task token for the poller
+    ack = _call(prepare_parallel_data, {"work": item, "task_token": "token-2"})
+    record = aws.deps.tokens.get(ack["key"])
+    assert record is not None and record.task_token == "token-2" and record.kind == "parallel-data"
+
+
+def test_start_translation_sends_a_valid_idempotent_request(aws: LocalAws, factory: FakeFactory) -> None:
+    # Given a planned item with parallel data
+    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    _call(prepare_parallel_data, {"work": item, "task_token": "pd-token"})
+    for _ in range(5):  # what the poller does until the resource is ACTIVE
+        if aws.deps.batch.describe_parallel_data("amts-d2l-en-zh").settled:
+            break
+    # When Start Translation Job runs twice (a Lambda retry)
+    first = _call(start_translation, {"work": item, "task_token": "job-token"})
+    second = _call(start_translation, {"work": item, "task_token": "job-token"})
+    # Then both map to one job, started as HTML with the parallel data and the run's client token
+    assert first["key"] == second["key"]
+    assert factory.fake is not None
+    calls = factory.fake.calls_to("StartTextTranslationJob")
+    assert {c["ClientToken"] for c in calls} == {job_identity(item["run_id"], "en-zh")[1]}
+    assert all(c["InputDataConfig"]["ContentType"] == "text/html" for c in calls)
+    assert all(c["ParallelDataNames"] == ["amts-d2l-en-zh"] for c in calls)
+    assert len(factory.fake.jobs) == 1
+
+
+def test_assemble_completed_with_error_keeps_failed_document_untranslated(
+    aws: LocalAws, factory: FakeFactory
+) -> None:
+    # Given a job whose edited document fails (COMPLETED_WITH_ERROR)
+    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    item["parallel_data"]["name"] = None  # a job without parallel data
+    assert factory.fake is not None
+    factory.fake.script_job(
+        final_status="COMPLETED_WITH_ERROR",
+        steps=0,
+        failed_documents=["chapter_optimization__gradient-descent.md.html"],
+    )
+    ack = _call(start_translation, {"work": item, "task_token": "job-token"})
+    job_id = ack["key"].split("#", 1)[1]
+    factory.fake.finish_job(job_id)
+    item["job_status"] = {"jobId": job_id, "status": "COMPLETED_WITH_ERROR"}
+    # When Assemble Translation runs
+    out = _call(assemble, item)
+    outputs = {o["path"]: o for o in out["result"]["outputs"]}
+    # Then the failed document is written with its changed segments left untranslated and counted
+    failed = outputs["chapter_optimization/gradient-descent.md"]
+    assert failed["segments_machine"] == 0 and failed["segments_untranslated"] > 0
+    # And the code cells and math of every output are the new source's, byte for byte
+    for path, o in outputs.items():
+        new_source = (BOOK / "en-next" / path).read_text(encoding="utf-8")
+        assert protected_blocks(aws.deps.output.get_text(o["key"])) == protected_blocks(new_source)
+
+
+def test_failure_report_names_the_failed_state_and_what_was_written(aws: LocalAws) -> None:
+    # Given a Collect Changed Files failure (the state still holds the raw records)
+    state = {"records": [], "error": {"Error": "ValidationError", "Cause": "bad event"}}
+    # When Write Failure Report runs
+    out = _call(failure_report, {"state": state, "execution": "exec-9"})
+    # Then failure.json and failure.md name the state and the error
+    assert out["failed_state"] == "Collect Changed Files" and out["error"] == "ValidationError"
+    failure = json.loads(aws.deps.reports.get_text("exec-9/failure.json"))
+    assert failure["cause"] == "bad event"
+    assert "Collect Changed Files" in aws.deps.reports.get_text("exec-9/failure.md")
