@@ -1,0 +1,92 @@
+"""``amts run``: the README's main command, and the paths around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from amts.cli import app
+from amts.config import LanguagePair, Settings
+from amts.local.runner import Book, local_aws, run_execution, upload_book, upload_event
+from amts.service.deps import deps_from_env
+from typer.testing import CliRunner
+
+from tests.workflow.conftest import BOOK
+
+runner = CliRunner()
+
+
+@pytest.mark.slow
+def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
+    # Given the sample book, When the README's command runs
+    result = runner.invoke(app, ["run", "--local", "--book", str(BOOK), "--out", str(tmp_path)])
+    # Then it succeeds, shows the states it passed and where the outputs are
+    assert result.exit_code == 0, result.output
+    for state in ("Collect Changed Files", "Start Translation Job", "Write Report", "SUCCEEDED"):
+        assert state in result.output
+    assert (tmp_path / "reports" / "report.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
+        p.name for p in (BOOK / "en-next").rglob("*.md")
+    )
+
+
+def test_run_local_with_a_missing_book_is_a_one_line_error(tmp_path: Path) -> None:
+    # Given a book folder that does not exist, When running, Then a one-line error names it
+    missing = tmp_path / "nope"
+    result = runner.invoke(app, ["run", "--local", "--book", str(missing), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "book folder not found" in str(result.exception) and str(missing) in str(result.exception)
+
+
+def test_run_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Given no AWS credentials anywhere
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # When running against a deployed stack
+    result = runner.invoke(app, ["run", "--book", str(BOOK)])
+    # Then the error says there are no credentials and how to run offline
+    assert result.exit_code != 0
+    assert "no AWS credentials" in str(result.exception) and "--local" in str(result.exception)
+
+
+def test_cloud_dependencies_are_built_lazily_from_the_environment() -> None:
+    # Given the Lambda environment (no credentials needed to build the wiring)
+    env = {
+        "AMTS_SOURCE_BUCKET": "s",
+        "AMTS_REFERENCE_BUCKET": "r",
+        "AMTS_WORK_BUCKET": "w",
+        "AMTS_OUTPUT_BUCKET": "o",
+        "AMTS_REPORTS_BUCKET": "p",
+        "AMTS_TOKEN_TABLE": "t",
+        "AMTS_LANGUAGE_PAIRS": "en:zh,en:es",
+    }
+    # When the factory runs, Then buckets and settings come from it
+    deps = deps_from_env(env)
+    assert deps.buckets.work == "w" and [str(p) for p in deps.settings.language_pairs] == ["en-zh", "en-es"]
+    # And a missing variable is named
+    with pytest.raises(Exception, match="AMTS_WORK_BUCKET"):
+        deps_from_env({k: v for k, v in env.items() if k != "AMTS_WORK_BUCKET"})
+
+
+@pytest.mark.slow
+def test_identical_new_version_starts_no_job() -> None:
+    # Given a new version of a file identical to the one the translation was made from
+    settings = Settings(language_pairs=(LanguagePair("en", "zh"),), granularity="paragraph")
+    with local_aws(settings) as aws:
+        upload_book(aws, Book(BOOK))
+        key = "en/chapter_optimization/index.md"
+        body = (BOOK / "en" / "chapter_optimization" / "index.md").read_bytes()
+        put = aws.clients["s3"].put_object(Bucket=aws.deps.buckets.source, Key=key, Body=body)
+        event = upload_event(aws.deps.buckets.source, key, put["VersionId"], len(body), "FF")
+        # When the execution runs on that upload alone
+        run = run_execution(aws, [event], timeout=60)
+        output = aws.deps.output.get_text("zh/chapter_optimization/index.md")
+    # Then no parallel data and no job: the human translation is assembled as it is
+    names = [s.name for s in run.steps]
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert "Start Translation Job" not in names and "Build Parallel Data" not in names
+    assert output == (BOOK / "zh" / "chapter_optimization" / "index.md").read_text(encoding="utf-8")
