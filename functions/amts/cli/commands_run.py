@@ -24,6 +24,8 @@ from amts.errors import AmtsError, BadInputError, ConfigurationError
 
 console = Console()
 
+DEFAULT_BOOK = Path("samples/book")
+DEFAULT_OUT = Path("out/demo")
 _ICONS = {
     "succeeded": "[green]✔[/]",
     "failed": "[red]✘[/]",
@@ -64,8 +66,8 @@ def print_path(run: Any) -> None:
 @app.command("run")
 def run_command(
     local: bool = typer.Option(False, "--local", help="Run offline in moto with the translation memory."),
-    book: Path = typer.Option(Path("samples/book"), "--book", help="Book folder: en/, en-next/, <target>/."),
-    out: Path = typer.Option(Path("out/demo"), "--out", help="Where translated markdown and reports go."),
+    book: Path = typer.Option(DEFAULT_BOOK, "--book", help="Book folder: en/, en-next/, <target>/."),  # noqa: B008
+    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where translated markdown and reports go."),  # noqa: B008
     stack: str = typer.Option("Amts", "--stack", help="CloudFormation stack name (without --local)."),
     timeout: float = typer.Option(120.0, "--timeout", help="Give up after this many seconds (local run)."),
 ) -> None:
