@@ -178,3 +178,30 @@ def test_failure_report_names_the_failed_state_and_what_was_written(aws: LocalAw
     failure = json.loads(aws.deps.reports.get_text("exec-9/failure.json"))
     assert failure["cause"] == "bad event"
     assert "Collect Changed Files" in aws.deps.reports.get_text("exec-9/failure.md")
+
+
+def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: LocalAws) -> None:
+    # Given an S3-notification-format record (URL-encoded key) and a delete event
+    bucket = aws.deps.buckets.source
+    created = {
+        "eventName": "ObjectCreated:Put",
+        "s3": {
+            "bucket": {"name": bucket},
+            "object": {"key": "en/part+one/a%2Bb.md", "versionId": "v1", "sequencer": "01"},
+        },
+    }
+    deleted = {
+        "eventName": "ObjectRemoved:Delete",
+        "s3": {
+            "bucket": {"name": bucket},
+            "object": {"key": "en/gone.md", "versionId": "v2", "sequencer": "02"},
+        },
+    }
+    # When Collect Changed Files reads them from an SQS body
+    out = _call(
+        collect_changes,
+        {"records": [{"body": json.dumps({"Records": [created, deleted]})}], "execution": EXECUTION},
+    )
+    # Then the created key is decoded and the delete does no work
+    assert [c["key"] for c in out["changes"]] == ["en/part one/a+b.md"]
+    assert out["changes"][0]["path"] == "part one/a+b.md"

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote_plus
 
 from amts.models import ChangedFile, CollectInput, CollectOutput, LanguageItem
 from amts.service.deps import DEDUPE_TTL_SECONDS, Deps
@@ -65,7 +66,9 @@ def _object(event: dict[str, Any]) -> tuple[str, str, str | None, str | None] | 
         if not str(event.get("eventName", "ObjectCreated")).startswith("ObjectCreated"):
             return None
         obj = s3.get("object", {})
-        return (s3.get("bucket", {}).get("name"), obj.get("key"), obj.get("versionId"), obj.get("sequencer"))
+        # S3 notification keys are URL-encoded ("red flower.md" arrives as "red+flower.md").
+        key = unquote_plus(obj["key"]) if obj.get("key") else None
+        return (s3.get("bucket", {}).get("name"), key, obj.get("versionId"), obj.get("sequencer"))
     return None
 
 
