@@ -142,6 +142,9 @@ def test_in_an_edited_paragraph_only_the_changed_sentence_is_sent() -> None:
     # And the assembled paragraph is the machine sentence followed by the human one
     out = apply_sync(plan, machine(plan))
     assert f"机翻〈{seg.text}〉窗口越大，反应越慢。\n" in out
+    # And when the engine has nothing for it, the English sentence stays next to the human one
+    missing = apply_sync(plan, {})
+    assert f"{seg.text}窗口越大，反应越慢。\n" in missing
     # And switching sentence reuse off sends the whole paragraph
     whole = plan_sync(old, new, tgt, sentence_reuse=False)
     assert whole.characters_to_translate > plan.characters_to_translate

@@ -864,7 +864,12 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
         ref = new.pieces[index]
         tr = translations.get(index)
         if tr is None or tr.origin is Origin.UNTRANSLATED or not tr.text.strip():
-            texts[index] = ref.text
+            # The source text stays; in a partly reused paragraph only the changed sentences do,
+            # between the translator's sentences, which is what a translator needs to see.
+            seg = segments[index]
+            texts[index] = (
+                _join([seg.prefix, seg.text, seg.suffix], plan.target_lang) if seg.partial else ref.text
+            )
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
