@@ -147,7 +147,7 @@ class Settings:
         if "languagePairs" in ctx:
             pairs = ctx["languagePairs"]
             if not isinstance(pairs, list):
-                raise ConfigurationError("languagePairs must be a list such as [\"en:zh\", \"en:es\"]")
+                raise ConfigurationError('languagePairs must be a list such as ["en:zh", "en:es"]')
             kwargs["language_pairs"] = tuple(LanguagePair.parse(str(p)) for p in pairs)
         mapping = {
             "granularity": ("granularity", str),

@@ -49,4 +49,3 @@ class ParallelDataFailed(AmtsError):
 
 class TranslationJobFailed(AmtsError):
     """A batch translation job ended FAILED or STOPPED."""
-

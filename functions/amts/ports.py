@@ -69,7 +69,12 @@ class JobStatus(StrEnum):
 
     @property
     def terminal(self) -> bool:
-        return self in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERROR, JobStatus.FAILED, JobStatus.STOPPED)
+        return self in (
+            JobStatus.COMPLETED,
+            JobStatus.COMPLETED_WITH_ERROR,
+            JobStatus.FAILED,
+            JobStatus.STOPPED,
+        )
 
 
 class ParallelDataStatus(StrEnum):
@@ -109,7 +114,9 @@ class ParallelDataInfo:
 class BatchTranslationService(Protocol):
     """Amazon Translate's asynchronous side: parallel data and batch jobs."""
 
-    def ensure_parallel_data(self, name: str, s3_uri: str, fmt: str, description: str = "") -> ParallelDataInfo:
+    def ensure_parallel_data(
+        self, name: str, s3_uri: str, fmt: str, description: str = ""
+    ) -> ParallelDataInfo:
         """CreateParallelData when ``name`` does not exist, UpdateParallelData otherwise.
 
         Raises ``ParallelDataBusy`` while another create/update is in progress (retried by ASL).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from amts.config import LanguagePair, Settings, price_estimate
 from amts.errors import ConfigurationError
 
@@ -14,7 +13,11 @@ def test_context_builds_settings_with_pairs_and_flags() -> None:
     # When it is parsed
     settings = Settings.from_context(ctx)
     # Then every value is carried over, typed
-    assert settings.language_pairs == (LanguagePair("en", "zh"), LanguagePair("zh", "en"), LanguagePair("en", "ja"))
+    assert settings.language_pairs == (
+        LanguagePair("en", "zh"),
+        LanguagePair("zh", "en"),
+        LanguagePair("en", "ja"),
+    )
     assert settings.granularity == "paragraph"
     assert settings.run_baseline is True
 

@@ -68,7 +68,10 @@ def _object(event: dict[str, Any]) -> tuple[str, str, str | None, str | None] | 
         obj = s3.get("object", {})
         # S3 notification keys are URL-encoded ("red flower.md" arrives as "red+flower.md").
         key = unquote_plus(obj["key"]) if obj.get("key") else None
-        return (s3.get("bucket", {}).get("name"), key, obj.get("versionId"), obj.get("sequencer"))
+        s3_bucket = s3.get("bucket", {}).get("name")
+        if not s3_bucket or not key:
+            return None
+        return (s3_bucket, key, obj.get("versionId"), obj.get("sequencer"))
     return None
 
 
