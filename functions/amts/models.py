@@ -78,6 +78,23 @@ class FilePlan(_Model):
     characters_to_translate: int = 0
 
 
+class EvaluationSetRef(_Model):
+    """The "ACT vs without ACT" evaluation set Plan Sync wrote (``Settings.run_baseline``).
+
+    Pieces of the previous English of the changed files that the aligner pairs confidently with
+    the existing human translation: the human text is the reference both variants are scored
+    against. The batch job translates them as one extra input document (``document``).
+    """
+
+    key: str  # jobs/<run>/<pair>/evaluation/set.json: ids, files, sources, references
+    input_key: str  # jobs/<run>/<pair>/input/__amts_eval__.html
+    document: str  # the input document's file name (Assemble reads and skips it)
+    segments: int = 0
+    characters: int = 0
+    files: list[str] = Field(default_factory=list)  # their own pairs are left out of the parallel data
+    capped: bool = False  # the set hit the segment or character cap
+
+
 class PlanSummary(_Model):
     segments_total: int = 0
     segments_reused: int = 0
@@ -86,6 +103,7 @@ class PlanSummary(_Model):
     files: list[FilePlan] = Field(default_factory=list)
     input_prefix: str = ""
     output_prefix: str = ""
+    evaluation: EvaluationSetRef | None = None  # only with Settings.run_baseline
 
 
 class ParallelDataRef(_Model):
@@ -97,6 +115,7 @@ class ParallelDataRef(_Model):
     pairs_dropped: int = 0
     size_bytes: int = 0
     files_aligned: int = 0
+    files_left_out: list[str] = Field(default_factory=list)  # evaluation-set files (runBaseline)
 
 
 class JobRef(_Model):
@@ -119,9 +138,23 @@ class OutputFile(_Model):
     reference_found: bool = True
 
 
+class BaselineRef(_Model):
+    """Translate Without ACT: the evaluation set translated with TranslateText (no parallel data)."""
+
+    key: str  # jobs/<run>/<pair>/evaluation/without-act.json
+    engine: str
+    segments: int = 0
+    characters: int = 0
+    untranslated: int = 0
+    error: str | None = None  # TranslateText failed for good: the report says so, the sync goes on
+
+
 class LanguageResult(_Model):
     outputs: list[OutputFile] = Field(default_factory=list)
     job_status: str | None = None
+    # The ACT side of the evaluation set (the batch job's translation of the eval document).
+    evaluation_key: str | None = None  # jobs/<run>/<pair>/evaluation/act.json
+    evaluation_untranslated: int = 0
 
 
 class WorkItem(_Model):
@@ -131,6 +164,9 @@ class WorkItem(_Model):
     execution: str
     language: LanguageItem
     plan: PlanSummary | None = None
+    # Set by Plan Sync: "Evaluate Baseline?" sends the item through "Translate Without ACT".
+    evaluate_baseline: bool = False
+    baseline: BaselineRef | None = None
     parallel_data: ParallelDataRef | None = None
     parallel_data_status: dict[str, Any] | None = None  # the poller's SendTaskSuccess output
     job: JobRef | None = None

@@ -70,6 +70,11 @@ def run_command(
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where translated markdown and reports go."),  # noqa: B008
     stack: str = typer.Option("Amts", "--stack", help="CloudFormation stack name (without --local)."),
     timeout: float = typer.Option(120.0, "--timeout", help="Give up after this many seconds (local run)."),
+    baseline: bool = typer.Option(
+        False,
+        "--baseline/--no-baseline",
+        help="Local run: also score ACT against 'without ACT' on text with a human reference (runBaseline).",
+    ),
 ) -> None:
     """Run the translation workflow end to end and show the path it took."""
     if not local:
@@ -79,7 +84,7 @@ def run_command(
     from amts.local.runner import run_local
 
     console.print(f"[bold]AMTS local run[/]: book [cyan]{book}[/] → [cyan]{out}[/] (moto, no AWS account)")
-    run = run_local(book, out, timeout=timeout)
+    run = run_local(book, out, timeout=timeout, baseline=baseline)
     print_path(run)
     colour = "green" if run.status == "SUCCEEDED" else "red"
     console.print(f"Execution [bold {colour}]{run.status}[/] in {run.seconds:.1f}s")

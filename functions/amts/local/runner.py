@@ -12,6 +12,7 @@ poller service, run in a loop as the EventBridge schedule would run it in the cl
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
@@ -43,6 +44,7 @@ TOKEN_TABLE = "amts-task-tokens"
 FUNCTIONS: dict[str, str] = {
     "collect_changes": "CollectChangesFunctionArn",
     "plan_sync": "PlanSyncFunctionArn",
+    "translate_baseline": "TranslateBaselineFunctionArn",
     "build_parallel_data": "BuildParallelDataFunctionArn",
     "prepare_parallel_data": "PrepareParallelDataFunctionArn",
     "start_translation": "StartTranslationFunctionArn",
@@ -249,6 +251,9 @@ def local_aws(
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "MOTO_ACCOUNT_ID": ACCOUNT,
+        # What a deployed Lambda reads (Settings.to_env); the in-process handlers get the same
+        # settings through Deps, the environment keeps anything that reads it directly in step.
+        **settings.to_env(),
     }
 
     def invoke(
@@ -335,13 +340,25 @@ def local_aws(
             tokens=DynamoTokenStore(clients["dynamodb"], TOKEN_TABLE),
             callbacks=SfnTaskCallbacks(clients["stepfunctions"]),
             previous_version=previous_version_reader(store_for(buckets.source)),
-            extra={"engine": engine},
+            extra={"engine": engine, "baseline_engine": _offline_baseline_engine()},
         )
         set_deps(deps)
         try:
             yield LocalAws(deps, clients, sm_arn, definition)
         finally:
             set_deps(None)
+
+
+def _offline_baseline_engine() -> Any:
+    """ "Without ACT" offline: the translation memory with no parallel data at all.
+
+    There is no machine translation model offline; a memory with nothing in it returns every
+    segment untranslated, which is exactly what "no parallel data" means for it. The report
+    names the engine, so nobody reads these scores as Amazon Translate's.
+    """
+    from amts.adapters.memory_engine import TranslationMemoryEngine
+
+    return TranslationMemoryEngine({})
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -546,8 +563,13 @@ def run_local(
     settings: Settings | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     timeout: float = 120.0,
+    baseline: bool | None = None,
 ) -> LocalRun:
-    """``amts run --local``: upload the sample book, run one execution, write outputs to ``out``."""
+    """``amts run --local``: upload the sample book, run one execution, write outputs to ``out``.
+
+    ``baseline`` (``--baseline``) overrides ``settings.run_baseline``: the evaluation branch
+    (ACT vs without ACT on text with a human reference) runs too.
+    """
     the_book = Book(Path(book))
     the_book.validate()
     if settings is None:
@@ -558,6 +580,8 @@ def run_local(
 
         pairs = tuple(LanguagePair("en", t) for t in targets) or (LanguagePair("en", "zh"),)
         settings = Settings(language_pairs=pairs)
+    if baseline is not None:
+        settings = dataclasses.replace(settings, run_baseline=baseline)
     with local_aws(settings) as aws:
         batch = upload_book(aws, the_book)
         run = run_execution(aws, batch, on_event=on_event, timeout=timeout)

@@ -1,7 +1,8 @@
 """The steps of one "Translate Each Language" iteration.
 
-Plan Sync → Build Parallel Data → Create Or Update Parallel Data (callback) → Start Translation
-Job (callback) → Assemble Translation. Every step re-reads what it needs from S3 by exact version
+Plan Sync → (Translate Without ACT: amts.service.baseline, with ``runBaseline``) → Build
+Parallel Data → Create Or Update Parallel Data (callback) → Start Translation Job (callback) →
+Assemble Translation. Every step re-reads what it needs from S3 by exact version
 id instead of passing documents through the state (Step Functions limits state data to 256 KB),
 so Assemble recomputes the same sync plan Plan Sync wrote.
 """
@@ -35,6 +36,7 @@ from amts.models import (
     WorkItem,
 )
 from amts.ports import Origin, Translation
+from amts.service import baseline
 from amts.service.deps import TOKEN_TTL_SECONDS, Deps
 
 _JOB_NAME_UNSAFE = re.compile(r"[^\w.:/=+\-%@ ]+")
@@ -125,12 +127,17 @@ def plan_sync(work: WorkItem, deps: Deps) -> WorkItem:
     prefix = job_prefix(work.run_id, lang.pair)
     summary = PlanSummary(input_prefix=f"{prefix}/input/", output_prefix=f"{prefix}/output/")
     plans: dict[str, Any] = {}
+    # Evaluation candidates: (path, previous English, human translation) of each changed file
+    # that has both and really changed (see amts.service.baseline).
+    eval_candidates: list[tuple[str, Document, Document]] = []
     for change in lang.files:
         state = load_file_state(change, lang.target, deps)
         segments = [segment_fields(s) for s in state.plan.to_translate]
         plan_json = state.plan.to_json()
         reused = int(plan_json.get("segments_reused", 0))
         chars = sum(len(text) for _, text, _ in segments)
+        if segments and state.old_source is not None and state.old_target is not None:
+            eval_candidates.append((change.path, state.old_source, state.old_target))
         input_key = None
         if segments:
             input_key = f"{prefix}/input/{input_name(change.path)}"
@@ -163,12 +170,17 @@ def plan_sync(work: WorkItem, deps: Deps) -> WorkItem:
         summary.segments_reused += f.segments_reused
         summary.segments_to_translate += f.segments_to_translate
         summary.characters_to_translate += f.characters_to_translate
+    if deps.settings.run_baseline:
+        chosen = baseline.select_evaluation_set(
+            sorted(eval_candidates, key=lambda c: c[0]), deps.settings.min_confidence
+        )
+        summary.evaluation = baseline.write_evaluation_set(work, deps, chosen, summary.input_prefix)
     deps.work.put_text(
         plan_key(work.run_id, lang.pair),
         json.dumps({"pair": lang.pair, "run_id": work.run_id, "files": plans}, ensure_ascii=False, indent=2),
         "application/json",
     )
-    return work.model_copy(update={"plan": summary})
+    return work.model_copy(update={"plan": summary, "evaluate_baseline": summary.evaluation is not None})
 
 
 # --- parallel data ----------------------------------------------------------------------------
@@ -178,12 +190,15 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     """Align every existing human translation of this pair with the English it translates.
 
     For a changed file that English is the previous version (the one the translator saw); for
-    the rest of the book it is the current source.
+    the rest of the book it is the current source. The files of the evaluation set (baseline
+    run) are left out, so ACT cannot echo the reference it is scored against.
     """
     lang = work.language
     settings = deps.settings
     granularity = Granularity(settings.granularity)
     changed = {f.path: f for f in (work.plan.files if work.plan else [])}
+    evaluation = work.plan.evaluation if work.plan else None
+    left_out = set(evaluation.files) if evaluation is not None else set()
     pairs: list[Any] = []
     dropped = 0
     aligned_files = 0
@@ -193,6 +208,8 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         path = ref_key[len(lang.target) + 1 :]
         src_key = f"{settings.source_prefix}{lang.source}/{path}"
         plan = changed.get(path)
+        if path in left_out:
+            continue
         if plan is not None:
             if not plan.previous_version_id:
                 continue  # a new file has no English that this translation could translate
@@ -208,7 +225,10 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         dropped += len(result.dropped)
         aligned_files += 1
     ref = ParallelDataRef(
-        format=PARALLEL_DATA_FORMAT.value, pairs_dropped=dropped, files_aligned=aligned_files
+        format=PARALLEL_DATA_FORMAT.value,
+        pairs_dropped=dropped,
+        files_aligned=aligned_files,
+        files_left_out=sorted(left_out),
     )
     if pairs:
         pd_file = build_parallel_data(
@@ -307,6 +327,8 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
     if plan is None:
         raise ValueError("Assemble Translation needs the output of Plan Sync")
     inputs = [input_name(f.path) for f in plan.files if f.input_key]
+    if plan.evaluation is not None:
+        inputs.append(plan.evaluation.document)
     outputs: dict[str, str | None] = {}
     if inputs and work.job_status is not None:
         output_uri = str(
@@ -316,6 +338,11 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
     origins = _memory_origins(deps, plan.output_prefix, lang.target)
     by_path = {c.path: c for c in lang.files}
     result = LanguageResult(job_status=(work.job_status or {}).get("status"))
+    if plan.evaluation is not None:
+        # The eval document is never written to the output bucket: its text only feeds the report.
+        result.evaluation_key, result.evaluation_untranslated = baseline.write_act_hypotheses(
+            work, deps, outputs.get(plan.evaluation.document)
+        )
     for file_plan in plan.files:
         state = load_file_state(
             by_path[file_plan.path],

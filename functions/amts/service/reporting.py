@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from amts.config import price_estimate
+from amts.config import PRICES_PER_MILLION_CHARS, price_estimate
 from amts.domain import markdown
 from amts.domain.bleu import score_documents
 from amts.domain.report import (
@@ -25,6 +25,7 @@ from amts.domain.report import (
     write_reports,
 )
 from amts.models import FailureInput, FailureOutput, ReportInput, ReportOutput, WorkItem
+from amts.service.baseline import EVAL_VARIANTS, VARIANT_ACT, VARIANT_BASELINE, evaluation_scores
 from amts.service.deps import Deps
 
 WORKFLOW_VARIANT = "workflow"
@@ -107,7 +108,68 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
     result.characters_translated = chars
     result.cost_estimate_usd = price_estimate(chars)
     summarize_language(result, [WORKFLOW_VARIANT], characters={WORKFLOW_VARIANT: chars})
+    if pd is not None and pd.files_left_out:
+        result.notes.append(
+            f"parallel data left out the evaluation files' own pairs ({', '.join(pd.files_left_out)}) "
+            "so ACT could not echo the reference it is scored against"
+        )
+    _add_evaluation(result, work, deps)
     return result
+
+
+def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
+    """ "act" vs "without-act" on the evaluation set, as two more variants with their delta.
+
+    The workflow's own score (output vs human translation) keeps its summary; the evaluation
+    variants are summarized among themselves, so the delta compares like with like: the same
+    segments, the same reference, one with ACT and one without.
+    """
+    evaluation = work.plan.evaluation if work.plan else None
+    if evaluation is None:
+        return
+    try:
+        scores = evaluation_scores(work, deps)
+    except Exception as exc:  # a score is informative; it must never fail the report
+        result.notes.append(f"evaluation (act vs without-act) could not be scored: {exc}")
+        return
+    if scores is None:
+        return
+    files = {f.path: f for f in result.files}
+    for path, by_variant in scores.per_file.items():
+        fr = files.get(path)
+        if fr is None:
+            fr = FileResult(path=path, status="skipped", message="evaluation only")
+            result.files.append(fr)
+            files[path] = fr
+        for variant, score in by_variant.items():
+            fr.scores[variant] = ScoreResult.from_score(score)
+    workflow_summary, workflow_deltas = list(result.variants), list(result.deltas)
+    costs = {
+        VARIANT_BASELINE: round(
+            scores.characters.get(VARIANT_BASELINE, 0) * PRICES_PER_MILLION_CHARS["standard"] / 1e6, 4
+        ),
+        VARIANT_ACT: round(
+            scores.characters.get(VARIANT_ACT, 0) * PRICES_PER_MILLION_CHARS["act_batch"] / 1e6, 4
+        ),
+    }
+    summarize_language(
+        result,
+        list(EVAL_VARIANTS),
+        corpus={v: ScoreResult.from_score(s) for v, s in scores.corpus.items()},
+        costs=costs,
+        characters=scores.characters,
+    )
+    result.variants = workflow_summary + result.variants
+    result.deltas = workflow_deltas + result.deltas
+    engines = ", ".join(f"{v}: {e}" for v, e in scores.engines.items())
+    result.notes.append(
+        f"evaluation set: {scores.segments} paragraph(s) of the previous English paired with the human "
+        f"translation (the reference) from {', '.join(scores.files)}"
+        + (" (capped)" if scores.capped else "")
+        + f"; translated by the batch job with ACT (act) and by TranslateText without parallel data "
+        f"(without-act); engines: {engines or 'none'}; the parallel data excluded these files' pairs"
+    )
+    result.notes.extend(scores.notes)
 
 
 def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
@@ -116,11 +178,12 @@ def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
     status: Literal["succeeded", "partial", "failed"] = (
         "succeeded" if failed == 0 else ("failed" if failed == len(event.results) else "partial")
     )
+    evaluated = any(w.plan is not None and w.plan.evaluation is not None for w in event.results)
     report = RunReport(
         execution=event.execution,
         status=status,
         engine=str(deps.extra.get("engine", "amazon-translate")),
-        variants=[WORKFLOW_VARIANT],
+        variants=[WORKFLOW_VARIANT, *(EVAL_VARIANTS if evaluated else ())],
         languages=languages,
         metadata={
             "run_id": event.run_id,
@@ -139,6 +202,7 @@ def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
 # state is the first one whose field is missing (the ASL is linear inside the Map).
 _LANGUAGE_STEPS: tuple[tuple[str, str], ...] = (
     ("Plan Sync", "plan"),
+    ("Translate Without ACT", "baseline"),
     ("Build Parallel Data", "parallel_data"),
     ("Create Or Update Parallel Data", "parallel_data_status"),
     ("Start Translation Job", "job_status"),
@@ -149,6 +213,8 @@ _LANGUAGE_STEPS: tuple[tuple[str, str], ...] = (
 def failed_language_state(item: dict[str, Any]) -> str:
     plan = item.get("plan") or {}
     for state, fieldname in _LANGUAGE_STEPS:
+        if fieldname == "baseline" and not item.get("evaluate_baseline"):
+            continue  # "Evaluate Baseline?" skipped it
         if fieldname == "parallel_data" and plan and not plan.get("segments_to_translate"):
             return "Assemble Translation"  # "Anything To Translate?" skipped the translation states
         pd = item.get("parallel_data") or {}
