@@ -72,6 +72,14 @@ SPECS: tuple[LambdaSpec, ...] = (
         "PlanSyncFunctionArn",
     ),
     LambdaSpec(
+        "translate_baseline",
+        "TranslateBaseline",
+        "runBaseline: translate the evaluation set without ACT (TranslateText)",
+        512,
+        300,
+        "TranslateBaselineFunctionArn",
+    ),
+    LambdaSpec(
         "build_parallel_data",
         "BuildParallelData",
         "Align human translations into parallel data",
@@ -129,6 +137,8 @@ SPECS: tuple[LambdaSpec, ...] = (
 # Functions that call SendTaskSuccess/Failure/Heartbeat.
 TASK_TOKEN_ANSWERERS = ("poller", "prepare_parallel_data")
 TRANSLATE_JOB_ACTIONS = ("translate:StartTextTranslationJob", "translate:DescribeTextTranslationJob")
+# Functions granted translate:TranslateText (resource "*": the action has no resource type).
+TRANSLATE_TEXT_CALLERS = ("translate_baseline",)
 
 
 class Functions(Construct):
@@ -317,7 +327,17 @@ class Functions(Construct):
                 *read(ref, "*"),
                 *read(out, "*"),
                 *read(work, "plans/*", "jobs/*"),
-                write(work, "plans/*", "jobs/*/input/*"),
+                # jobs/*/evaluation/*: the evaluation set of a baseline run (runBaseline).
+                write(work, "plans/*", "jobs/*/input/*", "jobs/*/evaluation/*"),
+            ],
+            "translate_baseline": [
+                *read(work, "jobs/*/evaluation/*"),
+                write(work, "jobs/*/evaluation/*"),
+                # TranslateText has no resource type in the service authorization reference, so
+                # it cannot be scoped to an ARN; it reads no stored data (text in, text out).
+                iam.PolicyStatement(
+                    sid="TranslateTextWithoutAct", actions=["translate:TranslateText"], resources=["*"]
+                ),
             ],
             "build_parallel_data": [
                 *read(src, "*"),
@@ -347,6 +367,8 @@ class Functions(Construct):
                 *read(out, "*"),
                 *read(work, "plans/*", "jobs/*"),
                 write(out, "*"),
+                # The ACT side of the evaluation set (runBaseline); never written to the output.
+                write(work, "jobs/*/evaluation/*"),
             ],
             "report": [
                 *read(src, "*"),

@@ -38,6 +38,12 @@ TRANSLATE_JOB_REASON = (
     "the configured parallel-data ARNs."
 )
 
+TRANSLATE_TEXT_REASON = (
+    "Resource * also covers translate:TranslateText (Translate Without ACT, runBaseline): the "
+    "action has no resource type in the service authorization reference, so it cannot be scoped "
+    "to an ARN; it reads no stored data (text in, text out, no parallel data or terminology)."
+)
+
 
 def _suppress(construct: IConstruct, *suppressions: NagPackSuppression) -> None:
     NagSuppressions.add_resource_suppressions(construct, list(suppressions), apply_to_children=True)
@@ -64,6 +70,8 @@ def apply_nag(stack: AmtsStack) -> None:
         reason = XRAY_REASON
         if module in ("start_translation", "poller"):
             reason = f"{XRAY_REASON} {TRANSLATE_JOB_REASON}"
+        if module == "translate_baseline":
+            reason = f"{XRAY_REASON} {TRANSLATE_TEXT_REASON}"
         _suppress(
             role,
             NagPackSuppression(id="AwsSolutions-IAM5", reason=reason, applies_to=["Resource::*"]),

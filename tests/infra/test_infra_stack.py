@@ -225,6 +225,7 @@ def test_resource_star_only_where_no_resource_level_permission_exists(template: 
         "translate:StartTextTranslationJob",
         "translate:DescribeTextTranslationJob",
         "translate:ListTextTranslationJobs",
+        "translate:TranslateText",
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
         "logs:UpdateLogDelivery",
@@ -237,6 +238,30 @@ def test_resource_star_only_where_no_resource_level_permission_exists(template: 
     for rid, statement in policy_statements(template):
         if statement["Effect"] == "Allow" and statement.get("Resource") == "*":
             assert set(as_list(statement["Action"])) <= allowed_star, (rid, statement["Action"])
+
+
+def test_only_translate_without_act_may_call_translate_text(stack: AmtsStack, template: Template) -> None:
+    # Given every function role
+    callers = []
+    for module in stack.functions.roles:
+        for statement in role_statements(template, function_role_id(stack, module)):
+            if "translate:TranslateText" in as_list(statement["Action"]):
+                callers.append(module)
+                # Then TranslateText stands alone in its statement ("*": it has no resource type)
+                assert as_list(statement["Action"]) == ["translate:TranslateText"]
+    assert callers == ["translate_baseline"]
+    # And that function touches nothing but the evaluation files of the work bucket
+    statements = role_statements(template, function_role_id(stack, "translate_baseline"))
+    s3_objects = [
+        r
+        for s in statements
+        if any(a.startswith("s3:") and "Object" in a for a in as_list(s["Action"]))
+        for r in as_list(s["Resource"])
+    ]
+    assert s3_objects and all(json.dumps(r).endswith('/jobs/*/evaluation/*"]]}') for r in s3_objects)
+    assert not [
+        s for s in statements if any(a.startswith(("translate:Start", "iam:")) for a in as_list(s["Action"]))
+    ]
 
 
 def test_parallel_data_actions_name_the_configured_resources(stack: AmtsStack, template: Template) -> None:
