@@ -1,0 +1,212 @@
+"""The evaluation branch (``runBaseline``): ACT vs "without ACT" on text with a human reference."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts.adapters.local_batch import read_parallel_data
+from amts.adapters.translate import AmazonTranslateEngine
+from amts.config import Settings
+from amts.domain import markdown
+from amts.errors import TranslateThrottled
+from amts.handlers import collect_changes, plan_sync, translate_baseline
+from amts.local.runner import (
+    Book,
+    LocalAws,
+    LocalRun,
+    _Context,
+    download,
+    local_aws,
+    run_execution,
+    upload_book,
+)
+from amts.service.baseline import EVAL_DOCUMENT, select_evaluation_set
+
+from tests.fakes.translate_fake import FakeTranslateClient, tagging_translator
+from tests.workflow.conftest import BOOK
+
+EDITED = "chapter_optimization/gradient-descent.md"
+
+
+def _expected_evaluation_references(settings: Settings) -> list[str]:
+    """The references the evaluation set takes from the edited file (computed from the fixture)."""
+    source = markdown.parse((BOOK / "en" / EDITED).read_text(encoding="utf-8"), "en", EDITED)
+    target = markdown.parse((BOOK / "zh" / EDITED).read_text(encoding="utf-8"), "zh", EDITED)
+    chosen = select_evaluation_set([(EDITED, source, target)], settings.min_confidence)
+    return [s.reference for s in chosen.segments]
+
+
+def _parallel_data_targets(aws: LocalAws) -> list[str]:
+    keys = aws.deps.work.list_keys("parallel-data/en-zh/")
+    assert len(keys) == 1, keys
+    return [t for _, t in read_parallel_data(aws.deps.work.get_text(keys[0]), "tmx", "en", "zh")]
+
+
+def _run(settings: Settings, tmp_path: Path) -> tuple[LocalRun, list[str], list[str]]:
+    """Run the whole state machine; (run, parallel-data targets, output bucket keys)."""
+    with local_aws(settings) as aws:
+        run = run_execution(aws, upload_book(aws, Book(BOOK)), timeout=90)
+        download(aws, tmp_path, run)
+        return run, _parallel_data_targets(aws), aws.deps.output.list_keys("")
+
+
+def _entered(run: LocalRun) -> list[str]:
+    return [e["stateEnteredEventDetails"]["name"] for e in run.events if e["type"].endswith("StateEntered")]
+
+
+def _en_zh(tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    report = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
+    (lang,) = [x for x in report["languages"] if (x["source_lang"], x["target_lang"]) == ("en", "zh")]
+    return report, lang
+
+
+@pytest.mark.slow
+def test_baseline_on_scores_act_against_without_act_on_held_out_text(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Given the sample book and runBaseline on
+    on = dataclasses.replace(settings, run_baseline=True)
+    expected = _expected_evaluation_references(on)
+    assert expected, "the fixture must give an evaluation set"
+    # When the whole workflow runs locally
+    run, pd_targets, output_keys = _run(on, tmp_path)
+    # Then it succeeds through "Translate Without ACT"
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert "Translate Without ACT" in _entered(run)
+    # And the report scores both variants on the evaluation set, with their delta, for en-zh
+    report, lang = _en_zh(tmp_path)
+    assert report["variants"] == ["workflow", "without-act", "act"]
+    summaries = {v["variant"]: v for v in lang["variants"]}
+    for variant in ("without-act", "act"):
+        corpus = summaries[variant]["corpus"]
+        assert corpus["segments"] == len(expected) and corpus["tokenizer"] == "zh", variant
+        assert summaries[variant]["average_bleu"] is not None
+    delta = next(d for d in lang["deltas"] if (d["baseline"], d["variant"]) == ("without-act", "act"))
+    assert delta["average_bleu"] == pytest.approx(
+        summaries["act"]["average_bleu"] - summaries["without-act"]["average_bleu"], abs=1e-4
+    )
+    edited = next(f for f in lang["files"] if f["path"] == EDITED)
+    assert {"workflow", "without-act", "act"} <= set(edited["scores"])
+    # And it says how many segments, from which file, and that the parallel data left them out
+    notes = " ".join(lang["notes"])
+    assert f"evaluation set: {len(expected)} paragraph(s)" in notes and EDITED in notes
+    assert "parallel data excluded" in notes
+    html = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "without-act" in html
+    # And the eval document is not written to the output bucket
+    assert sorted(output_keys) == sorted(
+        f"zh/{p.relative_to(BOOK / 'en-next').as_posix()}" for p in (BOOK / "en-next").rglob("*.md")
+    )
+    assert not any(EVAL_DOCUMENT.removesuffix(".html") in k for k in output_keys)
+    # And no reference of the evaluation set is in the parallel data (ACT cannot echo it)
+    assert pd_targets and not set(expected) & set(pd_targets)
+
+
+@pytest.mark.slow
+def test_baseline_off_skips_translate_without_act_and_keeps_all_pairs(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Given runBaseline off (the default)
+    assert settings.run_baseline is False
+    expected = _expected_evaluation_references(settings)
+    # When the whole workflow runs locally
+    run, pd_targets, _ = _run(settings, tmp_path)
+    # Then the choice is taken but "Translate Without ACT" is never entered
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    entered = _entered(run)
+    assert "Evaluate Baseline?" in entered and "Translate Without ACT" not in entered
+    # And the report has no evaluation variants and no deltas
+    report, lang = _en_zh(tmp_path)
+    assert report["variants"] == ["workflow"]
+    assert [v["variant"] for v in lang["variants"]] == ["workflow"] and lang["deltas"] == []
+    # And the edited file's pairs are in the parallel data (the leave-out is the baseline's only)
+    assert set(expected) & set(pd_targets)
+
+
+# --- the handler on its own, against the botocore-validated Translate fake ----------------------
+
+
+@pytest.fixture
+def aws(settings: Settings) -> Iterator[LocalAws]:
+    with local_aws(dataclasses.replace(settings, run_baseline=True)) as env:
+        yield env
+
+
+@pytest.fixture
+def fake(aws: LocalAws) -> FakeTranslateClient:
+    client = FakeTranslateClient(translator=tagging_translator)
+    aws.deps.extra["baseline_engine"] = AmazonTranslateEngine(client)
+    return client
+
+
+def _planned(aws: LocalAws) -> dict[str, Any]:
+    batch = upload_book(aws, Book(BOOK))
+    collected = collect_changes.handler({"records": batch, "execution": "e1"}, _Context("collect"))
+    item = {"run_id": collected["run_id"], "execution": "e1", "language": collected["languages"][0]}
+    planned: dict[str, Any] = plan_sync.handler(item, _Context("plan"))
+    return planned
+
+
+def test_plan_sync_writes_the_evaluation_set_and_its_input_document(
+    aws: LocalAws, settings: Settings
+) -> None:
+    # When Plan Sync runs with runBaseline on
+    planned = _planned(aws)
+    evaluation = planned["plan"]["evaluation"]
+    # Then it flags the item for "Evaluate Baseline?" and writes the set and the eval document
+    assert planned["evaluate_baseline"] is True
+    assert evaluation["files"] == [EDITED]
+    assert evaluation["segments"] == len(_expected_evaluation_references(settings))
+    html = aws.deps.work.get_text(evaluation["input_key"])
+    assert evaluation["input_key"] == planned["plan"]["input_prefix"] + EVAL_DOCUMENT
+    assert html.count("<p id=") == evaluation["segments"]
+
+
+def test_translate_without_act_sends_valid_translate_text_requests(
+    aws: LocalAws, fake: FakeTranslateClient
+) -> None:
+    # Given a planned item with an evaluation set
+    planned = _planned(aws)
+    # When Translate Without ACT runs
+    out = translate_baseline.handler(planned, _Context("baseline"))
+    # Then every request is a valid TranslateText call, en → zh, without terminology or settings
+    calls = fake.calls_to("TranslateText")
+    assert calls
+    assert all((c["SourceLanguageCode"], c["TargetLanguageCode"]) == ("en", "zh") for c in calls)
+    assert all("TerminologyNames" not in c and "Settings" not in c for c in calls)
+    # And each segment of the set has its translation, counted as translated characters
+    baseline = out["baseline"]
+    hyps = json.loads(aws.deps.work.get_text(baseline["key"]))["hypotheses"]
+    assert len(hyps) == baseline["segments"] == planned["plan"]["evaluation"]["segments"]
+    assert all(text.startswith("[zh] ") for text in hyps.values())
+    assert baseline["untranslated"] == 0 and baseline["error"] is None
+    assert baseline["characters"] == planned["plan"]["evaluation"]["characters"]
+
+
+def test_translate_without_act_throttled_raises_for_the_retry(
+    aws: LocalAws, fake: FakeTranslateClient
+) -> None:
+    # Given TranslateText throttles
+    planned = _planned(aws)
+    fake.throttle_next("TranslateText")
+    # Then the state's function raises TranslateThrottled (the ASL retries it with backoff)
+    with pytest.raises(TranslateThrottled):
+        translate_baseline.handler(planned, _Context("baseline"))
+
+
+def test_translate_without_act_other_error_is_recorded_not_fatal(
+    aws: LocalAws, fake: FakeTranslateClient
+) -> None:
+    # Given TranslateText refuses the language pair
+    planned = _planned(aws)
+    fake.fail_next("TranslateText", "UnsupportedLanguagePairException")
+    # When Translate Without ACT runs
+    out = translate_baseline.handler(planned, _Context("baseline"))
+    # Then the language goes on: the error is in the result for the report, nothing is written
+    assert "UnsupportedLanguagePair" in out["baseline"]["error"]
+    assert not aws.deps.work.exists(out["baseline"]["key"])
