@@ -39,6 +39,7 @@ Measured with ``benchmarks/align_eval.py`` on hand-made gold alignments of D2L s
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -529,9 +530,10 @@ def _signatures(
 
 
 def _regions(
-    src: Document, tgt: Document, model: PairModel
+    src: Document, tgt: Document, model: PairModel, firm: list[tuple[int, int]] | None = None
 ) -> tuple[list[tuple[list[int], list[int]]], dict[int, int], dict[int, int]]:
-    """Cut both documents at matched protected blocks.
+    """Cut both documents at matched protected blocks (``firm`` receives the cuts made by
+    labels, the anchors nothing may cross, as (source block, target block)).
 
     Returns the regions as (source piece indices, target piece indices) in document order, and
     per side the status of the pieces inside a tab range present on one side only: ``DETACHED``
@@ -569,6 +571,14 @@ def _regions(
             out.setdefault(slot, []).append(ref.index)
         return out
 
+    sig_at = dict(sigs_s)
+    firm = firm if firm is not None else []
+    firm.extend(
+        (a, b)
+        for a, b in chain
+        if a in sig_at
+        and (sig_at[a].kind == "label" or (sig_at[a].kind == "math" and "#" in sig_at[a].exact))
+    )
     bs = bucket(src, 0)
     bt = bucket(tgt, 1)
     regions = [(bs.get(k, []), bt.get(k, [])) for k in sorted(set(bs) | set(bt))]
@@ -640,7 +650,8 @@ def align_pieces(
 
     if not use_regions:
         return run(units_s, units_t)
-    regions, status_s, status_t = _regions(src, tgt, model)
+    firm: list[tuple[int, int]] = []
+    regions, status_s, status_t = _regions(src, tgt, model, firm)
     for i, st in status_s.items():
         units_s[i] = replace(units_s[i], detached=st)
     for j, st in status_t.items():
@@ -648,7 +659,185 @@ def align_pieces(
     beads: list[Bead] = []
     for ps, pt in regions:
         beads.extend(run([units_s[i] for i in ps], [units_t[j] for j in pt]))
+    if use_anchors and aligner is None:
+        # a piece's side of every label cut: second-pass pairs never cross a label
+        cuts_s = sorted(a for a, _ in firm)
+        cuts_t = sorted(b for _, b in firm)
+        zone_s = [bisect.bisect_left(cuts_s, ref.block_index) for ref in src.pieces]
+        zone_t = [bisect.bisect_left(cuts_t, ref.block_index) for ref in tgt.pieces]
+        beads = pair_leftovers(beads, units_s, units_t, model, zone_s, zone_t)
+        beads = attach_leftovers(beads, units_s, units_t, model, zone_s, zone_t)
     return beads
+
+
+ATTACH_MARGIN = 2.0
+
+
+def attach_leftovers(
+    beads: Sequence[Bead],
+    units_s: Sequence[Unit],
+    units_t: Sequence[Unit],
+    model: PairModel,
+    zone_s: Sequence[int] | None = None,
+    zone_t: Sequence[int] | None = None,
+) -> list[Bead]:
+    """Third pass: a leftover piece next to a bead joins it when the bead then reads much
+    better (by ``ATTACH_MARGIN`` over the cost of leaving it alone).
+
+    Inside a region the dynamic program already weighed this; across a cut it could not:
+    translators move a clause to the other side of a display formula or a code cell, which
+    leaves a short piece stranded next to the paragraph it belongs to.
+    """
+    out = list(beads)
+    where_s = {i: k for k, b in enumerate(out) for i in b.source}
+    where_t = {j: k for k, b in enumerate(out) for j in b.target}
+    allowed = {bt for bt, _ in model.priors}
+    for k in range(len(out)):
+        b = out[k]
+        if (b.source and b.target) or len(b.source) + len(b.target) != 1:
+            continue
+        side = 0 if b.source else 1
+        piece = (b.source or b.target)[0]
+        units = units_s if side == 0 else units_t
+        if units[piece].detached == BLOCKED:
+            continue
+        where = where_s if side == 0 else where_t
+        best: tuple[float, int, Bead] | None = None
+        for nb in (piece - 1, piece + 1):
+            kn = where.get(nb)
+            if kn is None:
+                continue
+            other = out[kn]
+            if not other.source or not other.target:
+                continue
+            if side == 0:
+                merged = Bead(tuple(sorted((*other.source, piece))), other.target, other.confidence)
+            else:
+                merged = Bead(other.source, tuple(sorted((*other.target, piece))), other.confidence)
+            if (len(merged.source), len(merged.target)) not in allowed:
+                continue
+            if zone_s is not None and zone_t is not None:
+                zones = {zone_s[i] for i in merged.source} | {zone_t[j] for j in merged.target}
+                if len(zones) > 1:
+                    continue
+            gain = _bead_cost(other, units_s, units_t, model) + _bead_cost(b, units_s, units_t, model)
+            gain -= _bead_cost(merged, units_s, units_t, model)
+            if gain > ATTACH_MARGIN and (best is None or gain > best[0]):
+                best = (gain, kn, merged)
+        if best is None:
+            continue
+        gain, kn, merged = best
+        conf = merged.confidence / (1.0 + math.exp(-gain))
+        out[kn] = Bead(merged.source, merged.target, round(conf, 4))
+        out[k] = Bead((), (), 0.0)  # removed below; indices in where_* stay valid
+        for i in merged.source:
+            where_s[i] = kn
+        for j in merged.target:
+            where_t[j] = kn
+    return [b for b in out if b.source or b.target]
+
+
+def _bead_cost(bead: Bead, units_s: Sequence[Unit], units_t: Sequence[Unit], model: PairModel) -> float:
+    us = [units_s[i] for i in bead.source]
+    ut = [units_t[j] for j in bead.target]
+    return _Region(us, ut, model, True).cost(0, len(us), 0, len(ut))
+
+
+REORDER_PENALTY = 3.0
+
+
+def _evidence(u: Unit, v: Unit, model: PairModel) -> bool:
+    """Whether two units share what survives translation: more matched anchors than
+    unmatched ones (a same-level heading counts as one match). Lengths alone say nothing
+    about two pieces taken from anywhere in the documents."""
+    sm, su, lm, lu, gm = compare(u.anchors, v.anchors, model.src_cjk, model.tgt_cjk)
+    matched = sm + lm + gm + (1 if u.kind == v.kind and u.kind[0] == "h" else 0)
+    return matched >= 1 and matched >= su + lu
+
+
+LEFTOVER_MIN_CONFIDENCE = 0.8
+
+
+def pair_leftovers(
+    beads: Sequence[Bead],
+    units_s: Sequence[Unit],
+    units_t: Sequence[Unit],
+    model: PairModel,
+    zone_s: Sequence[int] | None = None,
+    zone_t: Sequence[int] | None = None,
+) -> list[Bead]:
+    """Second pass: pair pieces the monotone pass left alone on both sides.
+
+    The dynamic program cannot pair a paragraph the translator moved across a code cell or a
+    figure, nor across another paragraph: both copies end up as 1-0 / 0-1 beads. Among those
+    leftovers a pair is accepted when it is the clear choice of both of its pieces: its
+    posterior in a small model where each leftover either stays alone (the cost it had) or pairs
+    with one leftover of the other side (the 1-1 bead cost, plus ``REORDER_PENALTY`` when the two
+    pieces do not sit between the same aligned neighbours, i.e. the pair crosses other beads).
+    """
+    left_s = [k for k, b in enumerate(beads) if b.source and not b.target]
+    left_t = [k for k, b in enumerate(beads) if b.target and not b.source]
+    if not left_s or not left_t:
+        return list(beads)
+    gap: list[int] = []
+    seen = 0
+    for bead in beads:
+        if bead.source and bead.target:
+            seen += 1
+        gap.append(seen)
+    cand_s = [
+        k for k in left_s if len(beads[k].source) == 1 and units_s[beads[k].source[0]].detached != BLOCKED
+    ]
+    cand_t = [
+        k for k in left_t if len(beads[k].target) == 1 and units_t[beads[k].target[0]].detached != BLOCKED
+    ]
+    if not cand_s or not cand_t:
+        return list(beads)
+    us = [units_s[beads[k].source[0]] for k in cand_s]
+    ut = [units_t[beads[k].target[0]] for k in cand_t]
+    region = _Region(us, ut, model, True)
+    skip_s = [region.cost(a, a + 1, 0, 0) for a in range(len(us))]
+    skip_t = [region.cost(0, 0, b, b + 1) for b in range(len(ut))]
+    gain: dict[tuple[int, int], float] = {}
+    for a in range(len(us)):
+        for b in range(len(ut)):
+            if zone_s is not None and zone_t is not None and zone_s[us[a].index] != zone_t[ut[b].index]:
+                continue
+            c = region.cost(a, a + 1, b, b + 1)
+            if c == math.inf or not _evidence(us[a], ut[b], model):
+                continue
+            if gap[cand_s[a]] != gap[cand_t[b]]:
+                c += REORDER_PENALTY
+            g = skip_s[a] + skip_t[b] - c
+            if g > 0.0:
+                gain[(a, b)] = g
+    if not gain:
+        return list(beads)
+    z_s = [1.0] * len(us)
+    z_t = [1.0] * len(ut)
+    for (a, b), g in gain.items():
+        e = math.exp(min(g, 700.0))
+        z_s[a] += e
+        z_t[b] += e
+    scored = sorted(
+        (
+            (min(math.exp(min(g, 700.0)) / z_s[a], math.exp(min(g, 700.0)) / z_t[b]), a, b)
+            for (a, b), g in gain.items()
+        ),
+        reverse=True,
+    )
+    out: list[Bead | None] = list(beads)
+    used_s: set[int] = set()
+    used_t: set[int] = set()
+    for conf, a, b in scored:
+        if conf < LEFTOVER_MIN_CONFIDENCE or a in used_s or b in used_t:
+            continue
+        used_s.add(a)
+        used_t.add(b)
+        ks, kt = cand_s[a], cand_t[b]
+        out[ks] = Bead(beads[ks].source, beads[kt].target, round(conf, 4))
+        out[kt] = None
+    return [b for b in out if b is not None]
 
 
 # --------------------------------------------------------------------------- sentences

@@ -36,6 +36,7 @@ _LINK = re.compile(r"\]\(([^)\s]+)[^)]*\)")
 _NUM = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?%?")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*")
 _SPACE = re.compile(r"\s+")
+_NUM_ONLY = re.compile(r"\d+(?:\.\d+)?%?")
 _TAB = re.compile(r"^\s*:begin_tab:`([^`]*)`")
 _END_TAB = re.compile(r"^\s*:end_tab:")
 _LABEL = re.compile(r"^\s*:label:`([^`]*)`")
@@ -83,6 +84,36 @@ def _norm_math(body: str) -> str:
     return _SPACE.sub("", body).rstrip(".,;:，。；：")
 
 
+def _math_atoms(body: str) -> list[str]:
+    """Anchor keys of one inline formula.
+
+    Translators regroup formulas: "$t_1, t_2$ and $t_3$" becomes "$t_1, t_2, t_3$", a plain
+    "10000" becomes "$10000$". So a formula counts as its comma-separated parts (outside
+    braces and brackets), and a part that is only a number is the same anchor as that number
+    written as text.
+    """
+    norm = _norm_math(body)
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for k, ch in enumerate(norm):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            parts.append(norm[start:k])
+            start = k + 1
+    parts.append(norm[start:])
+    out: list[str] = []
+    for part in parts:
+        part = part.strip(".,;:")
+        if not part:
+            continue
+        out.append("n:" + part if _NUM_ONLY.fullmatch(part) else "m:" + part)
+    return out
+
+
 def extract_anchors(
     text: str, glossary_terms: Sequence[str] = (), candidates: Iterable[int] | None = None
 ) -> AnchorSet:
@@ -113,7 +144,8 @@ def extract_anchors(
         return " "
 
     def math(m: re.Match[str]) -> str:
-        strong["m:" + _norm_math(m.group(1))] += 1
+        for atom in _math_atoms(m.group(1)):
+            strong[atom] += 1
         return " "
 
     def link(m: re.Match[str]) -> str:
