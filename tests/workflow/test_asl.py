@@ -18,7 +18,7 @@ TRANSIENT = {
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 }
-TITLE_CASE = re.compile(r"^[A-Z][a-z]*( [A-Z][a-z]*)*\??$")
+TITLE_CASE = re.compile(r"^[A-Z][a-z]*( ([A-Z][a-z]*|[A-Z]{2,}))*\??$")  # acronyms allowed: "Without ACT"
 DESIGN = Path(__file__).resolve().parents[2] / "docs" / "DESIGN.md"
 
 
