@@ -361,3 +361,70 @@ def test_sentence_model_favours_merges_more_than_the_paragraph_model() -> None:
     sent = sentence_model(para)
     assert dict(sent.priors)[(2, 1)] > dict(para.priors)[(2, 1)]
     assert sent.ratio == para.ratio
+
+
+# --------------------------------------------------------------------------- second passes
+
+
+def _fixture_pair(name: str) -> tuple[Document, Document]:
+    def load(lang: str) -> Document:
+        path = FIXTURES / f"{name}.{lang}.md"
+        return parse(path.read_text(encoding="utf-8"), lang, str(path))
+
+    return load("en"), load("zh")
+
+
+def test_a_heading_moved_across_a_code_cell_still_pairs() -> None:
+    # Given a translation that put a heading and its paragraph before a code cell the English
+    # file has before them (the code cell cuts both files into regions)
+    src, tgt = _fixture_pair("moved")
+    # When aligned
+    pairs = _pairs(align_pieces(src, tgt))
+    # Then the heading and its paragraph still pair with their translations, and so do the
+    # pieces around them
+    assert ((2,), (2,)) in pairs
+    assert ((3,), (3,)) in pairs
+    assert ((0,), (0,)) in pairs and ((1,), (1,)) in pairs
+    assert ((4,), (4,)) in pairs
+
+
+def test_leftovers_without_shared_anchors_stay_unpaired() -> None:
+    # Given two documents whose only leftovers share nothing that survives translation
+    src = parse(
+        "# A\n\nFirst paragraph about `alpha` and 12 cats.\n\n```python\nx = 1\n```\n\n"
+        "Orphan English text that the translator dropped completely.\n",
+        "en",
+    )
+    tgt = parse(
+        "# 甲\n\n关于`alpha`和12只猫的第一段。\n\n完全不同的译者补充说明，没有任何锚点。\n\n"
+        "```python\nx = 1\n```\n",
+        "zh",
+    )
+    # When aligned
+    beads = align_pieces(src, tgt)
+    # Then the orphan on each side stays a 1-0 / 0-1 bead instead of being paired by length alone
+    assert ((2,), ()) in [(b.source, b.target) for b in beads]
+    assert ((), (2,)) in [(b.source, b.target) for b in beads]
+
+
+def test_a_clause_moved_after_a_display_formula_joins_its_paragraph() -> None:
+    # Given a translator who moved the end of a sentence after the display formula it
+    # introduces (the formula is a hard anchor between the two pieces)
+    src, tgt = _fixture_pair("stranded")
+    # When aligned
+    beads = align_pieces(src, tgt)
+    # Then the stranded clause joins the paragraph it translates (a 1-2 bead), the next
+    # paragraph stays 1-1 and every target piece is covered exactly once
+    assert ((1,), (1, 2)) in _pairs(beads)
+    assert ((2,), (3,)) in _pairs(beads)
+    assert sorted(j for b in beads for j in b.target) == list(range(len(tgt.pieces)))
+
+
+def test_inline_formulas_compare_by_their_comma_separated_parts() -> None:
+    # Given the same variables grouped differently, and a number written as a formula
+    en = extract_anchors("durations $t_1, t_2$ and $t_3$ over 10000 runs")
+    zh = extract_anchors("持续时间分别为$t_1, t_2, t_3$，共$10000$次")
+    # When compared
+    sm, su, _, _, _ = compare(en, zh, False, True)
+    # Then every part matches and nothing is left unmatched
+    assert (sm, su) == (4, 0)
