@@ -30,6 +30,17 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
+def test_run_local_with_baseline_passes_translate_without_act_and_prints_the_scores(tmp_path: Path) -> None:
+    # Given the sample book, When the local run is asked for the baseline
+    args = ["run", "--local", "--baseline", "--book", str(BOOK), "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    # Then the execution passes Translate Without ACT and prints both scores for en-zh
+    assert result.exit_code == 0, result.output
+    assert "Translate Without ACT" in result.output
+    assert "Evaluation en-zh" in result.output and "BLEU without ACT" in result.output
+
+
 def test_run_local_with_a_missing_book_is_a_one_line_error(tmp_path: Path) -> None:
     # Given a book folder that does not exist, When running, Then a one-line error names it
     missing = tmp_path / "nope"

@@ -102,14 +102,33 @@ def run_command(
             console.print(f"[red]failed[/] in {where}: {err['error']}: {err['cause'][:300]}")
     summary = next((p for p in run.report_files if p.name == "report.json"), None)
     if summary is not None:
-        totals = json.loads(summary.read_text(encoding="utf-8")).get("totals", {})
+        report = json.loads(summary.read_text(encoding="utf-8"))
+        totals = report.get("totals", {})
         console.print(
             f"Segments: {totals.get('segments_reused', 0)} reused from the human translation, "
             f"{totals.get('segments_translated', 0)} machine-translated (review), "
             f"{totals.get('segments_untranslated', 0)} left untranslated"
         )
+        print_evaluation(report)
     if run.status != "SUCCEEDED":
         raise typer.Exit(1)
+
+
+def print_evaluation(report: dict[str, Any]) -> None:
+    """One line per evaluated language: pooled BLEU without and with ACT (``--baseline``)."""
+    for lang in report.get("languages", []):
+        corpus = {v["variant"]: v.get("corpus") or {} for v in lang.get("variants", [])}
+        if "act" not in corpus or "without-act" not in corpus:
+            continue
+        act, base = corpus["act"].get("bleu"), corpus["without-act"].get("bleu")
+        pair = f"{lang['source_lang']}-{lang['target_lang']}"
+        if act is None or base is None:
+            console.print(f"Evaluation {pair}: not scored (see the report's notes)")
+            continue
+        console.print(
+            f"Evaluation {pair} ({corpus['act'].get('segments', 0)} segments with a human reference): "
+            f"BLEU without ACT {base:.3f}, with ACT {act:.3f} (Δ {act - base:+.3f})"
+        )
 
 
 def _run_cloud(book: Path, out: Path, stack: str) -> None:
