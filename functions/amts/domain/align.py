@@ -656,9 +656,10 @@ def align_pieces(
         units_s[i] = replace(units_s[i], detached=st)
     for j, st in status_t.items():
         units_t[j] = replace(units_t[j], detached=st)
-    beads: list[Bead] = []
-    for ps, pt in regions:
-        beads.extend(run([units_s[i] for i in ps], [units_t[j] for j in pt]))
+    per_region = [run([units_s[i] for i in ps], [units_t[j] for j in pt]) for ps, pt in regions]
+    if use_anchors and aligner is None:
+        regions, per_region = _join_regions(regions, per_region, units_s, units_t, model, firm, src, tgt)
+    beads = [b for rb in per_region for b in rb]
     if use_anchors and aligner is None:
         # a piece's side of every label cut: second-pass pairs never cross a label
         cuts_s = sorted(a for a, _ in firm)
@@ -741,6 +742,62 @@ def _bead_cost(bead: Bead, units_s: Sequence[Unit], units_t: Sequence[Unit], mod
     us = [units_s[i] for i in bead.source]
     ut = [units_t[j] for j in bead.target]
     return _Region(us, ut, model, True).cost(0, len(us), 0, len(ut))
+
+
+JOIN_MARGIN = 3.0
+
+
+def _join_regions(
+    regions: list[tuple[list[int], list[int]]],
+    per_region: list[list[Bead]],
+    units_s: Sequence[Unit],
+    units_t: Sequence[Unit],
+    model: PairModel,
+    firm: Sequence[tuple[int, int]],
+    src: Document,
+    tgt: Document,
+) -> tuple[list[tuple[list[int], list[int]]], list[list[Bead]]]:
+    """Re-align two neighbouring regions as one when text moved across the cut between them.
+
+    A translator who writes a heading and its paragraph before a code cell the source has
+    after them leaves 0-1 beads at the end of one region and 1-0 beads at the start of the
+    next; inside its region the dynamic program may even pair a neighbour wrongly to fill the
+    gap. When one region has leftovers on one side and the next on the other, both are aligned
+    again without the cut, and the joint alignment replaces them when its cost is lower by
+    ``JOIN_MARGIN`` (what the matched protected block between them is worth). Cuts made by
+    labels are never removed.
+    """
+    firm_s = {a for a, _ in firm}
+    out_r: list[tuple[list[int], list[int]]] = []
+    out_b: list[list[Bead]] = []
+    for region, beads in zip(regions, per_region, strict=True):
+        if out_r and _crossing(out_b[-1], beads):
+            prev_s, prev_t = out_r[-1]
+            ps, pt = prev_s + region[0], prev_t + region[1]
+            blocks = range(
+                src.pieces[prev_s[-1]].block_index if prev_s else -1,
+                src.pieces[region[0][0]].block_index if region[0] else -1,
+            )
+            if not any(bi in firm_s for bi in blocks):
+                joint = align_units([units_s[i] for i in ps], [units_t[j] for j in pt], model)
+                before = sum(_bead_cost(b, units_s, units_t, model) for b in (*out_b[-1], *beads))
+                after = sum(_bead_cost(b, units_s, units_t, model) for b in joint)
+                if after + JOIN_MARGIN < before:
+                    out_r[-1] = (ps, pt)
+                    out_b[-1] = joint
+                    continue
+        out_r.append(region)
+        out_b.append(beads)
+    return out_r, out_b
+
+
+def _crossing(first: Sequence[Bead], second: Sequence[Bead]) -> bool:
+    """Leftovers on one side in ``first`` and on the other side in ``second``."""
+    s1 = any(b.source and not b.target for b in first)
+    t1 = any(b.target and not b.source for b in first)
+    s2 = any(b.source and not b.target for b in second)
+    t2 = any(b.target and not b.source for b in second)
+    return (t1 and s2) or (s1 and t2)
 
 
 REORDER_PENALTY = 3.0
