@@ -764,8 +764,9 @@ def _join_regions(
     next; inside its region the dynamic program may even pair a neighbour wrongly to fill the
     gap. When one region has leftovers on one side and the next on the other, both are aligned
     again without the cut, and the joint alignment replaces them when its cost is lower by
-    ``JOIN_MARGIN`` (what the matched protected block between them is worth). Cuts made by
-    labels are never removed.
+    ``JOIN_MARGIN`` (what the matched protected block between them is worth) and every bead
+    that crosses the cut shares anchors (:func:`_evidence`): lengths alone do not outweigh a
+    matched protected block. Cuts made by labels are never removed.
     """
     firm_s = {a for a, _ in firm}
     out_r: list[tuple[list[int], list[int]]] = []
@@ -782,13 +783,37 @@ def _join_regions(
                 joint = align_units([units_s[i] for i in ps], [units_t[j] for j in pt], model)
                 before = sum(_bead_cost(b, units_s, units_t, model) for b in (*out_b[-1], *beads))
                 after = sum(_bead_cost(b, units_s, units_t, model) for b in joint)
-                if after + JOIN_MARGIN < before:
+                first_s, first_t = set(prev_s), set(prev_t)
+                crossing = [
+                    b
+                    for b in joint
+                    if b.source and b.target and (b.source[0] in first_s) != (b.target[0] in first_t)
+                ]
+                if after + JOIN_MARGIN < before and all(
+                    _evidence(
+                        _merged_unit([units_s[i] for i in b.source]),
+                        _merged_unit([units_t[j] for j in b.target]),
+                        model,
+                    )
+                    for b in crossing
+                ):
                     out_r[-1] = (ps, pt)
                     out_b[-1] = joint
                     continue
         out_r.append(region)
         out_b.append(beads)
     return out_r, out_b
+
+
+def _merged_unit(units: Sequence[Unit]) -> Unit:
+    if len(units) == 1:
+        return units[0]
+    return Unit(
+        units[0].index,
+        sum(u.length for u in units),
+        units[0].kind if len({u.kind for u in units}) == 1 else "p",
+        AnchorSet.merge([u.anchors for u in units]),
+    )
 
 
 def _crossing(first: Sequence[Bead], second: Sequence[Bead]) -> bool:
