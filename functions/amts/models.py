@@ -91,7 +91,9 @@ class EvaluationSetRef(_Model):
     document: str  # the input document's file name (Assemble reads and skips it)
     segments: int = 0
     characters: int = 0
-    files: list[str] = Field(default_factory=list)  # their own pairs are left out of the parallel data
+    files: list[str] = Field(default_factory=list)
+    # path -> piece indices of the previous English whose pairs Build Parallel Data holds out.
+    held_out: dict[str, list[int]] = Field(default_factory=dict)
     capped: bool = False  # the set hit the segment or character cap
 
 
@@ -115,7 +117,7 @@ class ParallelDataRef(_Model):
     pairs_dropped: int = 0
     size_bytes: int = 0
     files_aligned: int = 0
-    files_left_out: list[str] = Field(default_factory=list)  # evaluation-set files (runBaseline)
+    pairs_held_out: int = 0  # pairs of evaluation paragraphs kept out (runBaseline)
 
 
 class JobRef(_Model):

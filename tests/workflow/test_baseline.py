@@ -13,6 +13,8 @@ from amts.adapters.local_batch import read_parallel_data
 from amts.adapters.translate import AmazonTranslateEngine
 from amts.config import Settings
 from amts.domain import markdown
+from amts.domain.align import Granularity, align_documents
+from amts.domain.model import Document
 from amts.errors import TranslateThrottled
 from amts.handlers import collect_changes, plan_sync, translate_baseline
 from amts.local.runner import (
@@ -33,12 +35,27 @@ from tests.workflow.conftest import BOOK
 EDITED = "chapter_optimization/gradient-descent.md"
 
 
-def _expected_evaluation_references(settings: Settings) -> list[str]:
-    """The references the evaluation set takes from the edited file (computed from the fixture)."""
+def _edited_documents() -> tuple[Document, Document, Document]:
+    """(previous English, human translation, new English) of the edited fixture file."""
     source = markdown.parse((BOOK / "en" / EDITED).read_text(encoding="utf-8"), "en", EDITED)
     target = markdown.parse((BOOK / "zh" / EDITED).read_text(encoding="utf-8"), "zh", EDITED)
-    chosen = select_evaluation_set([(EDITED, source, target)], settings.min_confidence)
+    new = markdown.parse((BOOK / "en-next" / EDITED).read_text(encoding="utf-8"), "en", EDITED)
+    return source, target, new
+
+
+def _expected_evaluation_references(settings: Settings) -> list[str]:
+    """The references the evaluation set takes from the edited file (computed from the fixture)."""
+    chosen = select_evaluation_set([(EDITED, *_edited_documents())], settings.min_confidence)
     return [s.reference for s in chosen.segments]
+
+
+def _edited_file_targets(settings: Settings) -> set[str]:
+    """Every confident pair's human text of the edited file's previous version."""
+    source, target, _ = _edited_documents()
+    result = align_documents(
+        source, target, Granularity(settings.granularity), min_confidence=settings.min_confidence
+    )
+    return {p.target for p in result.pairs}
 
 
 def _parallel_data_targets(aws: LocalAws) -> list[str]:
@@ -94,8 +111,8 @@ def test_baseline_on_scores_act_against_without_act_on_held_out_text(
     assert {"workflow", "without-act", "act"} <= set(edited["scores"])
     # And it says how many segments, from which file, and that the parallel data left them out
     notes = " ".join(lang["notes"])
-    assert f"evaluation set: {len(expected)} paragraph(s)" in notes and EDITED in notes
-    assert "parallel data excluded" in notes
+    assert f"evaluation set: {len(expected)} unchanged paragraph(s)" in notes and EDITED in notes
+    assert "parallel data excluded" in notes and "held out" in notes
     html = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "without-act" in html
     # And the eval document is not written to the output bucket
@@ -105,6 +122,9 @@ def test_baseline_on_scores_act_against_without_act_on_held_out_text(
     assert not any(EVAL_DOCUMENT.removesuffix(".html") in k for k in output_keys)
     # And no reference of the evaluation set is in the parallel data (ACT cannot echo it)
     assert pd_targets and not set(expected) & set(pd_targets)
+    # But the edited paragraphs' own previous pairs stay: they are what ACT needs for the new text
+    kept = _edited_file_targets(on) - set(expected)
+    assert kept and kept <= set(pd_targets)
 
 
 @pytest.mark.slow
@@ -161,6 +181,10 @@ def test_plan_sync_writes_the_evaluation_set_and_its_input_document(
     # Then it flags the item for "Evaluate Baseline?" and writes the set and the eval document
     assert planned["evaluate_baseline"] is True
     assert evaluation["files"] == [EDITED]
+    # And only paragraphs the new English keeps unchanged are in the set
+    new_texts = {p.text for p in _edited_documents()[2].pieces}
+    chosen = json.loads(aws.deps.work.get_text(evaluation["key"]))["segments"]
+    assert chosen and all(s["source"] in new_texts for s in chosen)
     assert evaluation["segments"] == len(_expected_evaluation_references(settings))
     html = aws.deps.work.get_text(evaluation["input_key"])
     assert evaluation["input_key"] == planned["plan"]["input_prefix"] + EVAL_DOCUMENT

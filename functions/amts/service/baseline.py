@@ -6,12 +6,16 @@ slowest part of a run, so the branch rides on the run's own work:
 
 * Plan Sync picks an *evaluation set*: paragraphs of the **previous** English of the changed
   files that the aligner pairs confidently with the existing human translation (the human text
-  is the reference), capped per language pair (:data:`MAX_EVAL_SEGMENTS`,
-  :data:`MAX_EVAL_CHARACTERS`). It writes them as one extra batch input document
-  (:data:`EVAL_DOCUMENT`) next to the real documents.
-* Build Parallel Data leaves the evaluation files' own pairs out of the parallel data, so ACT
-  cannot simply echo the reference. Production loses little: unchanged segments of those files
-  are reused from the human translation anyway, and the changed ones are new text.
+  is the reference) and that the new version keeps unchanged, capped per language pair
+  (:data:`MAX_EVAL_SEGMENTS`, :data:`MAX_EVAL_CHARACTERS`). It writes them as one extra batch
+  input document (:data:`EVAL_DOCUMENT`) next to the real documents.
+* Build Parallel Data holds the evaluation paragraphs' pairs (paragraph or sentence) out of the
+  parallel data, so ACT cannot simply echo the reference. Why only *unchanged* paragraphs: the
+  closest parallel data for an edited paragraph is its own previous version; holding that out
+  would cost the real translation exactly where ACT helps most (measured offline on the sample
+  book: one of three edited paragraphs lost its match when whole files were held out). An
+  unchanged paragraph is reused from the human translation in this run anyway, so holding its
+  pair out costs production almost nothing.
 * The batch job (ACT) translates the eval document with the real ones; Assemble skips it for
   output and keeps its text (:func:`write_act_hypotheses`).
 * "Translate Without ACT" translates the same set with TranslateText (:func:`translate_baseline`).
@@ -76,6 +80,7 @@ class EvalSegment:
     source: str
     reference: str
     confidence: float
+    pieces: tuple[int, ...] = ()  # piece indices in the previous English (held out of parallel data)
 
 
 @dataclass(slots=True)
@@ -91,35 +96,52 @@ class EvaluationSet:
     def characters(self) -> int:
         return sum(len(s.source) for s in self.segments)
 
+    @property
+    def held_out(self) -> dict[str, list[int]]:
+        """path -> piece indices of its previous English that the parallel data must not use."""
+        out: dict[str, set[int]] = {}
+        for seg in self.segments:
+            out.setdefault(seg.path, set()).update(seg.pieces)
+        return {path: sorted(pieces) for path, pieces in out.items()}
+
 
 def select_evaluation_set(
-    candidates: Sequence[tuple[str, Document, Document]],
+    candidates: Sequence[tuple[str, Document, Document, Document]],
     min_confidence: float,
     *,
     max_segments: int = MAX_EVAL_SEGMENTS,
     max_characters: int = MAX_EVAL_CHARACTERS,
 ) -> EvaluationSet:
-    """Confident paragraph pairs of (path, previous English, human translation), in file order.
+    """Confident paragraph pairs of (path, previous English, human translation, new English).
 
-    A repeated source paragraph is taken once (a heading seen twice would weigh double). A pair
-    that would pass the character cap is skipped, not cut: a cut paragraph would no longer
-    match its reference.
+    Only pairs whose English pieces all survive unchanged in the new English qualify (see the
+    module docstring). A repeated source paragraph is taken once (a heading seen twice would
+    weigh double). A pair that would pass the character cap is skipped, not cut: a cut
+    paragraph would no longer match its reference.
     """
     chosen = EvaluationSet()
     seen: set[str] = set()
     chars = 0
-    for path, source, reference in candidates:
+    for path, source, reference, new_source in candidates:
+        kept = {p.text for p in new_source.pieces}
+        old_pieces = source.pieces
         result = align_documents(source, reference, Granularity.PARAGRAPH, min_confidence=min_confidence)
         for pair in result.pairs:
             src, ref = pair.source.strip(), pair.target.strip()
             if not src or not ref or src in seen:
                 continue
+            if not pair.source_pieces or any(old_pieces[i].text not in kept for i in pair.source_pieces):
+                continue  # edited or deleted: its pair is the best parallel data for the new text
             if len(chosen.segments) >= max_segments or chars + len(src) > max_characters:
                 chosen.capped = True
                 continue
             seen.add(src)
             chars += len(src)
-            chosen.segments.append(EvalSegment(f"e{len(chosen.segments)}", path, src, ref, pair.confidence))
+            chosen.segments.append(
+                EvalSegment(
+                    f"e{len(chosen.segments)}", path, src, ref, pair.confidence, tuple(pair.source_pieces)
+                )
+            )
     return chosen
 
 
@@ -161,6 +183,7 @@ def write_evaluation_set(
         segments=len(chosen.segments),
         characters=chosen.characters,
         files=chosen.files,
+        held_out=chosen.held_out,
         capped=chosen.capped,
     )
 

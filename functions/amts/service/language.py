@@ -127,9 +127,9 @@ def plan_sync(work: WorkItem, deps: Deps) -> WorkItem:
     prefix = job_prefix(work.run_id, lang.pair)
     summary = PlanSummary(input_prefix=f"{prefix}/input/", output_prefix=f"{prefix}/output/")
     plans: dict[str, Any] = {}
-    # Evaluation candidates: (path, previous English, human translation) of each changed file
+    # Evaluation candidates: (path, previous English, human translation, new English) of each file
     # that has both and really changed (see amts.service.baseline).
-    eval_candidates: list[tuple[str, Document, Document]] = []
+    eval_candidates: list[tuple[str, Document, Document, Document]] = []
     for change in lang.files:
         state = load_file_state(change, lang.target, deps)
         segments = [segment_fields(s) for s in state.plan.to_translate]
@@ -137,7 +137,7 @@ def plan_sync(work: WorkItem, deps: Deps) -> WorkItem:
         reused = int(plan_json.get("segments_reused", 0))
         chars = sum(len(text) for _, text, _ in segments)
         if segments and state.old_source is not None and state.old_target is not None:
-            eval_candidates.append((change.path, state.old_source, state.old_target))
+            eval_candidates.append((change.path, state.old_source, state.old_target, state.new_source))
         input_key = None
         if segments:
             input_key = f"{prefix}/input/{input_name(change.path)}"
@@ -190,15 +190,16 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     """Align every existing human translation of this pair with the English it translates.
 
     For a changed file that English is the previous version (the one the translator saw); for
-    the rest of the book it is the current source. The files of the evaluation set (baseline
-    run) are left out, so ACT cannot echo the reference it is scored against.
+    the rest of the book it is the current source. The pairs of the evaluation paragraphs
+    (baseline run) are held out, so ACT cannot echo the reference it is scored against.
     """
     lang = work.language
     settings = deps.settings
     granularity = Granularity(settings.granularity)
     changed = {f.path: f for f in (work.plan.files if work.plan else [])}
     evaluation = work.plan.evaluation if work.plan else None
-    left_out = set(evaluation.files) if evaluation is not None else set()
+    held_out = {path: set(pieces) for path, pieces in (evaluation.held_out if evaluation else {}).items()}
+    pairs_held_out = 0
     pairs: list[Any] = []
     dropped = 0
     aligned_files = 0
@@ -208,8 +209,6 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         path = ref_key[len(lang.target) + 1 :]
         src_key = f"{settings.source_prefix}{lang.source}/{path}"
         plan = changed.get(path)
-        if path in left_out:
-            continue
         if plan is not None:
             if not plan.previous_version_id:
                 continue  # a new file has no English that this translation could translate
@@ -221,14 +220,17 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         src = markdown.parse(src_text, lang.source, src_key)
         tgt = markdown.parse(deps.reference.get_text(ref_key), lang.target, ref_key)
         result = align_documents(src, tgt, granularity, min_confidence=settings.min_confidence)
-        pairs.extend(result.pairs)
+        hold = held_out.get(path, set())
+        kept = [p for p in result.pairs if not hold.intersection(p.source_pieces)]
+        pairs_held_out += len(result.pairs) - len(kept)
+        pairs.extend(kept)
         dropped += len(result.dropped)
         aligned_files += 1
     ref = ParallelDataRef(
         format=PARALLEL_DATA_FORMAT.value,
         pairs_dropped=dropped,
         files_aligned=aligned_files,
-        files_left_out=sorted(left_out),
+        pairs_held_out=pairs_held_out,
     )
     if pairs:
         pd_file = build_parallel_data(

@@ -108,10 +108,10 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
     result.characters_translated = chars
     result.cost_estimate_usd = price_estimate(chars)
     summarize_language(result, [WORKFLOW_VARIANT], characters={WORKFLOW_VARIANT: chars})
-    if pd is not None and pd.files_left_out:
+    if pd is not None and pd.pairs_held_out:
         result.notes.append(
-            f"parallel data left out the evaluation files' own pairs ({', '.join(pd.files_left_out)}) "
-            "so ACT could not echo the reference it is scored against"
+            f"parallel data held out {pd.pairs_held_out} pair(s) of the evaluation paragraphs so ACT "
+            "could not echo the reference it is scored against"
         )
     _add_evaluation(result, work, deps)
     return result
@@ -163,11 +163,11 @@ def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
     result.deltas = workflow_deltas + result.deltas
     engines = ", ".join(f"{v}: {e}" for v, e in scores.engines.items())
     result.notes.append(
-        f"evaluation set: {scores.segments} paragraph(s) of the previous English paired with the human "
-        f"translation (the reference) from {', '.join(scores.files)}"
+        f"evaluation set: {scores.segments} unchanged paragraph(s) of the previous English paired with "
+        f"the human translation (the reference) from {', '.join(scores.files)}"
         + (" (capped)" if scores.capped else "")
         + f"; translated by the batch job with ACT (act) and by TranslateText without parallel data "
-        f"(without-act); engines: {engines or 'none'}; the parallel data excluded these files' pairs"
+        f"(without-act); engines: {engines or 'none'}; the parallel data excluded these paragraphs' pairs"
     )
     result.notes.extend(scores.notes)
 
