@@ -666,7 +666,8 @@ def align_pieces(
         cuts_t = sorted(b for _, b in firm)
         zone_s = [bisect.bisect_left(cuts_s, ref.block_index) for ref in src.pieces]
         zone_t = [bisect.bisect_left(cuts_t, ref.block_index) for ref in tgt.pieces]
-        beads = pair_leftovers(beads, units_s, units_t, model, zone_s, zone_t)
+        tab_names_s, tab_names_t = _tab_names(src), _tab_names(tgt)
+        beads = pair_leftovers(beads, units_s, units_t, model, zone_s, zone_t, tab_names_s, tab_names_t)
         beads = attach_leftovers(beads, units_s, units_t, model, zone_s, zone_t)
     return beads
 
@@ -745,6 +746,20 @@ def _bead_cost(bead: Bead, units_s: Sequence[Unit], units_t: Sequence[Unit], mod
 
 
 JOIN_MARGIN = 3.0
+
+
+def _tab_names(doc: Document) -> dict[int, frozenset[str]]:
+    """Piece index → framework names of the ``:begin_tab:`` range holding it."""
+    names_of: dict[int, frozenset[str]] = {}
+    for start, end in tab_ranges(doc.blocks):
+        m = _TAB_NAMES.match(doc.blocks[start].raw)
+        names = frozenset(n.strip() for n in m.group(1).split(",")) if m else frozenset()
+        for bi in range(start, end + 1):
+            names_of[bi] = names
+    return {r.index: names_of[r.block_index] for r in doc.pieces if r.block_index in names_of}
+
+
+_TAB_NAMES = re.compile(r"^\s*:begin_tab:`([^`]*)`")
 
 
 def _join_regions(
@@ -834,7 +849,7 @@ def _evidence(u: Unit, v: Unit, model: PairModel) -> bool:
     about two pieces taken from anywhere in the documents."""
     sm, su, lm, lu, gm = compare(u.anchors, v.anchors, model.src_cjk, model.tgt_cjk)
     matched = sm + lm + gm + (1 if u.kind == v.kind and u.kind[0] == "h" else 0)
-    return matched >= 1 and matched >= su + lu
+    return matched > su + lu
 
 
 LEFTOVER_MIN_CONFIDENCE = 0.8
@@ -847,6 +862,8 @@ def pair_leftovers(
     model: PairModel,
     zone_s: Sequence[int] | None = None,
     zone_t: Sequence[int] | None = None,
+    tabs_s: dict[int, frozenset[str]] | None = None,
+    tabs_t: dict[int, frozenset[str]] | None = None,
 ) -> list[Bead]:
     """Second pass: pair pieces the monotone pass left alone on both sides.
 
@@ -856,6 +873,8 @@ def pair_leftovers(
     posterior in a small model where each leftover either stays alone (the cost it had) or pairs
     with one leftover of the other side (the 1-1 bead cost, plus ``REORDER_PENALTY`` when the two
     pieces do not sit between the same aligned neighbours, i.e. the pair crosses other beads).
+    Text inside framework tabs (``tabs_*``: piece → tab names) pairs only with text of a tab of
+    the same framework or with untabbed text.
     """
     left_s = [k for k, b in enumerate(beads) if b.source and not b.target]
     left_t = [k for k, b in enumerate(beads) if b.target and not b.source]
@@ -867,26 +886,35 @@ def pair_leftovers(
         if bead.source and bead.target:
             seen += 1
         gap.append(seen)
-    cand_s = [
-        k for k in left_s if len(beads[k].source) == 1 and units_s[beads[k].source[0]].detached != BLOCKED
-    ]
-    cand_t = [
-        k for k in left_t if len(beads[k].target) == 1 and units_t[beads[k].target[0]].detached != BLOCKED
-    ]
-    if not cand_s or not cand_t:
-        return list(beads)
+    tabs_s = tabs_s or {}
+    tabs_t = tabs_t or {}
+    cand_s = [k for k in left_s if len(beads[k].source) == 1]
+    cand_t = [k for k in left_t if len(beads[k].target) == 1]
     us = [units_s[beads[k].source[0]] for k in cand_s]
     ut = [units_t[beads[k].target[0]] for k in cand_t]
-    region = _Region(us, ut, model, True)
-    skip_s = [region.cost(a, a + 1, 0, 0) for a in range(len(us))]
-    skip_t = [region.cost(0, 0, b, b + 1) for b in range(len(ut))]
+    # what leaving a piece alone costs, tab text included: the discount a one-sided tab gets
+    # in the first pass keeps it from shifting its neighbours, a concern this pass does not have
+    skip_s = [_Region([replace(u, detached=0)], [], model, True).cost(0, 1, 0, 0) for u in us]
+    skip_t = [_Region([], [replace(u, detached=0)], model, True).cost(0, 0, 0, 1) for u in ut]
     gain: dict[tuple[int, int], float] = {}
-    for a in range(len(us)):
-        for b in range(len(ut)):
-            if zone_s is not None and zone_t is not None and zone_s[us[a].index] != zone_t[ut[b].index]:
+    for a, u in enumerate(us):
+        for b, v in enumerate(ut):
+            if zone_s is not None and zone_t is not None and zone_s[u.index] != zone_t[v.index]:
                 continue
-            c = region.cost(a, a + 1, b, b + 1)
-            if c == math.inf or not _evidence(us[a], ut[b], model):
+            names_s, names_t = tabs_s.get(u.index), tabs_t.get(v.index)
+            if names_s and names_t:
+                if not names_s & names_t:
+                    continue  # text of two different frameworks' tabs
+                # the same framework's tab text on both sides: a plain pair
+                pu, pv = replace(u, detached=0), replace(v, detached=0)
+            elif u.detached == BLOCKED or v.detached == BLOCKED:
+                continue
+            else:
+                pu, pv = u, v
+            if not _evidence(pu, pv, model):
+                continue
+            c = _Region([pu], [pv], model, True).cost(0, 1, 0, 1)
+            if c == math.inf:
                 continue
             if gap[cand_s[a]] != gap[cand_t[b]]:
                 c += REORDER_PENALTY
