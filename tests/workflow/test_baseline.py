@@ -234,3 +234,36 @@ def test_translate_without_act_other_error_is_recorded_not_fatal(
     # Then the language goes on: the error is in the result for the report, nothing is written
     assert "UnsupportedLanguagePair" in out["baseline"]["error"]
     assert not aws.deps.work.exists(out["baseline"]["key"])
+
+
+# --- the selection on its own ---------------------------------------------------------------------
+
+
+def _fixture_candidates() -> list[tuple[str, Document, Document, Document]]:
+    out = []
+    for path in ("chapter_optimization/gradient-descent.md", "chapter_optimization/learning-rate.md"):
+        docs = [
+            markdown.parse((BOOK / folder / path).read_text(encoding="utf-8"), lang, path)
+            for folder, lang in (("en", "en"), ("zh", "zh"), ("en-next", "en"))
+        ]
+        out.append((path, docs[0], docs[1], docs[2]))
+    return out
+
+
+def test_capped_selection_shares_the_segments_between_files(settings: Settings) -> None:
+    # Given two files with usable pairs, and what the selection takes without caps
+    candidates = _fixture_candidates()
+    full = select_evaluation_set(candidates, settings.min_confidence, max_segments=10**6)
+    counts = {p: sum(s.path == p for s in full.segments) for p, *_ in candidates}
+    assert all(n >= 2 for n in counts.values()) and not full.capped
+    # When the segment cap is four
+    capped = select_evaluation_set(candidates, settings.min_confidence, max_segments=4)
+    # Then both files have two segments each, the set says it was capped, ids are in order
+    assert capped.capped and len(capped.segments) == 4
+    assert {p: sum(s.path == p for s in capped.segments) for p in counts} == {p: 2 for p in counts}
+    assert [s.id for s in capped.segments] == ["e0", "e1", "e2", "e3"]
+    # And a character cap is never passed, whole paragraphs only
+    limit = full.characters // 3
+    by_chars = select_evaluation_set(candidates, settings.min_confidence, max_characters=limit)
+    assert by_chars.capped and 0 < by_chars.characters <= limit
+    assert {s.source for s in by_chars.segments} <= {s.source for s in full.segments}

@@ -32,7 +32,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from amts.domain.align import Granularity, align_documents
+from amts.domain.align import AlignedPair, Granularity, align_documents
 from amts.domain.bleu import Score, error_score, score_segments
 from amts.domain.model import Document
 from amts.domain.protect import find_protected_spans, html_to_segments, segments_to_html
@@ -118,28 +118,65 @@ def select_evaluation_set(
     module docstring). A repeated source paragraph is taken once (a heading seen twice would
     weigh double). A pair that would pass the character cap is skipped, not cut: a cut
     paragraph would no longer match its reference.
+
+    When the caps bite (a whole book pushed at once), every file first gets an equal share,
+    spread evenly through the file, and what is left is filled in file order: the scores then
+    speak for the run's files, not for the first chapters in alphabetical order.
     """
-    chosen = EvaluationSet()
+    per_file: list[tuple[str, list[AlignedPair]]] = []
     seen: set[str] = set()
-    chars = 0
     for path, source, reference, new_source in candidates:
         kept = {p.text for p in new_source.pieces}
         old_pieces = source.pieces
         result = align_documents(source, reference, Granularity.PARAGRAPH, min_confidence=min_confidence)
+        usable: list[AlignedPair] = []
         for pair in result.pairs:
             src, ref = pair.source.strip(), pair.target.strip()
             if not src or not ref or src in seen:
                 continue
             if not pair.source_pieces or any(old_pieces[i].text not in kept for i in pair.source_pieces):
                 continue  # edited or deleted: its pair is the best parallel data for the new text
-            if len(chosen.segments) >= max_segments or chars + len(src) > max_characters:
-                chosen.capped = True
-                continue
             seen.add(src)
-            chars += len(src)
+            usable.append(pair)
+        if usable:
+            per_file.append((path, usable))
+    picked: dict[str, set[int]] = {path: set() for path, _ in per_file}
+    chars = 0
+    total = sum(len(pairs) for _, pairs in per_file)
+    count = 0
+
+    def take(path: str, pairs: list[AlignedPair], index: int) -> bool:
+        nonlocal chars, count
+        if index in picked[path] or count >= max_segments:
+            return False
+        size = len(pairs[index].source.strip())
+        if chars + size > max_characters:
+            return False
+        picked[path].add(index)
+        chars += size
+        count += 1
+        return True
+
+    share = max(1, max_segments // max(1, len(per_file)))
+    for path, pairs in per_file:  # first pass: an equal, evenly spread share per file
+        n = min(share, len(pairs))
+        for k in range(n):
+            take(path, pairs, (k * len(pairs)) // n)
+    for path, pairs in per_file:  # second pass: fill what is left in file order
+        for index in range(len(pairs)):
+            take(path, pairs, index)
+    chosen = EvaluationSet(capped=count < total)
+    for path, pairs in per_file:
+        for index in sorted(picked[path]):
+            pair = pairs[index]
             chosen.segments.append(
                 EvalSegment(
-                    f"e{len(chosen.segments)}", path, src, ref, pair.confidence, tuple(pair.source_pieces)
+                    f"e{len(chosen.segments)}",
+                    path,
+                    pair.source.strip(),
+                    pair.target.strip(),
+                    pair.confidence,
+                    tuple(pair.source_pieces),
                 )
             )
     return chosen
