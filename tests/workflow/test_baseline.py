@@ -16,7 +16,7 @@ from amts.domain import markdown
 from amts.domain.align import Granularity, align_documents
 from amts.domain.model import Document
 from amts.errors import TranslateThrottled
-from amts.handlers import collect_changes, plan_sync, translate_baseline
+from amts.handlers import collect_changes, plan_sync, report, translate_baseline
 from amts.local.runner import (
     Book,
     LocalAws,
@@ -28,6 +28,7 @@ from amts.local.runner import (
     upload_book,
 )
 from amts.service.baseline import EVAL_DOCUMENT, select_evaluation_set
+from amts.service.reporting import failed_language_state
 
 from tests.fakes.translate_fake import FakeTranslateClient, tagging_translator
 from tests.workflow.conftest import BOOK
@@ -267,3 +268,32 @@ def test_capped_selection_shares_the_segments_between_files(settings: Settings) 
     by_chars = select_evaluation_set(candidates, settings.min_confidence, max_characters=limit)
     assert by_chars.capped and 0 < by_chars.characters <= limit
     assert {s.source for s in by_chars.segments} <= {s.source for s in full.segments}
+
+
+def test_failure_report_names_translate_without_act_only_when_it_ran() -> None:
+    # Given a language item that stopped after Plan Sync
+    item: dict[str, Any] = {"plan": {"segments_to_translate": 3}, "failed": True}
+    # Then with the baseline flag it failed in Translate Without ACT, without it in Build Parallel Data
+    assert failed_language_state({**item, "evaluate_baseline": True}) == "Translate Without ACT"
+    assert failed_language_state({**item, "evaluate_baseline": False}) == "Build Parallel Data"
+    # And once the baseline is there, the next state is the one that failed
+    done = {**item, "evaluate_baseline": True, "baseline": {"key": "k", "engine": "amazon"}}
+    assert failed_language_state(done) == "Build Parallel Data"
+
+
+def test_report_says_why_a_variant_has_no_score(aws: LocalAws, fake: FakeTranslateClient) -> None:
+    # Given TranslateText failed for good, and the language stopped before Assemble
+    planned = _planned(aws)
+    fake.fail_next("TranslateText", "UnsupportedLanguagePairException")
+    item = translate_baseline.handler(planned, _Context("baseline"))
+    # When Write Report runs
+    out = report.handler({"run_id": item["run_id"], "execution": "e1", "results": [item]}, _Context("report"))
+    # Then the report is written, both variants carry the reason instead of a fake score
+    assert out["report_keys"]
+    data = json.loads(aws.deps.reports.get_text(f"{item['run_id']}/report.json"))
+    (lang,) = data["languages"]
+    edited = next(f for f in lang["files"] if f["path"] == EDITED)
+    assert "TranslateText failed" in edited["scores"]["without-act"]["error"]
+    assert "not translated" in edited["scores"]["act"]["error"]
+    assert edited["scores"]["act"]["bleu"] is None and edited["scores"]["without-act"]["bleu"] is None
+    assert any("without-act: TranslateText failed" in n for n in lang["notes"])
