@@ -41,15 +41,16 @@ from amts.models import BaselineRef, EvaluationSetRef, WorkItem
 from amts.ports import Origin, TranslationEngine
 from amts.service.deps import Deps
 
-# The eval document's name in the batch input folder. Double underscores: a book path flattened
-# by language.input_name ("a/b.md" -> "a__b.md.html") always ends in ".md.html", so no real
-# document can be called this.
+# The eval document's name in the batch input folder. A book path flattened by
+# language.input_name ("a/b.md" -> "a__b.md.html") keeps its source suffix (".md" by default)
+# before ".html", so no book file collides with it.
 EVAL_DOCUMENT = "__amts_eval__.html"
 
 # Caps per language pair and run. The set is translated twice: by the batch job with ACT
 # ($60 per million characters) and by TranslateText ($15), so 50,000 characters cost at most
-# about $3.00 + $0.75 = $3.75 per pair and run (docs/DEPLOY.md). 200 paragraphs are enough for a
-# corpus BLEU/chrF that moves by more than noise between "with" and "without" ACT.
+# about $3.00 + $0.75 = $3.75 per pair and run (docs/DEPLOY.md). On the D2L sections a whole-book
+# push fills the 200 paragraphs with about 30,000 characters (measured), a corpus score over
+# thousands of words; how much of a BLEU difference that resolves was not measured here.
 MAX_EVAL_SEGMENTS = 200
 MAX_EVAL_CHARACTERS = 50_000
 
