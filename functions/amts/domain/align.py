@@ -31,7 +31,16 @@ with headings of the same level, tables with tables). The confidence of a bead i
 posterior probability in the same lattice (forward-backward): a bead is sure when no other
 segmentation of its neighbourhood comes close. Sentences are aligned the same way inside every
 paragraph bead with two non-empty sides (:func:`sentence_model`), their confidence multiplied
-by the paragraph's. Precision matters more than recall (a wrong pair teaches the engine a wrong
+by the paragraph's.
+
+The dynamic program is monotone inside each region, which real translations are not always.
+Three second passes follow it (:func:`align_pieces`): neighbouring regions are aligned again
+as one when text moved across the cut between them (:func:`_join_regions`); pieces left alone
+on both sides pair up when both clearly prefer each other and share anchors, even across
+other beads (a paragraph the translator moved, :func:`pair_leftovers`); a piece stranded next
+to a bead across a cut joins it when the bead reads much better with it
+(:func:`attach_leftovers`). None of them crosses a label, the one anchor that says where a
+piece of text belongs. Precision matters more than recall (a wrong pair teaches the engine a wrong
 translation), hence the threshold on what enters parallel data.
 
 Measured with ``benchmarks/align_eval.py`` on hand-made gold alignments of D2L sections.
