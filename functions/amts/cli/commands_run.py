@@ -68,7 +68,7 @@ def run_command(
     local: bool = typer.Option(False, "--local", help="Run offline in moto with the translation memory."),
     book: Path = typer.Option(DEFAULT_BOOK, "--book", help="Book folder: en/, en-next/, <target>/."),  # noqa: B008
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where translated markdown and reports go."),  # noqa: B008
-    stack: str = typer.Option("Amts", "--stack", help="CloudFormation stack name (without --local)."),
+    stack: str = typer.Option("AmtsStack", "--stack", help="CloudFormation stack name (without --local)."),
     timeout: float = typer.Option(120.0, "--timeout", help="Give up after this many seconds (local run)."),
     baseline: bool = typer.Option(
         False,
@@ -151,10 +151,13 @@ def _run_cloud(book: Path, out: Path, stack: str) -> None:
         ) from error
     except (ClientError, BotoCoreError) as error:
         raise ConfigurationError(f"cannot read stack {stack!r}: {error}") from error
-    source = next((v for k, v in outputs.items() if "SourceBucket" in k), None)
-    machine = next((v for k, v in outputs.items() if "StateMachine" in k), None)
+    # Output keys as infra/stack.py names them.
+    source = outputs.get("SourceBucketName")
+    machine = outputs.get("StateMachineArn")
     if not source or not machine:
-        raise ConfigurationError(f"stack {stack!r} has no SourceBucket / StateMachine outputs")
+        raise ConfigurationError(
+            f"stack {stack!r} has no SourceBucketName / StateMachineArn outputs (is it the AMTS stack?)"
+        )
     folder = book / "en-next" if (book / "en-next").is_dir() else book / "en"
     files = sorted(folder.rglob("*.md"))
     if not files:
