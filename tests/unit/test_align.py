@@ -428,3 +428,20 @@ def test_inline_formulas_compare_by_their_comma_separated_parts() -> None:
     sm, su, _, _, _ = compare(en, zh, False, True)
     # Then every part matches and nothing is left unmatched
     assert (sm, su) == (4, 0)
+
+
+def test_a_paragraph_written_as_intro_list_and_closing_paragraph_is_one_bead() -> None:
+    # Given a source paragraph whose translation became an introduction, five list items and
+    # the end of the paragraph after the list, followed by an ordinary paragraph
+    model = pair_model("en", "zh")
+    src = [Unit(0, 700, "p"), Unit(1, 300, "p")]
+    tgt = [
+        Unit(0, 30, "p"),
+        *(Unit(k, 32, "li") for k in range(1, 6)),
+        Unit(6, 50, "p"),
+        Unit(7, round(300 * model.ratio), "p"),
+    ]
+    # When aligned
+    beads = align_units(src, tgt, model)
+    # Then the whole expansion is one bead and the next paragraph pairs 1-1
+    assert _pairs(beads) == [((0,), (0, 1, 2, 3, 4, 5, 6)), ((1,), (7,))]

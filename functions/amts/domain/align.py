@@ -326,18 +326,13 @@ class _Region:
                     return math.inf
                 cost += m.kind_mismatch
         else:
-            if (di > 4 or dj > 4) and (
-                (ks if di == 1 else kt) != "p"
-                or any(u.kind != "li" for u in (self.tgt[j0 + 1 : j1] if di == 1 else self.src[i0 + 1 : i1]))
-            ):
+            many = self.src[i0:i1] if dj == 1 else self.tgt[j0:j1] if di == 1 else ()
+            expansion = bool(many) and _list_expansion([u.kind for u in many])
+            if (di > 4 or dj > 4) and not expansion:
                 return math.inf  # long beads only for a paragraph turned into a list
             kinds = {u.kind for u in self.src[i0:i1]} | {u.kind for u in self.tgt[j0:j1]}
             if any(k[0] == "h" for k in kinds):
                 return math.inf
-            many = self.src[i0:i1] if dj == 1 else self.tgt[j0:j1] if di == 1 else ()
-            expansion = (
-                bool(many) and all(u.kind == "li" for u in many[1:]) and (ks if di == 1 else kt) == "p"
-            )
             if len(kinds) > 1:
                 if "table" in kinds or "fig" in kinds:
                     return math.inf
@@ -350,6 +345,17 @@ class _Region:
             cost += m.strong_miss * su + m.latin_miss * lu
             cost -= m.strong_match * sm + m.latin_match * lm + m.term_match * gm
         return cost
+
+
+def _list_expansion(kinds: Sequence[str]) -> bool:
+    """Whether pieces of these kinds can be one paragraph that the other side wrote as a
+    list: an introduction, the items, and possibly the paragraph's end after the list."""
+    if len(kinds) < 2 or kinds[0] != "p" or kinds[1] != "li":
+        return False
+    k = 1
+    while k < len(kinds) and kinds[k] == "li":
+        k += 1
+    return all(kind == "p" for kind in kinds[k:])
 
 
 def _prefix(values: Sequence[float]) -> list[float]:
