@@ -25,7 +25,7 @@ setup: $(STAMP) $(NODE_STAMP)
 	  echo "note: chromium not installed (needs root + apt-get); the report screenshot test will be skipped"
 
 demo: $(STAMP)
-	$(BIN)/amts run --local --book samples/book --out out/demo
+	$(BIN)/amts run --local --baseline --book samples/book --out out/demo
 
 test: setup
 	$(BIN)/python -m pytest -n 2 tests

@@ -190,3 +190,24 @@ def test_a_newer_report_with_unknown_fields_still_loads() -> None:
     data = json.loads(to_json(_evaluation()))
     data["something_new"] = {"x": 1}
     assert load_report(json.dumps(data)).execution == "exec-1"
+
+
+def test_average_label_names_each_variants_article_count_when_they_differ() -> None:
+    # Given a run whose own output is scored on two files and the evaluation variants on one
+    files = [
+        FileResult(path="a.md", scores={"workflow": _score(0.8), "act": _score(0.3), "no-act": _score(0.1)}),
+        FileResult(path="b.md", scores={"workflow": _score(0.6)}),
+    ]
+    language = LanguageResult(source_lang="en", target_lang="zh", files=files)
+    summarize_language(language, ["workflow"])
+    own = language.variants
+    summarize_language(language, ["no-act", "act"])
+    language.variants = own + language.variants
+    report = RunReport(
+        kind="run", execution="x", variants=["workflow", "no-act", "act"], languages=[language]
+    )
+    # When rendered as Markdown
+    md = to_markdown(report)
+    # Then the average row does not claim every variant scored the same articles
+    assert "Average (articles: workflow 2, no-act 1, act 1)" in md
+    assert "scored by every variant" not in md

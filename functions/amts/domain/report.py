@@ -336,8 +336,17 @@ def _score_rows(report: RunReport, language: LanguageResult) -> tuple[list[str],
         rows.append(row)
     summaries = {s.variant: s for s in language.variants}
     if summaries:
-        n = max((s.articles_scored for s in summaries.values()), default=0)
-        avg = [f"Average ({n} article{'s' if n != 1 else ''} scored by every variant)"]
+        counts = {s.articles_scored for s in summaries.values()}
+        if len(counts) == 1:
+            n = counts.pop()
+            label = f"Average ({n} article{'s' if n != 1 else ''} scored by every variant)"
+        else:  # variants summarised separately (e.g. the workflow's own output vs the evaluation set)
+            label = (
+                "Average (articles: "
+                + ", ".join(f"{v} {summaries[v].articles_scored}" for v in variants if v in summaries)
+                + ")"
+            )
+        avg = [label]
         avg += [_fmt_num(summaries[v].average_bleu) if v in summaries else "—" for v in variants]
         avg += [_fmt_num(summaries[v].average_chrf, 1) if v in summaries else "—" for v in variants]
         avg += [_fmt_num(delta_by[p].average_bleu, 3, signed=True) for p in pairs]
