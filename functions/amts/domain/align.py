@@ -868,6 +868,9 @@ def _evidence(u: Unit, v: Unit, model: PairModel) -> bool:
 
 
 LEFTOVER_MIN_CONFIDENCE = 0.8
+# a length mismatch this unlikely (two-sided tail under 2%) is not a translation, however many
+# anchors the two pieces share: one of them translates only part of the other
+LEFTOVER_MAX_LENGTH_COST = 4.0
 
 
 def pair_leftovers(
@@ -884,15 +887,17 @@ def pair_leftovers(
 
     The dynamic program cannot pair a paragraph the translator moved across a code cell or a
     figure, nor across another paragraph: both copies end up as 1-0 / 0-1 beads. Among those
-    leftovers a pair is accepted when it is the clear choice of both of its pieces: its
-    posterior in a small model where each leftover either stays alone (the cost it had) or pairs
-    with one leftover of the other side (the 1-1 bead cost, plus ``REORDER_PENALTY`` when the two
-    pieces do not sit between the same aligned neighbours, i.e. the pair crosses other beads).
-    Text inside framework tabs (``tabs_*``: piece → tab names) pairs only with text of a tab of
-    the same framework or with untabbed text.
+    leftovers (single pieces, or two adjacent leftovers of one side that the translator merged)
+    a bead is accepted when it is the clear choice of each of its pieces: its posterior in a
+    small model where each leftover either stays alone (the cost of a 1-0 bead) or joins one
+    candidate bead (its bead cost, plus ``REORDER_PENALTY`` when its pieces do not sit between
+    the same aligned neighbours, i.e. the bead crosses other beads). Candidates need shared
+    anchors (:func:`_evidence`) and a plausible length ratio. Text inside framework tabs
+    (``tabs_*``: piece → tab names) pairs only with text of a tab of the same framework or with
+    untabbed text.
     """
-    left_s = [k for k, b in enumerate(beads) if b.source and not b.target]
-    left_t = [k for k, b in enumerate(beads) if b.target and not b.source]
+    left_s = {b.source[0]: k for k, b in enumerate(beads) if len(b.source) == 1 and not b.target}
+    left_t = {b.target[0]: k for k, b in enumerate(beads) if len(b.target) == 1 and not b.source}
     if not left_s or not left_t:
         return list(beads)
     gap: list[int] = []
@@ -903,66 +908,103 @@ def pair_leftovers(
         gap.append(seen)
     tabs_s = tabs_s or {}
     tabs_t = tabs_t or {}
-    cand_s = [k for k in left_s if len(beads[k].source) == 1]
-    cand_t = [k for k in left_t if len(beads[k].target) == 1]
-    us = [units_s[beads[k].source[0]] for k in cand_s]
-    ut = [units_t[beads[k].target[0]] for k in cand_t]
+
+    def groups(left: dict[int, int]) -> list[tuple[int, ...]]:
+        singles: list[tuple[int, ...]] = [(i,) for i in sorted(left)]
+        return singles + [
+            (i, i + 1) for i in sorted(left) if i + 1 in left and gap[left[i]] == gap[left[i + 1]]
+        ]
+
     # what leaving a piece alone costs, tab text included: the discount a one-sided tab gets
     # in the first pass keeps it from shifting its neighbours, a concern this pass does not have
-    skip_s = [_Region([replace(u, detached=0)], [], model, True).cost(0, 1, 0, 0) for u in us]
-    skip_t = [_Region([], [replace(u, detached=0)], model, True).cost(0, 0, 0, 1) for u in ut]
-    gain: dict[tuple[int, int], float] = {}
-    for a, u in enumerate(us):
-        for b, v in enumerate(ut):
-            if zone_s is not None and zone_t is not None and zone_s[u.index] != zone_t[v.index]:
+    skip_s = {i: _Region([replace(units_s[i], detached=0)], [], model, True).cost(0, 1, 0, 0) for i in left_s}
+    skip_t = {j: _Region([], [replace(units_t[j], detached=0)], model, True).cost(0, 0, 0, 1) for j in left_t}
+    gain: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
+    for gs in groups(left_s):
+        for gt in groups(left_t):
+            if len(gs) > 1 and len(gt) > 1:
                 continue
-            names_s, names_t = tabs_s.get(u.index), tabs_t.get(v.index)
-            if names_s and names_t:
-                if not names_s & names_t:
-                    continue  # text of two different frameworks' tabs
-                # the same framework's tab text on both sides: a plain pair
-                pu, pv = replace(u, detached=0), replace(v, detached=0)
-            elif u.detached == BLOCKED or v.detached == BLOCKED:
+            g = _leftover_gain(gs, gt, units_s, units_t, model, zone_s, zone_t, tabs_s, tabs_t)
+            if g is None:
                 continue
-            else:
-                pu, pv = u, v
-            if not _evidence(pu, pv, model):
-                continue
-            c = _Region([pu], [pv], model, True).cost(0, 1, 0, 1)
-            if c == math.inf:
-                continue
-            if gap[cand_s[a]] != gap[cand_t[b]]:
-                c += REORDER_PENALTY
-            g = skip_s[a] + skip_t[b] - c
+            if gap[left_s[gs[0]]] != gap[left_t[gt[0]]]:
+                g -= REORDER_PENALTY
+            g += sum(skip_s[i] for i in gs) + sum(skip_t[j] for j in gt)
             if g > 0.0:
-                gain[(a, b)] = g
+                gain[(gs, gt)] = g
     if not gain:
         return list(beads)
-    z_s = [1.0] * len(us)
-    z_t = [1.0] * len(ut)
-    for (a, b), g in gain.items():
+    z: dict[tuple[int, int], float] = {}
+    for (gs, gt), g in gain.items():
         e = math.exp(min(g, 700.0))
-        z_s[a] += e
-        z_t[b] += e
+        for key in (*((0, i) for i in gs), *((1, j) for j in gt)):
+            z[key] = z.get(key, 1.0) + e
     scored = sorted(
         (
-            (min(math.exp(min(g, 700.0)) / z_s[a], math.exp(min(g, 700.0)) / z_t[b]), a, b)
-            for (a, b), g in gain.items()
+            (
+                min(
+                    math.exp(min(g, 700.0)) / z[key] for key in (*((0, i) for i in gs), *((1, j) for j in gt))
+                ),
+                gs,
+                gt,
+            )
+            for (gs, gt), g in gain.items()
         ),
         reverse=True,
     )
     out: list[Bead | None] = list(beads)
-    used_s: set[int] = set()
-    used_t: set[int] = set()
-    for conf, a, b in scored:
-        if conf < LEFTOVER_MIN_CONFIDENCE or a in used_s or b in used_t:
+    used: set[tuple[int, int]] = set()
+    for conf, gs, gt in scored:
+        keys = {*((0, i) for i in gs), *((1, j) for j in gt)}
+        if conf < LEFTOVER_MIN_CONFIDENCE or keys & used:
             continue
-        used_s.add(a)
-        used_t.add(b)
-        ks, kt = cand_s[a], cand_t[b]
-        out[ks] = Bead(beads[ks].source, beads[kt].target, round(conf, 4))
-        out[kt] = None
+        used |= keys
+        for i in gs:
+            out[left_s[i]] = None
+        for j in gt:
+            out[left_t[j]] = None
+        out[left_s[gs[0]]] = Bead(gs, gt, round(conf, 4))
     return [b for b in out if b is not None]
+
+
+def _leftover_gain(
+    gs: tuple[int, ...],
+    gt: tuple[int, ...],
+    units_s: Sequence[Unit],
+    units_t: Sequence[Unit],
+    model: PairModel,
+    zone_s: Sequence[int] | None,
+    zone_t: Sequence[int] | None,
+    tabs_s: dict[int, frozenset[str]],
+    tabs_t: dict[int, frozenset[str]],
+) -> float | None:
+    """Minus the cost of the bead ``gs`` ↔ ``gt`` built from leftovers, or ``None`` when it is
+    not a candidate at all."""
+    if (
+        zone_s is not None
+        and zone_t is not None
+        and len({zone_s[i] for i in gs} | {zone_t[j] for j in gt}) > 1
+    ):
+        return None
+    us = [units_s[i] for i in gs]
+    ut = [units_t[j] for j in gt]
+    names_s = [tabs_s.get(i) for i in gs]
+    names_t = [tabs_t.get(j) for j in gt]
+    if all(names_s) and all(names_t):
+        common = frozenset.intersection(*(n for n in names_s if n), *(n for n in names_t if n))
+        if not common:
+            return None  # text of different frameworks' tabs
+        # the same framework's tab text on both sides: a plain bead
+        us = [replace(u, detached=0) for u in us]
+        ut = [replace(u, detached=0) for u in ut]
+    elif any(u.detached == BLOCKED for u in (*us, *ut)):
+        return None
+    if not _evidence(_merged_unit(us), _merged_unit(ut), model):
+        return None
+    if _length_cost(sum(u.length for u in us), sum(u.length for u in ut), model) > LEFTOVER_MAX_LENGTH_COST:
+        return None
+    c = _Region(us, ut, model, True).cost(0, len(us), 0, len(ut))
+    return None if c == math.inf else -c
 
 
 # --------------------------------------------------------------------------- sentences
