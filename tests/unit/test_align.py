@@ -15,6 +15,7 @@ from amts.domain.align import (
     align_documents,
     align_pieces,
     align_units,
+    pair_leftovers,
     pair_model,
 )
 from amts.domain.anchors import (
@@ -445,3 +446,31 @@ def test_a_paragraph_written_as_intro_list_and_closing_paragraph_is_one_bead() -
     beads = align_units(src, tgt, model)
     # Then the whole expansion is one bead and the next paragraph pairs 1-1
     assert _pairs(beads) == [((0,), (0, 1, 2, 3, 4, 5, 6)), ((1,), (7,))]
+
+
+def _leftover_case(tgt_length: float) -> list[Bead]:
+    model = pair_model("en", "zh")
+    text_s = ("Call `net.initialize()` before the first batch of 64 examples.", "Then `net(X)` runs.")
+    text_t = "在第一批64个样本之前调用`net.initialize()`，然后运行`net(X)`。"
+    units_s = [Unit(0, 200, "p"), *(Unit(k + 1, 60, "p", extract_anchors(t)) for k, t in enumerate(text_s))]
+    units_t = [Unit(0, 70, "p"), Unit(1, tgt_length, "p", extract_anchors(text_t))]
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (), 1.0), Bead((2,), (), 1.0), Bead((), (1,), 1.0)]
+    return pair_leftovers(beads, units_s, units_t, model)
+
+
+def test_two_adjacent_leftovers_pair_with_the_piece_that_merged_them() -> None:
+    # Given two source leftovers whose anchors together are those of one target leftover
+    # of the combined length
+    # When the leftover pass runs
+    beads = _leftover_case(tgt_length=120 * pair_model("en", "zh").ratio)
+    # Then they form one 2-1 bead, confidently, and nothing else changes
+    assert _pairs(beads) == [((0,), (0,)), ((1, 2), (1,))]
+    assert beads[-1].confidence >= 0.8
+
+
+def test_leftovers_of_implausible_lengths_stay_apart_despite_shared_anchors() -> None:
+    # Given the same leftovers, the target ten times longer than a translation would be
+    # When the leftover pass runs
+    beads = _leftover_case(tgt_length=420)
+    # Then nothing is paired: one text would translate only a part of the other
+    assert _pairs(beads) == [((0,), (0,))]
