@@ -673,14 +673,14 @@ def align_pieces(
         units_t[j] = replace(units_t[j], detached=st)
     per_region = [run([units_s[i] for i in ps], [units_t[j] for j in pt]) for ps, pt in regions]
     if use_anchors and aligner is None:
-        regions, per_region = _join_regions(regions, per_region, units_s, units_t, model, firm, src, tgt)
-    beads = [b for rb in per_region for b in rb]
-    if use_anchors and aligner is None:
-        # a piece's side of every label cut: second-pass pairs never cross a label
+        # a piece's side of every label cut: second passes never cross a label
         cuts_s = sorted(a for a, _ in firm)
         cuts_t = sorted(b for _, b in firm)
         zone_s = [bisect.bisect_left(cuts_s, ref.block_index) for ref in src.pieces]
         zone_t = [bisect.bisect_left(cuts_t, ref.block_index) for ref in tgt.pieces]
+        regions, per_region = _join_regions(regions, per_region, units_s, units_t, model, zone_s, zone_t)
+    beads = [b for rb in per_region for b in rb]
+    if use_anchors and aligner is None:
         tab_names_s, tab_names_t = _tab_names(src), _tab_names(tgt)
         beads = pair_leftovers(beads, units_s, units_t, model, zone_s, zone_t, tab_names_s, tab_names_t)
         beads = attach_leftovers(beads, units_s, units_t, model, zone_s, zone_t)
@@ -783,9 +783,8 @@ def _join_regions(
     units_s: Sequence[Unit],
     units_t: Sequence[Unit],
     model: PairModel,
-    firm: Sequence[tuple[int, int]],
-    src: Document,
-    tgt: Document,
+    zone_s: Sequence[int],
+    zone_t: Sequence[int],
 ) -> tuple[list[tuple[list[int], list[int]]], list[list[Bead]]]:
     """Re-align two neighbouring regions as one when text moved across the cut between them.
 
@@ -796,20 +795,16 @@ def _join_regions(
     again without the cut, and the joint alignment replaces them when its cost is lower by
     ``JOIN_MARGIN`` (what the matched protected block between them is worth) and every bead
     that crosses the cut shares anchors (:func:`_evidence`): lengths alone do not outweigh a
-    matched protected block. Cuts made by labels are never removed.
+    matched protected block. Cuts made by labels (``zone_*``: per piece, the number of label
+    cuts before it) are never removed.
     """
-    firm_s = {a for a, _ in firm}
     out_r: list[tuple[list[int], list[int]]] = []
     out_b: list[list[Bead]] = []
     for region, beads in zip(regions, per_region, strict=True):
         if out_r and _crossing(out_b[-1], beads):
             prev_s, prev_t = out_r[-1]
             ps, pt = prev_s + region[0], prev_t + region[1]
-            blocks = range(
-                src.pieces[prev_s[-1]].block_index if prev_s else -1,
-                src.pieces[region[0][0]].block_index if region[0] else -1,
-            )
-            if not any(bi in firm_s for bi in blocks):
+            if len({zone_s[i] for i in ps} | {zone_t[j] for j in pt}) == 1:
                 joint = align_units([units_s[i] for i in ps], [units_t[j] for j in pt], model)
                 before = sum(_bead_cost(b, units_s, units_t, model) for b in (*out_b[-1], *beads))
                 after = sum(_bead_cost(b, units_s, units_t, model) for b in joint)
