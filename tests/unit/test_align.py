@@ -474,3 +474,15 @@ def test_leftovers_of_implausible_lengths_stay_apart_despite_shared_anchors() ->
     beads = _leftover_case(tgt_length=420)
     # Then nothing is paired: one text would translate only a part of the other
     assert _pairs(beads) == [((0,), (0,))]
+
+
+def test_nothing_pairs_across_a_label() -> None:
+    # Given the moved heading and paragraph of the first case, the cell they moved across now
+    # a labelled figure (a label says where text belongs)
+    src, tgt = _fixture_pair("moved_label")
+    # When aligned
+    beads = [(b.source, b.target) for b in align_pieces(src, tgt)]
+    # Then the moved pieces stay unpaired on both sides instead of crossing the label
+    assert ((3,), ()) in beads and ((4,), ()) in beads
+    assert ((), (2,)) in beads and ((), (3,)) in beads
+    assert ((2,), (4,)) in beads  # the figure captions still pair
