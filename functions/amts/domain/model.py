@@ -114,13 +114,18 @@ class Document:
     lang: str
     path: str | None = None
     _refs: tuple[PieceRef, ...] = field(default=(), repr=False, compare=False)
+    # PieceRef.index of each block's first piece (pieces are numbered in block order).
+    _first_piece: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         refs: list[PieceRef] = []
+        firsts: list[int] = []
         for bi, block in enumerate(self.blocks):
+            firsts.append(len(refs))
             for pi, piece in enumerate(block.pieces):
                 refs.append(PieceRef(len(refs), bi, pi, piece, block))
         object.__setattr__(self, "_refs", tuple(refs))
+        object.__setattr__(self, "_first_piece", tuple(firsts))
 
     def render(self) -> str:
         """The exact source text: rebuilding a parsed document gives the same bytes."""
@@ -141,18 +146,20 @@ class Document:
         The new text goes exactly where the original piece's text was; everything around it
         (list markers, heading hashes, table pipes, code, math, labels) is kept byte for byte.
         """
+        return "".join(self.render_block(bi, translations) for bi in range(len(self.blocks)))
+
+    def render_block(self, block_index: int, translations: Mapping[int, str]) -> str:
+        """One block's text with its pieces in ``translations`` replaced (see :meth:`replace`)."""
+        block = self.blocks[block_index]
+        if not block.pieces:
+            return block.raw
+        first = self._first_piece[block_index]
         out: list[str] = []
-        for bi, block in enumerate(self.blocks):
-            if not block.pieces:
-                out.append(block.raw)
-                continue
-            cursor = 0
-            for ref in self._refs:
-                if ref.block_index != bi:
-                    continue
-                if ref.index in translations:
-                    out.append(block.raw[cursor : ref.piece.start])
-                    out.append(translations[ref.index])
-                    cursor = ref.piece.end
-            out.append(block.raw[cursor:])
+        cursor = 0
+        for offset, piece in enumerate(block.pieces):
+            if first + offset in translations:
+                out.append(block.raw[cursor : piece.start])
+                out.append(translations[first + offset])
+                cursor = piece.end
+        out.append(block.raw[cursor:])
         return "".join(out)

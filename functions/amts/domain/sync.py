@@ -913,7 +913,7 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             prev_t = last
         else:
             chunks.append((None, new_sep))
-            chunks.append((nb, _render_block(new, nb, texts)))
+            chunks.append((nb, new.render_block(nb, texts)))
             prev_t = None
         for tb in emit.after:
             assert tgt is not None
@@ -942,21 +942,6 @@ def _fit(text: str, kind: BlockKind) -> str:
     if kind is BlockKind.TABLE:
         text = _UNESCAPED_PIPE.sub(r"\|", text)
     return text
-
-
-def _render_block(doc: Document, nb: int, texts: Mapping[int, str]) -> str:
-    block = doc.blocks[nb]
-    out: list[str] = []
-    cursor = 0
-    for ref in doc.pieces:
-        if ref.block_index != nb:
-            continue
-        if ref.index in texts:
-            out.append(block.raw[cursor : ref.piece.start])
-            out.append(texts[ref.index])
-            cursor = ref.piece.end
-    out.append(block.raw[cursor:])
-    return "".join(out)
 
 
 def _with_markers(
