@@ -1057,6 +1057,7 @@ def align_sentences(
         return found[key]
 
     out: list[Bead] = []
+    weight_s, weight_t = model.side_weight(model.src_cjk), model.side_weight(model.tgt_cjk)
     for bead in piece_beads:
         if not bead.source or not bead.target:
             continue
@@ -1068,22 +1069,14 @@ def align_sentences(
             out.append(Bead((ks[0],), (kt[0],), bead.confidence))
             continue
         us = [
-            Unit(
-                k,
-                text_length(sents_s[k][1], model.side_weight(model.src_cjk)),
-                "s",
-                extract_anchors(sents_s[k][1], terms_s, piece_terms(0, sents_s[k][0])),
-            )
+            Unit(k, text_length(text, weight_s), "s", extract_anchors(text, terms_s, piece_terms(0, piece)))
             for k in ks
+            for piece, text in (sents_s[k],)
         ]
         ut = [
-            Unit(
-                k,
-                text_length(sents_t[k][1], model.side_weight(model.tgt_cjk)),
-                "s",
-                extract_anchors(sents_t[k][1], terms_t, piece_terms(1, sents_t[k][0])),
-            )
+            Unit(k, text_length(text, weight_t), "s", extract_anchors(text, terms_t, piece_terms(1, piece)))
             for k in kt
+            for piece, text in (sents_t[k],)
         ]
         for sb in align_units(us, ut, smodel):
             out.append(Bead(sb.source, sb.target, round(sb.confidence * bead.confidence, 4)))
