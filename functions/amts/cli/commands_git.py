@@ -70,7 +70,7 @@ def push_command(
     if local:
         _push_local(plan, english, _translations(translation), out, timeout)
     else:
-        _push_cloud(plan, english, stack)
+        _push_cloud(plan, english, _translations(translation), stack, out)
 
 
 def _push_local(plan: Any, english: Any, translations: dict[str, Path], out: Path, timeout: float) -> None:
@@ -114,9 +114,17 @@ def _push_local(plan: Any, english: Any, translations: dict[str, Path], out: Pat
         console.print(f"next: amts publish --run {out} --repo {path} --lang {lang}")
 
 
-def _push_cloud(plan: Any, english: Any, stack: str) -> None:
-    """Upload to the stack: the reference of a renamed file first moves, then the English."""
-    from amts.service.push import record_pushed
+def _push_cloud(plan: Any, english: Any, translations: dict[str, Path], stack: str, out: Path) -> None:
+    """Upload to the stack: the reference of a renamed file moves first, then the English.
+
+    The run folder gets the manifest (status ``UPLOADED``; with ``--translation``, the blobs of
+    the translations read at their HEAD), for ``amts publish`` once the outputs are downloaded
+    into ``translated/<lang>/`` (docs/CI.md).
+    """
+    from datetime import UTC, datetime
+
+    from amts.adapters.git import GitCli
+    from amts.service.push import RunManifest, TranslationRead, change_records, record_pushed
 
     try:
         import boto3
@@ -125,12 +133,7 @@ def _push_cloud(plan: Any, english: Any, stack: str) -> None:
         session = boto3.session.Session()
         if session.get_credentials() is None:
             raise ConfigurationError("no AWS credentials found: configure them, or use 'amts push --local'")
-        outputs = {
-            o["OutputKey"]: o["OutputValue"]
-            for o in session.client("cloudformation")
-            .describe_stacks(StackName=stack)["Stacks"][0]
-            .get("Outputs", [])
-        }
+        outputs = stack_outputs(session, stack)
         source, reference = outputs.get("SourceBucketName"), outputs.get("ReferenceBucketName")
         if not source or not reference:
             raise ConfigurationError(f"stack {stack!r} has no SourceBucketName / ReferenceBucketName outputs")
@@ -144,10 +147,31 @@ def _push_cloud(plan: Any, english: Any, stack: str) -> None:
             s3.put_object(Bucket=source, Key=f"en/{change.path}", Body=body)
     except (ClientError, BotoCoreError) as error:
         raise AmtsError(f"upload to stack {stack!r} failed: {error}") from error
+    reads: dict[str, TranslationRead] = {}
+    for lang, path in translations.items():
+        repo = GitCli(path)
+        head = repo.commit_of("HEAD")
+        reads[lang] = TranslationRead(repo=repo.root, commit=head)
+        for change in plan.to_push:
+            read_from = change.old_path or change.path
+            reads[lang].read[change.path] = (read_from, repo.blob_of(head, read_from))
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    RunManifest(
+        run_id=f"push-{plan.english.until_commit[:7]}-{stamp}",
+        status="UPLOADED",
+        english=plan.english,
+        changes=change_records(plan),
+        translations=reads,
+    ).write(out)
     record_pushed(plan)
-    console.print(
-        f"uploaded {len(plan.to_push)} file(s) to s3://{source}/en/ (follow it with the console URL)"
-    )
+    console.print(f"uploaded {len(plan.to_push)} file(s) to s3://{source}/en/; manifest in {out}")
+
+
+def stack_outputs(session: Any, stack: str) -> dict[str, str]:
+    """The stack's outputs by key (as infra/stack.py names them)."""
+    stacks = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
 
 def _move_reference(s3: Any, bucket: str, old: str, new: str) -> None:

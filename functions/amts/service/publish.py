@@ -27,6 +27,8 @@ from amts.ports import GitRepository
 from amts.service.push import MANIFEST_NAME, RunManifest
 
 TRAILER = "Amts-Run"
+# A local run that succeeded; an upload to a stack whose outputs were downloaded (docs/CI.md).
+PUBLISHABLE = ("SUCCEEDED", "UPLOADED")
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ def publish(
 ) -> PublishResult:
     manifest, report = load_run(run_dir)
     lang = _language(manifest, lang)
-    if manifest.status != "SUCCEEDED":
+    if manifest.status not in PUBLISHABLE:
         raise BadInputError(run_dir, f"the run ended {manifest.status}: there is nothing to publish")
     branch = branch or default_branch(manifest, lang)
     trailer = f"{TRAILER}: {manifest.run_id}"
