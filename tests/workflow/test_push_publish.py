@@ -8,6 +8,7 @@ own copy of the Chinese checkout.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -69,12 +70,13 @@ def _publish(run: Path, zh: Path) -> tuple[int, str]:
 
 def _snapshot(repo: Path) -> tuple[str, str, str, str]:
     """Branches, HEAD, status and the working tree's content hash: 'touched nothing' means equal."""
-    tree = git(repo, "stash", "create") or git(repo, "rev-parse", "HEAD^{tree}")
+    files = sorted(p for p in repo.rglob("*") if p.is_file() and ".git" not in p.relative_to(repo).parts)
+    tree = hashlib.sha256(b"".join(p.relative_to(repo).as_posix().encode() + p.read_bytes() for p in files))
     return (
         git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
         git(repo, "rev-parse", "HEAD"),
         git(repo, "status", "--porcelain", "--untracked-files=all"),
-        tree,
+        tree.hexdigest(),
     )
 
 
@@ -177,3 +179,21 @@ def test_a_translation_committed_since_the_run_read_it_makes_publish_refuse(copy
     assert code != 0
     assert "chapter_basics/moving-average.md: the translation changed since the run read it" in out
     assert _snapshot(zh) == before
+
+
+@pytest.mark.slow
+def test_a_branch_of_that_name_that_is_not_this_runs_makes_publish_refuse(copy: tuple[Path, Path]) -> None:
+    zh, run = copy
+    git(zh, "branch", BRANCH)  # someone else's branch, same name
+    before = _snapshot(zh)
+    code, out = _publish(run, zh)
+    assert code != 0 and f"branch {BRANCH!r} already exists and is not this run's" in out
+    assert _snapshot(zh) == before
+
+
+def test_push_local_needs_a_translation_checkout(tmp_path: Path) -> None:
+    repos = build(tmp_path)
+    args = ["push", "--repo", str(repos.en), "--since", repos.since, "--local", "--out", str(tmp_path / "r")]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0 and "--local needs at least one --translation" in str(result.exception)
+    assert not (tmp_path / "r" / MANIFEST_NAME).exists()

@@ -44,7 +44,11 @@ def push_command(
         [], "--translation", help="LANG=PATH of a translation checkout (repeatable; needed with --local)."
     ),
     stack: str = typer.Option("AmtsStack", "--stack", help="CloudFormation stack name (without --local)."),
-    out: Path = typer.Option(DEFAULT_PUSH_OUT, "--out", help="Run folder (--local): book, outputs, reports."),  # noqa: B008
+    out: Path = typer.Option(  # noqa: B008
+        DEFAULT_PUSH_OUT,
+        "--out",
+        help="Run folder: amts-run.json (and with --local the book, outputs, reports).",
+    ),
     timeout: float = typer.Option(300.0, "--timeout", help="Give up the local run after this many seconds."),
 ) -> None:
     """Push exactly the English markdown files changed between two commits."""
@@ -85,6 +89,8 @@ def _push_local(plan: Any, english: Any, translations: dict[str, Path], out: Pat
         raise ConfigurationError("--local needs at least one --translation LANG=PATH (e.g. zh=../d2l-zh)")
     repos = {lang: GitCli(path) for lang, path in translations.items()}
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("pull-request.*.md"):  # a body of an earlier run would look like this one's
+        stale.unlink()
     book = out / "book"
     reads = prepare_book(
         book, english, plan.english.since_commit, plan.english.until_commit, plan.to_push, repos
