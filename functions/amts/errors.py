@@ -49,3 +49,7 @@ class ParallelDataFailed(AmtsError):
 
 class TranslationJobFailed(AmtsError):
     """A batch translation job ended FAILED or STOPPED."""
+
+
+class GitError(AmtsError):
+    """A git command failed, or a repository is not in a state AMTS may write to."""

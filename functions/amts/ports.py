@@ -180,3 +180,59 @@ class TaskCallbacks(Protocol):
     def failure(self, task_token: str, error: str, cause: str) -> None: ...
 
     def heartbeat(self, task_token: str) -> None: ...
+
+
+# --- git repositories (amts push / amts publish) ----------------------------------------------
+
+
+@runtime_checkable
+class GitRepository(Protocol):
+    """One git repository (a checkout): what ``amts push`` and ``amts publish`` need of git."""
+
+    root: str
+
+    def commit_of(self, ref: str) -> str:
+        """The full sha of the commit ``ref`` names; ``GitError`` when it names none."""
+        ...
+
+    def diff_name_status(self, since: str, until: str) -> str:
+        """``git diff -z --name-status -M since until`` (tree to tree, renames detected)."""
+        ...
+
+    def blob_of(self, ref: str, path: str) -> str | None:
+        """The blob sha of ``path`` at ``ref``; None when the path is not there."""
+        ...
+
+    def read_blob(self, ref: str, path: str) -> bytes:
+        """The content of ``path`` at ``ref``."""
+        ...
+
+    def hash_file(self, path: str) -> str | None:
+        """The blob sha of the working-tree file (``git hash-object``); None when it is missing."""
+        ...
+
+    def status(self) -> list[tuple[str, str]]:
+        """``git status --porcelain``: (two-letter code, path) for every uncommitted change."""
+        ...
+
+    def current_branch(self) -> str | None: ...
+
+    def branch_exists(self, name: str) -> bool: ...
+
+    def switch_new_branch(self, name: str) -> None:
+        """Create ``name`` at HEAD and check it out (the working tree must be clean)."""
+        ...
+
+    def stage(self, add: Sequence[str], remove: Sequence[str]) -> None: ...
+
+    def commit(self, message: str) -> str:
+        """Commit what is staged; returns the new commit's sha."""
+        ...
+
+    def message_of(self, ref: str) -> str: ...
+
+    def remote_url(self, name: str = "origin") -> str | None: ...
+
+    def git_path(self, name: str) -> str:
+        """``git rev-parse --git-path name``: a file inside the repository's git directory."""
+        ...

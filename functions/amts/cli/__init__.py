@@ -22,6 +22,7 @@ app = typer.Typer(
 
 # Sub-command modules (each registers its commands on ``app`` when imported).
 import amts.cli.commands_eval  # noqa: E402  (bleu, evaluate)
+import amts.cli.commands_git  # noqa: E402  (push, publish)
 import amts.cli.commands_run  # noqa: E402  (run --local / run against a deployed stack)
 import amts.cli.commands_sync  # noqa: E402  (sync)
 import amts.cli.commands_text  # noqa: E402,F401  (align, parallel-data)
