@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test lint setup synth clean
+.PHONY: demo test lint setup synth clean layer-requirements
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: $(STAMP)
 
 synth: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+
+# infra/layer/requirements.txt is generated from the `lambda` extra of pyproject.toml.
+layer-requirements:
+	$(BIN)/python -m infra.layer_requirements
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out out
