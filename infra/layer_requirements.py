@@ -102,6 +102,8 @@ def lambda_like_environ() -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_SERVICE_NAME": "amts",
         "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
+        # As the stack sets it (infra/functions.py): no scan of installed distributions for plugins.
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "LANG": "C.UTF-8",
     }
 

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # defer_build: a schema is built on first use, not for every model when a handler imports.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class ChangedFile(_Model):

@@ -3,7 +3,9 @@ and every handler module imports with only those packages, boto3 and ``functions
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -75,3 +77,17 @@ def test_every_handler_imports_with_only_the_layer_packages_and_boto3() -> None:
         check=True,
     )
     assert probe.stdout.strip() == "[]"
+
+
+def test_importing_a_handler_defers_the_xray_sdk_and_pydantic_schemas() -> None:
+    # Given a fresh interpreter, When a handler module is imported
+    code = (
+        "import sys, amts.handlers.collect_changes as h, amts.models as m;"
+        "print('aws_xray_sdk' in sys.modules, m.CollectInput.__pydantic_complete__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=lambda_like_environ() | {"PATH": os.environ["PATH"]},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    # Then neither the X-Ray SDK nor the models' schemas were loaded yet (both on first use)
+    assert proc.stdout.split() == ["False", "False"]

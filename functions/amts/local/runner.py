@@ -372,8 +372,10 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
     deps = aws.deps
     s3 = aws.clients["s3"]
     src = book.source_lang
+    # Where the deployed trigger looks: <sourcePrefix><lang>/<path>.
+    prefix = deps.settings.source_prefix
     for path, text in book.files(src).items():
-        s3.put_object(Bucket=deps.buckets.source, Key=f"{src}/{path}", Body=text.encode("utf-8"))
+        s3.put_object(Bucket=deps.buckets.source, Key=f"{prefix}{src}/{path}", Body=text.encode("utf-8"))
     for folder in sorted(p.name for p in book.root.iterdir() if p.is_dir()):
         if folder in (src, f"{src}-next"):
             continue
@@ -382,7 +384,7 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
     batch: list[dict[str, Any]] = []
     changed = book.files(f"{src}-next") or book.files(src)
     for n, (path, text) in enumerate(changed.items()):
-        key = f"{src}/{path}"
+        key = f"{prefix}{src}/{path}"
         body = text.encode("utf-8")
         put = s3.put_object(Bucket=deps.buckets.source, Key=key, Body=body)
         batch.append(upload_event(deps.buckets.source, key, put.get("VersionId"), len(body), f"{n + 1:016X}"))
