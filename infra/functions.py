@@ -321,7 +321,7 @@ class Functions(Construct):
 
         grants: dict[str, list[iam.PolicyStatement]] = {
             "collect_changes": [
-                *read(src, "*"),
+                # Reads no object: the events name bucket, key and version; it only claims them.
                 table_access("PutItem", "GetItem"),
             ],
             "plan_sync": [

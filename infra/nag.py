@@ -93,3 +93,27 @@ def apply_nag(stack: AmtsStack) -> None:
             applies_to=["Resource::*"],
         ),
     )
+
+    if not stack.settings.log_execution_data:
+        _suppress(
+            stack.workflow.state_machine,
+            NagPackSuppression(
+                id="AwsSolutions-SF1",
+                reason=(
+                    "Logs ERROR events without execution data by default: ALL would write task "
+                    "tokens, object keys and text into CloudWatch Logs. Failures still alarm "
+                    "(ExecutionsFailed/TimedOut/Aborted) and the execution history keeps every "
+                    "event; the logExecutionData setting turns on ALL with data."
+                ),
+            ),
+        )
+    _suppress(
+        stack.dead_letters.queue,
+        NagPackSuppression(
+            id="AwsSolutions-SQS3",
+            reason=(
+                "This queue is itself a dead-letter queue: the EventBridge targets' DeadLetterConfig "
+                "and the poller's on-failure destination, which cdk-nag does not recognize as DLQ use."
+            ),
+        ),
+    )

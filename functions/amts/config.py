@@ -92,6 +92,10 @@ class Settings:
     # Reserved concurrency for the Lambdas that call Translate's create/start APIs (0 = none:
     # new accounts with a 10-execution regional limit cannot reserve any).
     reserved_concurrency: int = field(default=2, metadata=SYNTH)
+    # Operations: an address subscribed to the alarm topic ("" = none), and whether the state
+    # machine logs execution data (task tokens, keys, text; off by default: errors only).
+    alarm_email: str = field(default="", metadata=SYNTH)
+    log_execution_data: bool = field(default=False, metadata=SYNTH)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -122,6 +126,8 @@ class Settings:
             raise ConfigurationError(
                 "batchSize must be between 1 and 100 (Step Functions input is limited to 256 KiB)"
             )
+        if self.alarm_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.alarm_email):
+            raise ConfigurationError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
         if not 0 <= self.reserved_concurrency <= 10:
             # Amazon Translate runs at most 10 batch jobs at once per account and region.
             raise ConfigurationError("reservedConcurrency must be between 0 and 10 (0 = not reserved)")
@@ -145,6 +151,8 @@ class Settings:
             "batchWindowSeconds",
             "batchSize",
             "reservedConcurrency",
+            "alarmEmail",
+            "logExecutionData",
         }
         unknown = set(ctx) - known
         if unknown:
@@ -169,6 +177,8 @@ class Settings:
             "batchWindowSeconds": ("batch_window_seconds", int),
             "batchSize": ("batch_size", int),
             "reservedConcurrency": ("reserved_concurrency", int),
+            "alarmEmail": ("alarm_email", str),
+            "logExecutionData": ("log_execution_data", bool),
         }
         for key, (attr, typ) in mapping.items():
             if key in ctx:
