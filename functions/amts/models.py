@@ -57,6 +57,7 @@ class CollectOutput(_Model):
     changes: list[ChangedFile] = Field(default_factory=list)
     duplicates: int = 0
     ignored: list[str] = Field(default_factory=list)  # keys outside the book (wrong suffix, unknown language)
+    rejected: dict[str, str] = Field(default_factory=dict)  # key -> why it cannot be processed (domain/keys)
     languages: list[LanguageItem] = Field(default_factory=list)
 
 

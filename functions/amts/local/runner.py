@@ -543,16 +543,25 @@ def download(aws: LocalAws, out: Path, run: LocalRun) -> None:
     """Copy the translated markdown and the reports of the run into ``out``."""
     import shutil
 
+    from amts.domain.keys import inside
+    from amts.errors import BadInputError
+
     deps = aws.deps
+
+    def checked(sub: str, key: str) -> Path:
+        if not inside(str(out / sub), key):
+            raise BadInputError(out, f"refusing to write {key!r} outside {out / sub}")
+        return out / sub / key
+
     for sub in ("translated", "reports"):  # a previous run's files would look like this run's
         shutil.rmtree(out / sub, ignore_errors=True)
     for key in deps.output.list_keys(""):
-        target = out / "translated" / key
+        target = checked("translated", key)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(deps.output.get_text(key), encoding="utf-8")
         run.output_files.append(target)
     for key in deps.reports.list_keys(""):
-        target = out / "reports" / key.rsplit("/", 1)[-1]
+        target = checked("reports", key.rsplit("/", 1)[-1])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(deps.reports.get_text(key), encoding="utf-8")
         run.report_files.append(target)
