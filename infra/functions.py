@@ -387,8 +387,13 @@ class Functions(Construct):
                 # PutItem: a token whose SendTask* call failed goes back for the next poll.
                 table_access("GetItem", "DeleteItem", "Scan", "PutItem"),
                 iam.PolicyStatement(
-                    sid="ReadJobStatus",
-                    actions=["translate:DescribeTextTranslationJob", "translate:ListTextTranslationJobs"],
+                    sid="ReadAndStopJobs",
+                    # StopTextTranslationJob: a job whose wait timed out is stopped (job slots).
+                    actions=[
+                        "translate:DescribeTextTranslationJob",
+                        "translate:ListTextTranslationJobs",
+                        "translate:StopTextTranslationJob",
+                    ],
                     resources=["*"],
                 ),
                 iam.PolicyStatement(

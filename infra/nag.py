@@ -33,7 +33,8 @@ OBJECT_REASON = (
 )
 TRANSLATE_JOB_REASON = (
     "Resource * also covers translate:StartTextTranslationJob / DescribeTextTranslationJob / "
-    "ListTextTranslationJobs: batch jobs have no ARN before they exist and Translate does not "
+    "ListTextTranslationJobs / StopTextTranslationJob: batch jobs have no ARN before they exist "
+    "and Translate does not "
     "support resource-level permissions for these actions. Parallel-data actions are scoped to "
     "the configured parallel-data ARNs."
 )

@@ -225,6 +225,7 @@ def test_resource_star_only_where_no_resource_level_permission_exists(template: 
         "translate:StartTextTranslationJob",
         "translate:DescribeTextTranslationJob",
         "translate:ListTextTranslationJobs",
+        "translate:StopTextTranslationJob",
         "translate:TranslateText",
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
