@@ -186,6 +186,8 @@ class Functions(Construct):
             "POWERTOOLS_SERVICE_NAME": "amts",
             "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            # No pydantic plugins are used: skip the entry-point scan on every cold start.
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
         }
 
         self.by_module: dict[str, lambda_.Function] = {}
@@ -319,7 +321,7 @@ class Functions(Construct):
 
         grants: dict[str, list[iam.PolicyStatement]] = {
             "collect_changes": [
-                *read(src, "*"),
+                # Reads no object: the events name bucket, key and version; it only claims them.
                 table_access("PutItem", "GetItem"),
             ],
             "plan_sync": [
@@ -385,8 +387,13 @@ class Functions(Construct):
                 # PutItem: a token whose SendTask* call failed goes back for the next poll.
                 table_access("GetItem", "DeleteItem", "Scan", "PutItem"),
                 iam.PolicyStatement(
-                    sid="ReadJobStatus",
-                    actions=["translate:DescribeTextTranslationJob", "translate:ListTextTranslationJobs"],
+                    sid="ReadAndStopJobs",
+                    # StopTextTranslationJob: a job whose wait timed out is stopped (job slots).
+                    actions=[
+                        "translate:DescribeTextTranslationJob",
+                        "translate:ListTextTranslationJobs",
+                        "translate:StopTextTranslationJob",
+                    ],
                     resources=["*"],
                 ),
                 iam.PolicyStatement(

@@ -33,7 +33,8 @@ OBJECT_REASON = (
 )
 TRANSLATE_JOB_REASON = (
     "Resource * also covers translate:StartTextTranslationJob / DescribeTextTranslationJob / "
-    "ListTextTranslationJobs: batch jobs have no ARN before they exist and Translate does not "
+    "ListTextTranslationJobs / StopTextTranslationJob: batch jobs have no ARN before they exist "
+    "and Translate does not "
     "support resource-level permissions for these actions. Parallel-data actions are scoped to "
     "the configured parallel-data ARNs."
 )
@@ -91,5 +92,29 @@ def apply_nag(stack: AmtsStack) -> None:
                 "permissions. Lambda invocations are granted on the exact function ARNs."
             ),
             applies_to=["Resource::*"],
+        ),
+    )
+
+    if not stack.settings.log_execution_data:
+        _suppress(
+            stack.workflow.state_machine,
+            NagPackSuppression(
+                id="AwsSolutions-SF1",
+                reason=(
+                    "Logs ERROR events without execution data by default: ALL would write task "
+                    "tokens, object keys and text into CloudWatch Logs. Failures still alarm "
+                    "(ExecutionsFailed/TimedOut/Aborted) and the execution history keeps every "
+                    "event; the logExecutionData setting turns on ALL with data."
+                ),
+            ),
+        )
+    _suppress(
+        stack.dead_letters.queue,
+        NagPackSuppression(
+            id="AwsSolutions-SQS3",
+            reason=(
+                "This queue is itself a dead-letter queue: the EventBridge targets' DeadLetterConfig "
+                "and the poller's on-failure destination, which cdk-nag does not recognize as DLQ use."
+            ),
         ),
     )

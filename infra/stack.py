@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.bundling import BundleMode
 from infra.functions import Functions
+from infra.operations import Alarms, OperationalDeadLetters
 from infra.storage import Storage
 from infra.translate_access import TranslateDataAccess
 from infra.trigger import PollerTriggers, UploadTrigger
@@ -52,19 +53,39 @@ class AmtsStack(Stack):
                 "OutputBucket": self.storage.output.bucket_name,
             },
             poller_schedule_minutes=settings.poller_schedule_minutes,
+            include_execution_data=settings.log_execution_data,
             asl_path=Path(asl_path) if asl_path else ASL_PATH,
         )
         state_machine = self.workflow.state_machine
         self.functions.grant_task_response(state_machine)
+        self.dead_letters = OperationalDeadLetters(self, "OperationalDeadLetters")
+        # The poller is the only asynchronously invoked function (EventBridge rules).
+        self.dead_letters.on_failure_of(self.functions.by_module["poller"])
         self.upload_trigger = UploadTrigger(
             self,
             "UploadTrigger",
             settings=settings,
             source_bucket=self.storage.source,
             state_machine=state_machine,
+            target_dead_letters=self.dead_letters.queue,
         )
         self.poller_triggers = PollerTriggers(
-            self, "PollerTriggers", settings=settings, poller=self.functions.by_module["poller"]
+            self,
+            "PollerTriggers",
+            settings=settings,
+            poller=self.functions.by_module["poller"],
+            target_dead_letters=self.dead_letters.queue,
+        )
+        self.alarms = Alarms(
+            self,
+            "Alarms",
+            state_machine=state_machine,
+            dead_letter_queues={
+                "UploadDeadLetters": self.upload_trigger.dead_letter_queue,
+                "OperationalDeadLetters": self.dead_letters.queue,
+            },
+            functions={"Poller": self.functions.by_module["poller"]},
+            alarm_email=settings.alarm_email,
         )
 
         outputs = {
@@ -88,6 +109,11 @@ class AmtsStack(Stack):
                 self.upload_trigger.dead_letter_queue.queue_url,
                 "Undeliverable upload events",
             ),
+            "OperationalDeadLetterQueueUrl": (
+                self.dead_letters.queue.queue_url,
+                "Failed poller invocations and undeliverable EventBridge events",
+            ),
+            "AlarmTopicArn": (self.alarms.topic.topic_arn, "Subscribe here to AMTS alarms"),
         }
         for output_id, (value, description) in outputs.items():
             CfnOutput(self, output_id, value=value, description=description)

@@ -58,6 +58,7 @@ class UploadTrigger(Construct):
         settings: Settings,
         source_bucket: s3.IBucket,
         state_machine: sfn.IStateMachine,
+        target_dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         if settings.batch_size > 10 and settings.batch_window_seconds < 1:
@@ -95,7 +96,8 @@ class UploadTrigger(Construct):
                     "object": {"key": key_filter(settings.source_prefix, settings.source_suffix)},
                 },
             ),
-            targets=[targets.SqsQueue(self.queue)],
+            # An event EventBridge cannot deliver to the queue is kept, not dropped.
+            targets=[targets.SqsQueue(self.queue, dead_letter_queue=target_dead_letters)],
         )
 
         self.pipe_role = iam.Role(
@@ -147,7 +149,13 @@ class PollerTriggers(Construct):
     """Translate state-change events and a schedule, both invoking the poller."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, poller: lambda_.IFunction
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        poller: lambda_.IFunction,
+        target_dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self.translate_events = events.Rule(
@@ -157,12 +165,19 @@ class PollerTriggers(Construct):
             event_pattern=events.EventPattern(
                 source=["aws.translate"], detail_type=list(TRANSLATE_DETAIL_TYPES)
             ),
-            targets=[targets.LambdaFunction(poller, retry_attempts=8, max_event_age=Duration.hours(2))],
+            targets=[
+                targets.LambdaFunction(
+                    poller,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(2),
+                    dead_letter_queue=target_dead_letters,
+                )
+            ],
         )
         self.schedule = events.Rule(
             self,
             "PollerSchedule",
             description="Safety net: poll outstanding Translate work and heartbeat waiting tasks",
             schedule=events.Schedule.rate(Duration.minutes(settings.poller_schedule_minutes)),
-            targets=[targets.LambdaFunction(poller, retry_attempts=2)],
+            targets=[targets.LambdaFunction(poller, retry_attempts=2, dead_letter_queue=target_dead_letters)],
         )

@@ -85,7 +85,7 @@ def callback_heartbeats(definition: Mapping[str, Any]) -> dict[str, int | None]:
 
 
 class Workflow(Construct):
-    """``state_machine``: STANDARD (callbacks need it), logs ALL with execution data, X-Ray on."""
+    """``state_machine``: STANDARD (callbacks need it), logs errors (ALL with data if asked), X-Ray."""
 
     def __init__(
         self,
@@ -95,6 +95,7 @@ class Workflow(Construct):
         functions: Mapping[str, lambda_.IFunction],
         substitutions: Mapping[str, str],
         poller_schedule_minutes: int,
+        include_execution_data: bool = False,
         asl_path: Path = ASL_PATH,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -158,8 +159,12 @@ class Workflow(Construct):
             definition_substitutions=self.substitutions,
             role=self.role,
             tracing_enabled=True,
+            # Execution data (task tokens, keys, text) is logged only when the logExecutionData
+            # setting asks for it (then every event, ALL); otherwise errors only, without data.
             logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+                destination=self.log_group,
+                level=sfn.LogLevel.ALL if include_execution_data else sfn.LogLevel.ERROR,
+                include_execution_data=include_execution_data,
             ),
             # Longer than the slowest legal path (parallel data 6 h + job 24 h + retries); a
             # lost execution still ends instead of running for the one-year maximum.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from amts.errors import ConfigurationError
@@ -62,27 +62,40 @@ class LanguagePair:
         return cls(source, target)
 
 
+# Field metadata of Settings: RUNTIME settings are read by the Lambda functions (Settings.from_env,
+# environment variable AMTS_<FIELD NAME>) and so are passed to every function by the stack;
+# SYNTH settings only shape the stack. Every setting is one or the other (a test checks), and a
+# test derives from this marking that each run-time setting is in each function's environment.
+RUNTIME: Mapping[str, Any] = {"runtime": True}
+SYNTH: Mapping[str, Any] = {"runtime": False}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    language_pairs: tuple[LanguagePair, ...] = (
-        LanguagePair("en", "zh"),
-        LanguagePair("en", "es"),
-        LanguagePair("zh", "en"),
+    language_pairs: tuple[LanguagePair, ...] = field(
+        default=(LanguagePair("en", "zh"), LanguagePair("en", "es"), LanguagePair("zh", "en")),
+        metadata=RUNTIME,
     )
-    granularity: str = "sentence"
-    parallel_data_name: str = "amts-d2l"
-    run_baseline: bool = False
-    min_confidence: float = 0.5
-    poller_schedule_minutes: int = 5
-    source_prefix: str = ""
-    source_suffix: str = ".md"
-    batch_window_seconds: int = 60
+    granularity: str = field(default="sentence", metadata=RUNTIME)
+    parallel_data_name: str = field(default="amts-d2l", metadata=RUNTIME)
+    run_baseline: bool = field(default=False, metadata=RUNTIME)
+    min_confidence: float = field(default=0.5, metadata=RUNTIME)
+    poller_schedule_minutes: int = field(default=5, metadata=SYNTH)
+    # Where sources live in the source bucket (<prefix><lang>/<path><suffix>): shape the trigger
+    # rule and are honoured by collect and the parallel-data source keys.
+    source_prefix: str = field(default="", metadata=RUNTIME)
+    source_suffix: str = field(default=".md", metadata=RUNTIME)
+    batch_window_seconds: int = field(default=60, metadata=SYNTH)
     # Records per workflow execution (EventBridge Pipes SQS batch). Each record is ~2 KB of S3
     # event JSON and Step Functions input is limited to 256 KiB, hence the upper bound of 100.
-    batch_size: int = 50
+    batch_size: int = field(default=50, metadata=SYNTH)
     # Reserved concurrency for the Lambdas that call Translate's create/start APIs (0 = none:
     # new accounts with a 10-execution regional limit cannot reserve any).
-    reserved_concurrency: int = 2
+    reserved_concurrency: int = field(default=2, metadata=SYNTH)
+    # Operations: an address subscribed to the alarm topic ("" = none), and whether the state
+    # machine logs execution data (task tokens, keys, text; off by default: errors only).
+    alarm_email: str = field(default="", metadata=SYNTH)
+    log_execution_data: bool = field(default=False, metadata=SYNTH)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -113,6 +126,8 @@ class Settings:
             raise ConfigurationError(
                 "batchSize must be between 1 and 100 (Step Functions input is limited to 256 KiB)"
             )
+        if self.alarm_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.alarm_email):
+            raise ConfigurationError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
         if not 0 <= self.reserved_concurrency <= 10:
             # Amazon Translate runs at most 10 batch jobs at once per account and region.
             raise ConfigurationError("reservedConcurrency must be between 0 and 10 (0 = not reserved)")
@@ -136,6 +151,8 @@ class Settings:
             "batchWindowSeconds",
             "batchSize",
             "reservedConcurrency",
+            "alarmEmail",
+            "logExecutionData",
         }
         unknown = set(ctx) - known
         if unknown:
@@ -160,6 +177,8 @@ class Settings:
             "batchWindowSeconds": ("batch_window_seconds", int),
             "batchSize": ("batch_size", int),
             "reservedConcurrency": ("reserved_concurrency", int),
+            "alarmEmail": ("alarm_email", str),
+            "logExecutionData": ("log_execution_data", bool),
         }
         for key, (attr, typ) in mapping.items():
             if key in ctx:
@@ -174,31 +193,54 @@ class Settings:
         return cls(**kwargs)
 
     # --- Lambda environment ----------------------------------------------------------------
+    @staticmethod
+    def env_name(field_name: str) -> str:
+        return f"AMTS_{field_name.upper()}"
+
+    @classmethod
+    def runtime_fields(cls) -> tuple[str, ...]:
+        """The settings the Lambda functions read, from the field metadata."""
+        return tuple(f.name for f in fields(cls) if f.metadata.get("runtime") is True)
+
     def to_env(self) -> dict[str, str]:
-        return {
-            "AMTS_LANGUAGE_PAIRS": ",".join(f"{p.source}:{p.target}" for p in self.language_pairs),
-            "AMTS_GRANULARITY": self.granularity,
-            "AMTS_PARALLEL_DATA_NAME": self.parallel_data_name,
-            "AMTS_RUN_BASELINE": "true" if self.run_baseline else "false",
-            "AMTS_MIN_CONFIDENCE": str(self.min_confidence),
-        }
+        """Every run-time setting as ``AMTS_<FIELD>``; :meth:`from_env` reads them back."""
+        env: dict[str, str] = {}
+        for name in self.runtime_fields():
+            value = getattr(self, name)
+            if name == "language_pairs":
+                text = ",".join(f"{p.source}:{p.target}" for p in value)
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            env[self.env_name(name)] = text
+        return env
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        defaults = cls()
         kwargs: dict[str, Any] = {}
-        if env.get("AMTS_LANGUAGE_PAIRS"):
-            kwargs["language_pairs"] = tuple(
-                LanguagePair.parse(p) for p in env["AMTS_LANGUAGE_PAIRS"].split(",") if p.strip()
-            )
-        if env.get("AMTS_GRANULARITY"):
-            kwargs["granularity"] = env["AMTS_GRANULARITY"]
-        if env.get("AMTS_PARALLEL_DATA_NAME"):
-            kwargs["parallel_data_name"] = env["AMTS_PARALLEL_DATA_NAME"]
-        if env.get("AMTS_RUN_BASELINE"):
-            kwargs["run_baseline"] = env["AMTS_RUN_BASELINE"].lower() == "true"
-        if env.get("AMTS_MIN_CONFIDENCE"):
-            kwargs["min_confidence"] = float(env["AMTS_MIN_CONFIDENCE"])
+        for name in cls.runtime_fields():
+            var = cls.env_name(name)
+            if var not in env:
+                continue
+            text = env[var]
+            default = getattr(defaults, name)
+            if name == "language_pairs":
+                if text.strip():
+                    kwargs[name] = tuple(LanguagePair.parse(p) for p in text.split(",") if p.strip())
+            elif isinstance(default, bool):
+                kwargs[name] = text.strip().lower() == "true"
+            elif isinstance(default, int | float):
+                if text.strip():
+                    try:
+                        kwargs[name] = type(default)(text)
+                    except ValueError as exc:
+                        raise ConfigurationError(f"{var}={text!r} is not a number") from exc
+            elif isinstance(default, str) and (text or name == "source_prefix"):
+                # An empty value means "default", except sourcePrefix ("" = the bucket root).
+                kwargs[name] = text
         return cls(**kwargs)
 
 

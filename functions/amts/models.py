@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # defer_build: a schema is built on first use, not for every model when a handler imports.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class ChangedFile(_Model):
@@ -56,6 +57,7 @@ class CollectOutput(_Model):
     changes: list[ChangedFile] = Field(default_factory=list)
     duplicates: int = 0
     ignored: list[str] = Field(default_factory=list)  # keys outside the book (wrong suffix, unknown language)
+    rejected: dict[str, str] = Field(default_factory=dict)  # key -> why it cannot be processed (domain/keys)
     languages: list[LanguageItem] = Field(default_factory=list)
 
 

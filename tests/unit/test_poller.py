@@ -378,3 +378,16 @@ def test_handler_wires_the_deps_and_returns_the_summary(world: World) -> None:
     assert result["trigger"] == "job-event"
     assert result["succeeded"] == [f"job#{job_id}"]
     assert [c.kind for c in world.callbacks.calls] == ["success"]
+
+
+def test_a_running_job_whose_wait_timed_out_is_stopped(world: World) -> None:
+    # Given a job still running whose task has timed out in Step Functions (token gone)
+    job_id = world.start_job(never_finish=True)
+    world.callbacks.gone.add("task-token-1")
+    # When the scheduled sweep polls
+    summary = world.poller.handle_event(SCHEDULE)
+    # Then the job is stopped through StopTextTranslationJob (validated against botocore's model)
+    assert summary.stopped == [f"job#{job_id}"]
+    assert [c["JobId"] for c in world.fake.calls_to("StopTextTranslationJob")] == [job_id]
+    assert world.fake.jobs[job_id].status == "STOPPED"
+    assert world.tokens.pending() == []

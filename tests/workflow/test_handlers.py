@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from amts.handlers import (
     start_translation,
 )
 from amts.local.runner import Book, LocalAws, _Context, local_aws, upload_book
-from amts.service.language import job_identity
+from amts.service.language import input_name, job_identity
 
 from tests.workflow.conftest import BOOK, FakeFactory, protected_blocks
 
@@ -150,7 +151,7 @@ def test_assemble_completed_with_error_keeps_failed_document_untranslated(
     factory.fake.script_job(
         final_status="COMPLETED_WITH_ERROR",
         steps=0,
-        failed_documents=["chapter_optimization__gradient-descent.md.html"],
+        failed_documents=[input_name("chapter_optimization/gradient-descent.md")],
     )
     ack = _call(start_translation, {"work": item, "task_token": "job-token"})
     job_id = ack["key"].split("#", 1)[1]
@@ -205,3 +206,34 @@ def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: 
     # Then the created key is decoded and the delete does no work
     assert [c["key"] for c in out["changes"]] == ["en/part one/a+b.md"]
     assert out["changes"][0]["path"] == "part one/a+b.md"
+
+
+def test_collect_rejects_unsafe_keys_with_a_reason_and_keeps_the_rest(aws: LocalAws) -> None:
+    # Given an upload batch plus keys with '..' and empty segments and one too long to derive from
+    batch = upload_book(aws, Book(BOOK))
+    bad = ["en/../escape.md", "en//double.md", "en/" + "x" * 900 + ".md"]
+    for n, key in enumerate(bad):
+        event = json.loads(batch[0]["body"])
+        event["detail"]["object"]["key"] = key
+        event["detail"]["object"]["version-id"] = f"v-bad-{n}"
+        batch.append({**batch[0], "body": json.dumps(event)})
+    # When Collect Changed Files runs
+    out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
+    # Then each unsafe key is rejected with its reason, and every book file is still a change
+    assert sorted(out["rejected"]) == sorted(bad)
+    assert "'..'" in out["rejected"]["en/../escape.md"]
+    assert "empty path segment" in out["rejected"]["en//double.md"]
+    assert "1024-byte limit" in out["rejected"][bad[2]]
+    assert len(out["changes"]) == len(list((BOOK / "en-next").rglob("*.md")))
+
+
+def test_local_download_refuses_a_key_that_would_leave_the_out_folder(aws: LocalAws, tmp_path: Path) -> None:
+    from amts.errors import BadInputError
+    from amts.local.runner import LocalRun, download
+
+    # Given an output object whose key climbs out of the folder
+    aws.clients["s3"].put_object(Bucket=aws.deps.buckets.output, Key="zh/../../evil.md", Body=b"x")
+    # When the local run downloads its outputs, Then it refuses, and nothing is written outside
+    with pytest.raises(BadInputError, match="outside"):
+        download(aws, tmp_path / "out", LocalRun(status="SUCCEEDED", execution_arn="arn"))
+    assert not (tmp_path / "evil.md").exists()

@@ -252,6 +252,16 @@ class AmazonTranslateService:
             documents_failed=int(details.get("DocumentsWithErrorsCount") or 0),
         )
 
+    def stop_job(self, job_id: str) -> None:
+        """StopTextTranslationJob; a job already finished (or gone) needs no stopping."""
+        try:
+            self._client.stop_text_translation_job(JobId=job_id)
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return
+            _raise_mapped(error, f"StopTextTranslationJob {job_id}")
+            raise
+
 
 class _NotFound(Exception):
     """GetParallelData said ResourceNotFoundException (internal: means 'create it')."""

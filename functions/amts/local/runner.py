@@ -372,8 +372,10 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
     deps = aws.deps
     s3 = aws.clients["s3"]
     src = book.source_lang
+    # Where the deployed trigger looks: <sourcePrefix><lang>/<path>.
+    prefix = deps.settings.source_prefix
     for path, text in book.files(src).items():
-        s3.put_object(Bucket=deps.buckets.source, Key=f"{src}/{path}", Body=text.encode("utf-8"))
+        s3.put_object(Bucket=deps.buckets.source, Key=f"{prefix}{src}/{path}", Body=text.encode("utf-8"))
     for folder in sorted(p.name for p in book.root.iterdir() if p.is_dir()):
         if folder in (src, f"{src}-next"):
             continue
@@ -382,7 +384,7 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
     batch: list[dict[str, Any]] = []
     changed = book.files(f"{src}-next") or book.files(src)
     for n, (path, text) in enumerate(changed.items()):
-        key = f"{src}/{path}"
+        key = f"{prefix}{src}/{path}"
         body = text.encode("utf-8")
         put = s3.put_object(Bucket=deps.buckets.source, Key=key, Body=body)
         batch.append(upload_event(deps.buckets.source, key, put.get("VersionId"), len(body), f"{n + 1:016X}"))
@@ -541,16 +543,25 @@ def download(aws: LocalAws, out: Path, run: LocalRun) -> None:
     """Copy the translated markdown and the reports of the run into ``out``."""
     import shutil
 
+    from amts.domain.keys import inside
+    from amts.errors import BadInputError
+
     deps = aws.deps
+
+    def checked(sub: str, key: str) -> Path:
+        if not inside(str(out / sub), key):
+            raise BadInputError(out, f"refusing to write {key!r} outside {out / sub}")
+        return out / sub / key
+
     for sub in ("translated", "reports"):  # a previous run's files would look like this run's
         shutil.rmtree(out / sub, ignore_errors=True)
     for key in deps.output.list_keys(""):
-        target = out / "translated" / key
+        target = checked("translated", key)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(deps.output.get_text(key), encoding="utf-8")
         run.output_files.append(target)
     for key in deps.reports.list_keys(""):
-        target = out / "reports" / key.rsplit("/", 1)[-1]
+        target = checked("reports", key.rsplit("/", 1)[-1])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(deps.reports.get_text(key), encoding="utf-8")
         run.report_files.append(target)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_plus
 
+from amts.domain.keys import key_problem
 from amts.models import ChangedFile, CollectInput, CollectOutput, LanguageItem
 from amts.service.deps import DEDUPE_TTL_SECONDS, Deps
 
@@ -81,6 +82,7 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
     sources = {p.source for p in settings.language_pairs}
     changes: list[ChangedFile] = []
     ignored: list[str] = []
+    rejected: dict[str, str] = {}
     duplicates = 0
     seen: set[str] = set()
     for ev in _events(event.records):
@@ -92,6 +94,10 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
         lang, _, path = (rel or "").partition("/")
         if rel is None or not key.endswith(settings.source_suffix) or not path or lang not in sources:
             ignored.append(key)
+            continue
+        problem = key_problem(key, path)
+        if problem is not None:  # reported; the rest of the batch goes on
+            rejected[key] = problem
             continue
         identity = f"obj#{bucket}/{key}#{version_id or sequencer or 'null'}"
         if identity in seen or not deps.tokens.claim_once(identity, DEDUPE_TTL_SECONDS):
@@ -122,5 +128,6 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
         changes=changes,
         duplicates=duplicates,
         ignored=ignored,
+        rejected=rejected,
         languages=languages,
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from amts.adapters.translate import details_name, read_job_outputs
 from amts.config import LanguagePair
-from amts.domain import markdown, sync
+from amts.domain import keys, markdown, sync
 from amts.domain.align import Granularity, align_documents
 from amts.domain.model import Document, Span
 from amts.domain.paralleldata import ParallelDataFormat, build_parallel_data
@@ -56,7 +56,7 @@ def plan_key(run_id: str, pair: str) -> str:
 
 def input_name(path: str) -> str:
     """Flat file name for the batch input folder (the job input may not contain nested ``details``)."""
-    return path.replace("/", "__") + ".html"
+    return keys.flat_name(path) + ".html"
 
 
 def reference_key(target: str, path: str) -> str:

@@ -56,6 +56,7 @@ class PollSummary:
     heartbeats: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # unknown, expired, or answered by another poller
     errors: list[str] = field(default_factory=list)  # could not be handled now; retried next poll
+    stopped: list[str] = field(default_factory=list)  # jobs nobody waits for any more, stopped
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class PollSummary:
             "heartbeats": self.heartbeats,
             "skipped": self.skipped,
             "errors": self.errors,
+            "stopped": self.stopped,
         }
 
 
@@ -191,6 +193,7 @@ class CallbackPoller:
         try:
             if record.expires_at <= int(self._clock()):
                 logger.info("expired task-token record skipped", extra={"key": key})
+                self._stop_abandoned_job(record, summary)
                 summary.skipped.append(key)
                 return
             outcome = self._describe(record)
@@ -200,8 +203,10 @@ class CallbackPoller:
             if outcome.kind == "heartbeat":
                 self.callbacks.heartbeat(record.task_token)
                 if record.task_token in getattr(self.callbacks, "gone", ()):
-                    # The execution ended (timed out, aborted): nobody waits for this record.
+                    # The execution ended or the task timed out: nobody waits for this record,
+                    # and a job still running would hold one of Translate's 10 job slots.
                     self.tokens.delete(key)
+                    self._stop_abandoned_job(record, summary)
                     summary.skipped.append(key)
                     return
                 summary.heartbeats.append(key)
@@ -233,6 +238,22 @@ class CallbackPoller:
         except Exception as error:  # one record never stops the batch
             logger.exception("task-token record not handled", extra={"key": key, "error": str(error)})
             summary.errors.append(key)
+
+    def _stop_abandoned_job(self, record: TokenRecord, summary: PollSummary) -> None:
+        """StopTextTranslationJob for a job whose wait timed out or whose execution ended."""
+        if not record.key.startswith(JOB_PREFIX):
+            return
+        stop = getattr(self.translate, "stop_job", None)
+        if stop is None:
+            return
+        job_id = record.key[len(JOB_PREFIX) :]
+        try:
+            stop(job_id)
+        except Exception as error:  # best effort: the record is gone either way
+            logger.warning("could not stop abandoned job", extra={"job_id": job_id, "error": str(error)})
+            return
+        logger.info("abandoned translation job stopped", extra={"job_id": job_id})
+        summary.stopped.append(record.key)
 
     def _describe(self, record: TokenRecord) -> _Outcome | None:
         key = record.key
