@@ -45,8 +45,8 @@ def test_run_local_with_a_missing_book_is_a_one_line_error(tmp_path: Path) -> No
     # Given a book folder that does not exist, When running, Then a one-line error names it
     missing = tmp_path / "nope"
     result = runner.invoke(app, ["run", "--local", "--book", str(missing), "--out", str(tmp_path / "o")])
-    assert result.exit_code != 0
-    assert "book folder not found" in str(result.exception) and str(missing) in str(result.exception)
+    assert result.exit_code == 2
+    assert "book folder not found" in result.stderr and str(missing) in result.stderr
 
 
 def test_run_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -60,8 +60,8 @@ def test_run_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
     # When running against a deployed stack
     result = runner.invoke(app, ["run", "--book", str(BOOK)])
     # Then the error says there are no credentials and how to run offline
-    assert result.exit_code != 0
-    assert "no AWS credentials" in str(result.exception) and "--local" in str(result.exception)
+    assert result.exit_code == 2
+    assert "no AWS credentials" in result.stderr and "--local" in result.stderr
 
 
 def test_cloud_dependencies_are_built_lazily_from_the_environment() -> None:

@@ -1,0 +1,1 @@
+"""``amts review`` and ``amts accept``: see below."""
