@@ -36,6 +36,7 @@ from amts.domain.align import Granularity, align_documents
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document
 from amts.domain.model import Document
+from amts.domain.review import MarkerStyle, stamp
 from amts.domain.sync import SyncPlan, apply_sync, plan_sync
 from amts.errors import BadInputError, ConfigurationError
 from amts.ports import Origin, Translation, TranslationEngine
@@ -163,6 +164,12 @@ def sync_command(
         Path | None, typer.Option("--glossary", help="Glossary (中文，english lines).")
     ] = None,
     as_json: JsonOpt = False,
+    markers: Annotated[
+        MarkerStyle,
+        typer.Option(
+            "--markers", help="Review markers as HTML comments, or visible badges in the rendered book."
+        ),
+    ] = MarkerStyle.COMMENT,
 ) -> None:
     """Translate only what changed between OLD and NEW; keep every human translation that still fits.
 
@@ -185,6 +192,7 @@ def sync_command(
             memory,
             glossary_path,
             as_json,
+            markers,
         )
 
 
@@ -201,6 +209,7 @@ def _sync(
     memory: Path | None,
     glossary_path: Path | None,
     as_json: bool = False,
+    markers: MarkerStyle = MarkerStyle.COMMENT,
 ) -> None:
     src_lang = _check_lang(source_lang, "--source-lang")
     tgt_lang = _check_lang(target_lang, "--target-lang")
@@ -239,7 +248,7 @@ def _sync(
     if as_json or (dry_run and plan_path is None):
         typer.echo(json.dumps(plan_json, ensure_ascii=False, indent=2))
     if not dry_run and output is not None:
-        text = apply_sync(plan, translations or {})
+        text = stamp(apply_sync(plan, translations or {}), markers)
         if is_stdout(output):
             typer.echo(text, nl=False)
         else:

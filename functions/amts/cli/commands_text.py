@@ -42,8 +42,9 @@ from amts.cli.common import (
 from amts.config import LanguagePair
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Granularity, align_documents
 from amts.domain.glossary import Glossary
-from amts.domain.markdown import load_document
+from amts.domain.markdown import load_document, parse
 from amts.domain.paralleldata import ParallelDataFile, ParallelDataFormat, build_parallel_data
+from amts.domain.review import for_training
 from amts.errors import AmtsError, BadInputError, ConfigurationError
 
 EXIT_USER_ERROR = EXIT_USAGE  # same code as amts.cli.main uses for AmtsError
@@ -171,6 +172,7 @@ class AlignOutcome:
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
     dropped: int = 0
     problem: str | None = None
+    reviewed: int = 0  # blocks a reviewer edited after AMTS wrote them (now pairs)
 
 
 def align_file_pair(job: AlignJob) -> AlignOutcome:
@@ -182,6 +184,13 @@ def align_file_pair(job: AlignJob) -> AlignOutcome:
     try:
         src = load_document(job.pair.source, job.source_lang, display_path=str(job.pair.source))
         tgt = load_document(job.pair.target, job.target_lang, display_path=str(job.pair.target))
+        text = tgt.render()
+        if "<!-- amts:" in text:
+            # Blocks AMTS wrote that no reviewer touched are not human translation: left out;
+            # blocks a reviewer edited are kept (see amts.domain.review).
+            view = for_training(text)
+            outcome.reviewed = view.reviewed
+            tgt = parse(view.text, job.target_lang, str(job.pair.target))
         result = align_documents(src, tgt, job.granularity, job.glossary, job.min_confidence)
     except AmtsError as error:
         outcome.problem = str(error)
@@ -326,6 +335,7 @@ class BookRun:
     problems: list[str] = field(default_factory=list)
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
     dropped: int = 0
+    reviewed: int = 0
 
 
 def _auto_jobs(requested: int, files: int) -> int:
@@ -448,6 +458,7 @@ def parallel_data_command(
             run.files_aligned += 1
             run.pairs.extend(outcome.pairs)
             run.dropped += outcome.dropped
+            run.reviewed += outcome.reviewed
         for problem in run.problems:
             typer.echo(f"amts: error: {problem} (file skipped)", err=True)
         if run.files_aligned == 0:
@@ -468,6 +479,7 @@ def parallel_data_command(
         say(f"dropped:    {run.dropped} below confidence {min_confidence:.2f}")
         say(f"left out:   {_left_out(data)}")
         say(f"rewritten:  {data.rewritten} fields lost a leading + - = @")
+        say(f"reviewed:   {run.reviewed} segment(s) edited by reviewers after AMTS wrote them (kept)")
         say(f"characters: {data.source_characters:,} {source_lang}, {data.target_characters:,} {target_lang}")
     del strict  # skipped files exit 1 with or without it
     if run.problems:
