@@ -363,7 +363,7 @@ def _run_cloud(book: Path, stack: str, quiet: bool) -> None:
             time.sleep(5)
     if arn is None:
         raise AmtsError("no execution started within 10 minutes of the upload (check the Pipe)")
-    console.print(f"execution: {arn}\nconsole:   {console_url(arn)}")
+    typer.echo(f"execution: {arn}\nconsole:   {console_url(arn)}")  # never wrapped: it is copied
     status = follow_execution(sfn, arn, quiet=quiet)
     _print_reports(outputs)
     if status != "SUCCEEDED":
@@ -485,7 +485,7 @@ def status_command(
             console.print(
                 f"  started {info['start']}" + (f", stopped {info['stop']}" if info["stop"] else "")
             )
-            console.print(f"  console {info['console_url']}")
+            typer.echo(f"  console {info['console_url']}")  # never wrapped: it is copied
             if info["error"]:
                 console.print(f"  [red]{info['error']}[/]: {info['cause']}")
             if steps:
