@@ -120,3 +120,17 @@ def test_review_lists_pending_segments_and_accept_clears_them(tmp_path: Path) ->
     missed = run("accept", f"{target}:1")
     assert missed.exit_code == 1 and "no review marker" in missed.stderr
     assert target.read_text(encoding="utf-8") == before
+
+
+def test_sync_writes_stamped_markers_and_visible_badges_on_request(tmp_path: Path) -> None:
+    sync_dir = Path(__file__).resolve().parents[1] / "fixtures" / "sync"
+    args = ["sync", "--old", sync_dir / "filters.en.md", "--new", sync_dir / "filters.en-next.md"]
+    args += ["--translation", sync_dir / "filters.zh.md", "-o", "-"]
+    # When synced with the default and with visible markers
+    plain, visible = run(*args), run(*args, "--markers", "visible")
+    # Then every marker records the machine text's hash; only the visible run has badges
+    assert plain.exit_code == 0 and visible.exit_code == 0, plain.stderr + visible.stderr
+    found = pending(plain.stdout)
+    assert found and all(p.machine_sha1 and not p.edited for p in found)
+    assert "amts-review" not in plain.stdout
+    assert visible.stdout.count('class="amts-review') == len(found) == len(pending(visible.stdout))
