@@ -25,6 +25,9 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     for state in ("Collect Changed Files", "Start Translation Job", "Write Report", "SUCCEEDED"):
         assert state in result.output
     assert (tmp_path / "reports" / "report.html").is_file()
+    # And each state was printed on stderr as it ended, then the cost and what awaits review
+    assert "✔ Collect Changed Files" in result.stderr and "✔ Write Report" in result.stderr
+    assert "Cost estimate: $" in result.stdout and "await review: amts review" in result.stdout
     assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
         p.name for p in (BOOK / "en-next").rglob("*.md")
     )

@@ -144,6 +144,17 @@ def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: boo
             f"{totals.get('segments_translated', 0)} machine-translated (review), "
             f"{totals.get('segments_untranslated', 0)} left untranslated"
         )
+        cost = {"standard": 0.0, "act_batch": 0.0}
+        for lang in report.get("languages", []):
+            for k in cost:
+                cost[k] += float((lang.get("cost_estimate_usd") or {}).get(k, 0.0))
+        console.print(
+            f"Cost estimate: ${cost['standard']:.4f} standard / ${cost['act_batch']:.4f} ACT batch "
+            f"({totals.get('characters_translated', 0):,} characters)"
+        )
+        waiting = totals.get("segments_awaiting_review", 0)
+        if waiting:
+            console.print(f"{waiting} segment(s) await review: amts review {out / 'translated'}")
         print_evaluation(report)
     if run.status != "SUCCEEDED":
         raise typer.Exit(1)
