@@ -120,6 +120,7 @@ class ParallelDataRef(_Model):
     size_bytes: int = 0
     files_aligned: int = 0
     pairs_held_out: int = 0  # pairs of evaluation paragraphs kept out (runBaseline)
+    segments_reviewed: int = 0  # blocks reviewers edited after AMTS wrote them: now parallel data
 
 
 class JobRef(_Model):

@@ -199,12 +199,15 @@ def test_pairing_by_relative_path_reports_missing_partners_both_ways(tmp_path: P
     (en / ".ipynb_checkpoints").mkdir()
     (en / ".ipynb_checkpoints" / "index.md").write_text("# Hidden\n", encoding="utf-8")
     # When paired
-    pairs, problems = pair_book_files(en, zh, "en", "zh")
-    # Then the complete pairs come sorted, both orphans are reported and hidden folders ignored
-    assert [p.name for p in pairs] == ["chapter_basics/minibatches.md", "chapter_basics/moving-average.md"]
-    reported = sorted(p.path.name for p in problems)
-    assert reported == ["index.md", "orphan.md"]
-    assert all("missing" in p.problem for p in problems)
+    book = pair_book_files(en, zh, "en", "zh")
+    # Then the complete pairs come sorted, the untranslated source is a problem, the translation
+    # without source only a note, and hidden folders are ignored
+    assert [p.name for p in book.pairs] == [
+        "chapter_basics/minibatches.md",
+        "chapter_basics/moving-average.md",
+    ]
+    assert [(p.path.name, "missing" in p.problem) for p in book.problems] == [("index.md", True)]
+    assert [p.path.name for p in book.ignored] == ["orphan.md"]
 
 
 def test_pairing_in_one_folder_uses_language_suffixes_and_ignores_en_next(tmp_path: Path) -> None:
@@ -217,10 +220,10 @@ def test_pairing_in_one_folder_uses_language_suffixes_and_ignores_en_next(tmp_pa
     shutil.copy(EN / "minibatches.md", chapter / "minibatches.en-next.md")
     (tmp_path / "README.md").write_text("# Readme\n", encoding="utf-8")
     # When paired with SOURCE_DIR == TARGET_DIR
-    pairs, problems = pair_book_files(tmp_path, tmp_path, "en", "zh")
+    book = pair_book_files(tmp_path, tmp_path, "en", "zh")
     # Then each name.en.md meets its name.zh.md and nothing else is involved
-    assert problems == []
-    assert [(p.source.name, p.target.name) for p in pairs] == [
+    assert book.problems == [] and book.ignored == []
+    assert [(p.source.name, p.target.name) for p in book.pairs] == [
         (f"{n}.en.md", f"{n}.zh.md") for n in sorted(SECTIONS)
     ]
 
@@ -284,8 +287,9 @@ def test_parallel_data_skips_bad_files_and_still_writes_the_rest(tmp_path: Path)
     out = tmp_path / "book.tmx"
     # When built (format from the extension)
     result = run("parallel-data", en, zh, "-o", out, "-q")
-    # Then exit 0, the two problems are one stderr line each naming the file, and output exists
-    assert result.exit_code == 0, result.stderr
+    # Then exit 1 (files were skipped), the two problems are one stderr line each naming the
+    # file, and the output of the rest exists
+    assert result.exit_code == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("amts: error:")]
     assert len(errors) == 2
     assert any(str(broken) in line and "utf-8" in line.lower() for line in errors)
@@ -293,7 +297,7 @@ def test_parallel_data_skips_bad_files_and_still_writes_the_rest(tmp_path: Path)
     assert summary_value(result.stdout, "files") == "1 aligned, 2 skipped"
     root = ET.fromstring(out.read_bytes())
     assert len(root.findall("./body/tu")) > 3
-    # And with --strict the same run exits 1 but still writes the file
+    # And the old --strict flag is still accepted and behaves the same
     out.unlink()
     strict = run("parallel-data", en, zh, "-o", out, "-q", "--strict")
     assert strict.exit_code == 1 and out.exists()

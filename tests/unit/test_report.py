@@ -163,7 +163,7 @@ def test_run_report_without_scores_lists_files_and_no_chart() -> None:
     # Then the file table shows the sync numbers and the error, and no chart is attempted
     assert "| a.md | ok | 7 | 2 | 0 | 0 | es/a.md |" in md
     assert "b.md: could not parse" in md
-    assert "<svg" not in page and "act_batch $0.0200" in page
+    assert "<svg" not in page and "$0.0200 ACT batch" in page
     assert report.totals()["files_failed"] == 1
 
 

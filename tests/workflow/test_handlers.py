@@ -237,3 +237,29 @@ def test_local_download_refuses_a_key_that_would_leave_the_out_folder(aws: Local
     with pytest.raises(BadInputError, match="outside"):
         download(aws, tmp_path / "out", LocalRun(status="SUCCEEDED", execution_arn="arn"))
     assert not (tmp_path / "evil.md").exists()
+
+
+def test_build_parallel_data_learns_from_reviewed_blocks_and_not_from_unreviewed_machine_text(
+    aws: LocalAws,
+) -> None:
+    from amts.domain.review import stamp
+
+    # Given a human translation in which AMTS had marked two paragraphs, and a reviewer then
+    # rewrote the first and left the second as the machine wrote it
+    key = "zh/chapter_optimization/learning-rate.md"
+    text = (BOOK / key).read_text(encoding="utf-8")
+    first, second = "学习率$\\eta$决定每一步走多远。", "如果$\\eta$太小，进展会很慢。"
+    assert first in text and second in text
+    marker = "<!-- amts: machine-translated, needs review (source sha1:000000000000) -->\n"
+    marked = stamp(text.replace(first, marker + first, 1).replace(second, marker + second, 1))
+    edited = marked.replace(first, "学习率$\\eta$决定了每一步迈多远。", 1)
+    collected = _collected(aws)  # uploads the book, reference bucket included
+    aws.clients["s3"].put_object(Bucket=aws.deps.buckets.reference, Key=key, Body=edited.encode("utf-8"))
+    item = _call(plan_sync, _item(collected))
+    # When Build Parallel Data runs
+    out = _call(build_parallel_data, item)
+    content = aws.deps.work.get_text(out["parallel_data"]["key"])
+    # Then the reviewer's edit is parallel data (and counted), the untouched machine text is not
+    assert out["parallel_data"]["segments_reviewed"] == 1
+    assert "决定了每一步迈多远" in content
+    assert "进展会很慢" not in content

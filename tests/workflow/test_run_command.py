@@ -25,6 +25,9 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     for state in ("Collect Changed Files", "Start Translation Job", "Write Report", "SUCCEEDED"):
         assert state in result.output
     assert (tmp_path / "reports" / "report.html").is_file()
+    # And each state was printed on stderr as it ended, then the cost and what awaits review
+    assert "✔ Collect Changed Files" in result.stderr and "✔ Write Report" in result.stderr
+    assert "Cost estimate: $" in result.stdout and "await review: amts review" in result.stdout
     assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
         p.name for p in (BOOK / "en-next").rglob("*.md")
     )
@@ -45,8 +48,8 @@ def test_run_local_with_a_missing_book_is_a_one_line_error(tmp_path: Path) -> No
     # Given a book folder that does not exist, When running, Then a one-line error names it
     missing = tmp_path / "nope"
     result = runner.invoke(app, ["run", "--local", "--book", str(missing), "--out", str(tmp_path / "o")])
-    assert result.exit_code != 0
-    assert "book folder not found" in str(result.exception) and str(missing) in str(result.exception)
+    assert result.exit_code == 2
+    assert "book folder not found" in result.stderr and str(missing) in result.stderr
 
 
 def test_run_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -60,8 +63,8 @@ def test_run_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
     # When running against a deployed stack
     result = runner.invoke(app, ["run", "--book", str(BOOK)])
     # Then the error says there are no credentials and how to run offline
-    assert result.exit_code != 0
-    assert "no AWS credentials" in str(result.exception) and "--local" in str(result.exception)
+    assert result.exit_code == 2
+    assert "no AWS credentials" in result.stderr and "--local" in result.stderr
 
 
 def test_cloud_dependencies_are_built_lazily_from_the_environment() -> None:

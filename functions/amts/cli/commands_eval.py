@@ -13,17 +13,24 @@ from typing import Annotated, Any
 import typer
 
 from amts.cli import app
+from amts.cli.common import (
+    EXIT_ITEMS_FAILED,
+    EXIT_USAGE,
+    Engine,
+    EngineOpt,
+    JsonOpt,
+    QuietOpt,
+    SourceLangOpt,
+    TargetLangOpt,
+    fail,
+)
 from amts.domain.bleu import Score, score_files
-from amts.domain.report import RunReport, write_reports_to_dir
+from amts.domain.report import RunReport, to_json, write_reports_to_dir
 from amts.errors import AmtsError, BadInputError, ConfigurationError
 
-EXIT_USER_ERROR = 2  # as amts.cli.main
-EXIT_NOT_SCORED = 1  # --json output written, but the score could not be computed
-
-
-def _fail(error: AmtsError) -> typer.Exit:
-    typer.echo(f"amts: error: {error}", err=True)
-    return typer.Exit(EXIT_USER_ERROR)
+EXIT_USER_ERROR = EXIT_USAGE
+EXIT_NOT_SCORED = EXIT_ITEMS_FAILED  # --json output written, but the score could not be computed
+_fail = fail
 
 
 def _score_lines(score: Score) -> list[str]:
@@ -50,13 +57,13 @@ BLEU_HELP = (
 def bleu_command(
     hypothesis: Annotated[Path, typer.Argument(help="The translated markdown file.")],
     reference: Annotated[Path, typer.Argument(help="The human (reference) translation.")],
-    target_lang: Annotated[str, typer.Option("--target-lang", "-t", help="Language of both files.")],
+    target_lang: TargetLangOpt = "zh",
     source: Annotated[
         Path | None,
         typer.Option("--source", help="The source file both translate (better segment matching)."),
     ] = None,
-    source_lang: Annotated[str, typer.Option("--source-lang", "-s", help="Language of --source.")] = "en",
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    source_lang: SourceLangOpt = "en",
+    as_json: JsonOpt = False,
 ) -> None:
     for path, role in ((reference, "reference"), (hypothesis, "hypothesis"), (source, "source")):
         if path is not None and not path.is_file():
@@ -132,13 +139,13 @@ def evaluate_command(
         list[Path], typer.Option("--articles", "-a", help="Article files or folders (repeatable).")
     ],
     references: Annotated[Path, typer.Option("--references", "-r", help="Folder of reference translations.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.json/.md/.html.")],
-    source_lang: Annotated[str, typer.Option("--source-lang", "-s")] = "en",
-    target_lang: Annotated[str, typer.Option("--target-lang", "-t")] = "zh",
+    out: Annotated[Path, typer.Option("--output", "-o", "--out", help="Folder for report.json/.md/.html.")],
+    source_lang: SourceLangOpt = "en",
+    target_lang: TargetLangOpt = "zh",
     variants: Annotated[
         str, typer.Option("--variants", help="Comma-separated: no-act, act-paragraph, act-sentence.")
     ] = "no-act,act-paragraph,act-sentence",
-    engine: Annotated[str, typer.Option("--engine", help="memory (offline) or amazon.")] = "memory",
+    engine: EngineOpt = Engine.MEMORY,
     both_directions: Annotated[
         bool, typer.Option("--both-directions", help="Also evaluate target -> source.")
     ] = False,
@@ -172,6 +179,8 @@ def evaluate_command(
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="Translate data access role (amazon).")
     ] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     from amts.service.evaluate import EvaluationConfig, MemoryBackend, evaluate, parse_variants
 
@@ -204,6 +213,7 @@ def evaluate_command(
             execution=execution,
             hypotheses_dir=out / "hypotheses" if keep_hypotheses else None,
             sync_plan=plan,
+            on_progress=None if quiet else (lambda line: typer.echo(f"amts: {line}", err=True)),
         )
         run_id = execution or "eval"
         backend = MemoryBackend() if engine == "memory" else _amazon_backend(bucket, role_arn, chosen, run_id)
@@ -211,4 +221,15 @@ def evaluate_command(
         written = write_reports_to_dir(report, out)
     except AmtsError as error:
         raise _fail(error) from None
-    _print_summary(report, written)
+    if as_json:
+        typer.echo(to_json(report), nl=False)
+    else:
+        _print_summary(report, written)
+    if report.status != "succeeded":
+        failed = sum(1 for lang in report.languages for f in lang.files if f.status != "ok")
+        typer.echo(
+            f"amts: {failed} article(s) not fully evaluated (report status {report.status}); "
+            "see the notes in the report",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ITEMS_FAILED)

@@ -21,17 +21,27 @@ import typer
 from amts.adapters.local_batch import read_parallel_data
 from amts.adapters.memory_engine import TranslationMemoryEngine
 from amts.cli import app
+from amts.cli.common import (
+    Engine,
+    EngineOpt,
+    JsonOpt,
+    SourceLangOpt,
+    TargetLangOpt,
+    check_suffix,
+    is_stdout,
+    user_errors,
+)
 from amts.config import SUPPORTED_LANGUAGES
 from amts.domain.align import Granularity, align_documents
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document
 from amts.domain.model import Document
+from amts.domain.review import MarkerStyle, stamp
 from amts.domain.sync import SyncPlan, apply_sync, plan_sync
-from amts.errors import AmtsError, BadInputError, ConfigurationError
+from amts.errors import BadInputError, ConfigurationError
 from amts.ports import Origin, Translation, TranslationEngine
 
-ENGINES = ("memory", "amazon")
-EXIT_USER_ERROR = 2  # as amts.cli.main
+ENGINES = tuple(e.value for e in Engine)
 
 
 def _check_lang(code: str, option: str) -> str:
@@ -136,13 +146,12 @@ def sync_command(
             "--translation", help="Existing translation of the previous version (missing: translate all)."
         ),
     ] = None,
-    source_lang: Annotated[str, typer.Option("--source-lang", help="Source language code.")] = "en",
-    target_lang: Annotated[str, typer.Option("--target-lang", help="Target language code.")] = "zh",
-    engine: Annotated[
-        str, typer.Option("--engine", help="memory (offline) or amazon (TranslateText).")
-    ] = "memory",
+    source_lang: SourceLangOpt = "en",
+    target_lang: TargetLangOpt = "zh",
+    engine: EngineOpt = Engine.MEMORY,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Where to write the new translation.")
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the new translation (.md; - is stdout)."),
     ] = None,
     plan_path: Annotated[Path | None, typer.Option("--plan", help="Write the sync plan (JSON) here.")] = None,
     dry_run: Annotated[
@@ -154,9 +163,22 @@ def sync_command(
     glossary_path: Annotated[
         Path | None, typer.Option("--glossary", help="Glossary (中文，english lines).")
     ] = None,
+    as_json: JsonOpt = False,
+    markers: Annotated[
+        MarkerStyle,
+        typer.Option(
+            "--markers", help="Review markers as HTML comments, or visible badges in the rendered book."
+        ),
+    ] = MarkerStyle.COMMENT,
 ) -> None:
-    """Translate only what changed between OLD and NEW; keep every human translation that still fits."""
-    try:
+    """Translate only what changed between OLD and NEW; keep every human translation that still fits.
+
+    The summary goes to stderr; with --json the plan is printed on stdout (with -o -, the
+    translation is on stdout and the plan needs --plan FILE). Segments the engine could not
+    translate stay in the source language, marked "needs translation", and are counted in the
+    summary. Exit 0 when the file was written, 2 on a usage or input error.
+    """
+    with user_errors():
         _sync(
             new,
             old,
@@ -169,11 +191,9 @@ def sync_command(
             dry_run,
             memory,
             glossary_path,
+            as_json,
+            markers,
         )
-    except AmtsError as error:
-        # Same one-line message and exit code as amts.cli.main, also under CliRunner.
-        typer.echo(f"amts: error: {error}", err=True)
-        raise typer.Exit(EXIT_USER_ERROR) from None
 
 
 def _sync(
@@ -188,13 +208,20 @@ def _sync(
     dry_run: bool,
     memory: Path | None,
     glossary_path: Path | None,
+    as_json: bool = False,
+    markers: MarkerStyle = MarkerStyle.COMMENT,
 ) -> None:
     src_lang = _check_lang(source_lang, "--source-lang")
     tgt_lang = _check_lang(target_lang, "--target-lang")
     if engine not in ENGINES:
         raise ConfigurationError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
     if output is None and not dry_run:
-        raise ConfigurationError("-o NEW_TGT.md is required (or --dry-run to write only the plan)")
+        raise ConfigurationError(
+            "-o NEW_TGT.md is required (- for stdout), or --dry-run to write only the plan"
+        )
+    check_suffix(output, ("md",))
+    if as_json and is_stdout(output):
+        raise ConfigurationError("--json and -o - both write to stdout: write the plan with --plan FILE")
 
     glossary = Glossary.load(glossary_path, src_lang, tgt_lang) if glossary_path else None
     new_doc = load_document(new, src_lang)
@@ -218,10 +245,14 @@ def _sync(
     plan_json["engine"] = None if dry_run else engine
     if plan_path is not None:
         _write(plan_path, json.dumps(plan_json, ensure_ascii=False, indent=2) + "\n")
-    elif dry_run:
+    if as_json or (dry_run and plan_path is None):
         typer.echo(json.dumps(plan_json, ensure_ascii=False, indent=2))
     if not dry_run and output is not None:
-        _write(output, apply_sync(plan, translations or {}))
+        text = stamp(apply_sync(plan, translations or {}), markers)
+        if is_stdout(output):
+            typer.echo(text, nl=False)
+        else:
+            _write(output, text)
     for note in plan.notes:
         typer.echo(f"amts: {note}", err=True)
     if plan.low_confidence:

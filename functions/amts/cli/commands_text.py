@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -29,15 +29,26 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from amts.cli import app
+from amts.cli.common import (
+    EXIT_ITEMS_FAILED,
+    EXIT_USAGE,
+    QuietOpt,
+    SourceLangOpt,
+    TargetLangOpt,
+    check_suffix,
+    is_stdout,
+    user_errors,
+)
 from amts.config import LanguagePair
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Granularity, align_documents
 from amts.domain.glossary import Glossary
-from amts.domain.markdown import load_document
+from amts.domain.markdown import load_document, parse
 from amts.domain.paralleldata import ParallelDataFile, ParallelDataFormat, build_parallel_data
-from amts.errors import AmtsError, BadInputError
+from amts.domain.review import for_training
+from amts.errors import AmtsError, BadInputError, ConfigurationError
 
-EXIT_USER_ERROR = 2  # same code as amts.cli.main uses for AmtsError
-EXIT_FILES_SKIPPED = 1  # parallel-data --strict: output written, but some files were skipped
+EXIT_USER_ERROR = EXIT_USAGE  # same code as amts.cli.main uses for AmtsError
+EXIT_FILES_SKIPPED = EXIT_ITEMS_FAILED  # parallel-data: output written, but some files were skipped
 # Below this many file pairs the process pool's start-up costs more than it saves.
 _MIN_FILES_FOR_POOL = 4
 
@@ -68,13 +79,34 @@ def _visible_markdown(root: Path, pattern: str) -> Iterator[Path]:
             yield path
 
 
-def pair_book_files(
-    source_dir: Path, target_dir: Path, source_lang: str, target_lang: str
-) -> tuple[list[FilePair], list[FileProblem]]:
+@dataclass(slots=True)
+class BookFiles:
+    """The outcome of pairing a book's files."""
+
+    pairs: list[FilePair] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)  # a source file without translation
+    ignored: list[FileProblem] = field(default_factory=list)  # not part of the book's pairs: a note
+
+
+def _other_files(root: Path, wanted: str) -> int:
+    """Files that are not markdown (images, notebooks, data), counted for the note."""
+    return sum(
+        1
+        for p in root.rglob("*")
+        if p.is_file()
+        and not p.name.endswith(wanted)
+        and p.suffix.lower() != ".md"
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def pair_book_files(source_dir: Path, target_dir: Path, source_lang: str, target_lang: str) -> BookFiles:
     """Match source and target files by relative path (or by language suffix in one folder).
 
-    Returns the pairs sorted by name (so output is deterministic) and one problem per file whose
-    partner is missing. Raises BadInputError when a directory itself is unusable.
+    Returns the pairs sorted by name (so output is deterministic), one problem per source file
+    whose translation is missing, and, as notes (not errors), the files that are not part of a
+    pair: a translation-side file without a source (a glossary such as ``TERMINOLOGY.zh.md``) and
+    non-markdown files. Raises BadInputError when a directory itself is unusable.
     """
     for d in (source_dir, target_dir):
         if not d.exists():
@@ -83,6 +115,7 @@ def pair_book_files(
             raise BadInputError(d, "not a directory")
     pairs: list[FilePair] = []
     problems: list[FileProblem] = []
+    ignored: list[FileProblem] = []
     if source_dir.resolve() == target_dir.resolve():
         src_suffix, tgt_suffix = f".{source_lang}.md", f".{target_lang}.md"
         sources = {
@@ -101,7 +134,7 @@ def pair_book_files(
                 problems.append(FileProblem(sources[stem], f"translation missing (expected {expected})"))
         for stem in sorted(set(targets) - set(sources)):
             expected = targets[stem].with_name(Path(stem).name + src_suffix)
-            problems.append(FileProblem(targets[stem], f"source file missing (expected {expected})"))
+            ignored.append(FileProblem(targets[stem], f"no source file ({expected.name}): ignored"))
     else:
         sources = {p.relative_to(source_dir).as_posix(): p for p in _visible_markdown(source_dir, "*.md")}
         targets = {p.relative_to(target_dir).as_posix(): p for p in _visible_markdown(target_dir, "*.md")}
@@ -113,8 +146,13 @@ def pair_book_files(
                     FileProblem(sources[rel], f"translation missing (expected {target_dir / rel})")
                 )
         for rel in sorted(set(targets) - set(sources)):
-            problems.append(FileProblem(targets[rel], f"source file missing (expected {source_dir / rel})"))
-    return pairs, problems
+            ignored.append(FileProblem(targets[rel], f"no source file ({source_dir / rel}): ignored"))
+    others = _other_files(source_dir, ".md")
+    if target_dir.resolve() != source_dir.resolve():
+        others += _other_files(target_dir, ".md")
+    if others:
+        ignored.append(FileProblem(source_dir, f"{others} non-markdown file(s) ignored"))
+    return BookFiles(pairs, problems, ignored)
 
 
 # --- aligning one file pair (runs in a worker process) ------------------------------------------
@@ -134,6 +172,7 @@ class AlignOutcome:
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
     dropped: int = 0
     problem: str | None = None
+    reviewed: int = 0  # blocks a reviewer edited after AMTS wrote them (now pairs)
 
 
 def align_file_pair(job: AlignJob) -> AlignOutcome:
@@ -145,6 +184,13 @@ def align_file_pair(job: AlignJob) -> AlignOutcome:
     try:
         src = load_document(job.pair.source, job.source_lang, display_path=str(job.pair.source))
         tgt = load_document(job.pair.target, job.target_lang, display_path=str(job.pair.target))
+        text = tgt.render()
+        if "<!-- amts:" in text:
+            # Blocks AMTS wrote that no reviewer touched are not human translation: left out;
+            # blocks a reviewer edited are kept (see amts.domain.review).
+            view = for_training(text)
+            outcome.reviewed = view.reviewed
+            tgt = parse(view.text, job.target_lang, str(job.pair.target))
         result = align_documents(src, tgt, job.granularity, job.glossary, job.min_confidence)
     except AmtsError as error:
         outcome.problem = str(error)
@@ -155,34 +201,28 @@ def align_file_pair(job: AlignJob) -> AlignOutcome:
 
 
 # --- shared helpers -----------------------------------------------------------------------------
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn AmtsError into the one-line message and exit code of :func:`amts.cli.main`.
-
-    Also done here so the commands behave the same when invoked without ``main`` (tests, other
-    entry points).
-    """
-    try:
-        yield
-    except AmtsError as error:
-        typer.echo(f"amts: error: {error}", err=True)
-        raise typer.Exit(EXIT_USER_ERROR) from None
-
-
 def _check_languages(source_lang: str, target_lang: str) -> tuple[str, str]:
     pair = LanguagePair.parse(f"{source_lang}:{target_lang}")
     return pair.source, pair.target
 
 
 def _choose_format(fmt: ParallelDataFormat | None, output: Path | None) -> ParallelDataFormat:
-    """An explicit --format wins; otherwise the output's extension; otherwise TSV."""
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        if suffix in {f.value for f in ParallelDataFormat}:
-            return ParallelDataFormat(suffix)
-    return ParallelDataFormat.TSV
+    """An explicit --format wins; otherwise the output's extension; otherwise TSV.
+
+    Without --format an output name with another extension (``-o pairs.xlsx``) is refused rather
+    than silently written as TSV; a known extension that contradicts --format
+    (``-o x.csv --format tmx``) is refused too. ``--format tmx -o x.xml`` is what was asked.
+    """
+    formats = tuple(f.value for f in ParallelDataFormat)
+    if output is None or is_stdout(output):
+        return fmt if fmt is not None else ParallelDataFormat.TSV
+    suffix = output.suffix.lower().lstrip(".")
+    if fmt is None:
+        check_suffix(output, formats)
+        return ParallelDataFormat(suffix)
+    if suffix in formats and suffix != fmt.value:
+        raise ConfigurationError(f"-o {output} says {suffix} but --format says {fmt.value}")
+    return fmt
 
 
 def _load_glossary(path: Path | None, source_lang: str, target_lang: str) -> Glossary | None:
@@ -190,7 +230,7 @@ def _load_glossary(path: Path | None, source_lang: str, target_lang: str) -> Glo
 
 
 def _write_output(data: ParallelDataFile, output: Path | None) -> None:
-    if output is None:
+    if output is None or is_stdout(output):
         # Bytes, not text: the console's locale must not decide the encoding (the service wants UTF-8).
         try:
             sys.stdout.flush()
@@ -219,8 +259,6 @@ def _left_out(data: ParallelDataFile) -> str:
 
 
 # --- amts align ---------------------------------------------------------------------------------
-SourceLangOpt = Annotated[str, typer.Option("--source-lang", "-s", help="Language code of the source.")]
-TargetLangOpt = Annotated[str, typer.Option("--target-lang", "-t", help="Language code of the target.")]
 GranularityOpt = Annotated[
     Granularity, typer.Option("--granularity", "-g", help="Align paragraphs or sentences.")
 ]
@@ -256,13 +294,14 @@ def align_command(
     granularity: GranularityOpt = Granularity.SENTENCE,
     fmt: FormatOpt = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (.tsv, .csv, .tmx) instead of stdout."),
     ] = None,
     min_confidence: MinConfidenceOpt = DEFAULT_MIN_CONFIDENCE,
     glossary: GlossaryOpt = None,
 ) -> None:
     """See ALIGN_HELP; the CLI entry point for a single file pair."""
-    with _user_errors():
+    with user_errors():
         source_lang, target_lang = _check_languages(source_lang, target_lang)
         chosen = _choose_format(fmt, output)
         terms = _load_glossary(glossary, source_lang, target_lang)
@@ -296,6 +335,7 @@ class BookRun:
     problems: list[str] = field(default_factory=list)
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
     dropped: int = 0
+    reviewed: int = 0
 
 
 def _auto_jobs(requested: int, files: int) -> int:
@@ -353,8 +393,10 @@ PARALLEL_DATA_HELP = (
     "missing partner) is reported on stderr on one line and skipped; the others still produce "
     "output. A summary (files, pairs, pairs dropped for low confidence, characters) goes to stdout, "
     "a progress bar to stderr.\n\n"
-    "Exit codes: 0 when the output was written (skipped files are counted in the summary); "
-    "1 with --strict when the output was written but files were skipped; "
+    "Files that are not part of a pair (non-markdown files, a glossary such as TERMINOLOGY.zh.md "
+    "without a source) are ignored with a note.\n\n"
+    "Exit codes: 0 when every file pair was aligned and the output written; "
+    "1 when the output was written but some files were skipped; "
     "2 when nothing was written (no usable file pair, bad option, unwritable output)."
 )
 
@@ -365,7 +407,12 @@ def parallel_data_command(
     target_dir: Annotated[
         Path, typer.Argument(help="Folder of translations (the same folder for name.en.md/name.zh.md).")
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The parallel-data file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The parallel-data file to write (.tsv, .csv, .tmx; - is stdout)."
+        ),
+    ],
     source_lang: SourceLangOpt = "en",
     target_lang: TargetLangOpt = "zh",
     granularity: GranularityOpt = Granularity.SENTENCE,
@@ -376,17 +423,20 @@ def parallel_data_command(
         int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: up to 2, one per core).")
     ] = 0,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when any file was skipped (the output is still written).")
+        bool, typer.Option("--strict", hidden=True, help="Kept for old scripts: skipped files always exit 1.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """See PARALLEL_DATA_HELP; the CLI entry point for a whole book."""
-    with _user_errors():
+    with user_errors():
         source_lang, target_lang = _check_languages(source_lang, target_lang)
         chosen = _choose_format(fmt, output)
         terms = _load_glossary(glossary, source_lang, target_lang)
-        file_pairs, missing = pair_book_files(source_dir, target_dir, source_lang, target_lang)
-        run = BookRun(problems=[str(p) for p in missing])
+        book = pair_book_files(source_dir, target_dir, source_lang, target_lang)
+        file_pairs = book.pairs
+        run = BookRun(problems=[str(p) for p in book.problems])
+        for note in book.ignored:
+            typer.echo(f"amts: note: {note}", err=True)
         align_jobs = [
             AlignJob(fp, source_lang, target_lang, granularity, min_confidence, terms) for fp in file_pairs
         ]
@@ -408,6 +458,7 @@ def parallel_data_command(
             run.files_aligned += 1
             run.pairs.extend(outcome.pairs)
             run.dropped += outcome.dropped
+            run.reviewed += outcome.reviewed
         for problem in run.problems:
             typer.echo(f"amts: error: {problem} (file skipped)", err=True)
         if run.files_aligned == 0:
@@ -417,16 +468,19 @@ def parallel_data_command(
             )
         data = build_parallel_data(run.pairs, chosen, source_lang, target_lang, segtype=granularity.value)
         _write_output(data, output)
-        typer.echo(f"files:      {run.files_aligned} aligned, {len(run.problems)} skipped")
-        typer.echo(
-            f"pairs:      {data.pairs_written} written to {output} ({data.format.value}, "
+        # With -o - the pairs are on stdout: the summary goes to stderr so it cannot mix in.
+        say = (lambda line: typer.echo(line, err=True)) if is_stdout(output) else typer.echo
+        say(f"files:      {run.files_aligned} aligned, {len(run.problems)} skipped")
+        where = "stdout" if is_stdout(output) else str(output)
+        say(
+            f"pairs:      {data.pairs_written} written to {where} ({data.format.value}, "
             f"{data.size_bytes:,} bytes)"
         )
-        typer.echo(f"dropped:    {run.dropped} below confidence {min_confidence:.2f}")
-        typer.echo(f"left out:   {_left_out(data)}")
-        typer.echo(f"rewritten:  {data.rewritten} fields lost a leading + - = @")
-        typer.echo(
-            f"characters: {data.source_characters:,} {source_lang}, {data.target_characters:,} {target_lang}"
-        )
-    if strict and run.problems:
+        say(f"dropped:    {run.dropped} below confidence {min_confidence:.2f}")
+        say(f"left out:   {_left_out(data)}")
+        say(f"rewritten:  {data.rewritten} fields lost a leading + - = @")
+        say(f"reviewed:   {run.reviewed} segment(s) edited by reviewers after AMTS wrote them (kept)")
+        say(f"characters: {data.source_characters:,} {source_lang}, {data.target_characters:,} {target_lang}")
+    del strict  # skipped files exit 1 with or without it
+    if run.problems:
         raise typer.Exit(EXIT_FILES_SKIPPED)

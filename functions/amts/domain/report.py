@@ -146,6 +146,9 @@ class LanguageResult(_Model):
     deltas: list[Delta] = Field(default_factory=list)
     characters_translated: int = 0
     cost_estimate_usd: dict[str, float] = Field(default_factory=dict)
+    # Blocks reviewers edited after AMTS wrote them, found in the translations this run read:
+    # they became parallel data (human translation) instead of being left out as machine text.
+    segments_reviewed: int = 0
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -174,6 +177,10 @@ class RunReport(_Model):
             "segments_reused": sum(f.segments_reused for f in files),
             "segments_translated": sum(f.segments_translated for f in files),
             "segments_untranslated": sum(f.segments_untranslated for f in files),
+            "segments_awaiting_review": sum(f.segments_translated + f.segments_untranslated for f in files)
+            if self.kind == "run"
+            else 0,
+            "segments_reviewed": sum(lang.segments_reviewed for lang in self.languages),
             "characters_translated": sum(
                 lang.characters_translated or sum(f.characters_translated for f in lang.files)
                 for lang in self.languages
@@ -367,7 +374,8 @@ def _run_rows(language: LanguageResult, report: RunReport | None = None) -> tupl
     untranslated = "Untranslated"
     if report is not None and report.kind == "evaluation" and report.variants:
         untranslated = f"Untranslated ({report.variants[0]})"  # per-variant counts are in the notes
-    header = ["File", "Status", "Reused", "Translated", untranslated, "Characters", "Output"]
+    translated = "Machine-translated" if report is None or report.kind == "run" else "Sent"
+    header = ["File", "Status", "Reused", translated, untranslated, "Characters", "Output"]
     rows = [
         [
             f.path,
@@ -400,14 +408,52 @@ def _parallel_rows(language: LanguageResult) -> tuple[list[str], list[list[str]]
     return header, rows
 
 
-def _cost_text(language: LanguageResult) -> str:
-    parts = [f"{k} ${v:.4f}" for k, v in language.cost_estimate_usd.items()]
-    per_variant = [
-        f"{s.variant} ${s.cost_estimate_usd:.4f}"
-        for s in language.variants
-        if s.cost_estimate_usd is not None
-    ]
-    return "; ".join(per_variant or parts) or "—"
+def _usd(rates: Mapping[str, float]) -> str:
+    names = {"standard": "standard", "act_batch": "ACT batch"}
+    return " / ".join(f"${v:.4f} {names.get(k, k)}" for k, v in rates.items())
+
+
+def _cost_text(language: LanguageResult, report: RunReport | None = None) -> str:
+    """The estimate, always: the run's own (at both rates), then each variant's when there are
+    several (evaluation), each at the rate that variant is billed at."""
+    parts: list[str] = []
+    variants = [s for s in language.variants if s.cost_estimate_usd is not None]
+    if report is None or report.kind == "run" or not variants:
+        rates = {k: v for k, v in language.cost_estimate_usd.items() if k in ("standard", "act_batch")}
+        if rates:
+            chars = language.characters_translated or sum(f.characters_translated for f in language.files)
+            parts.append(f"this run {_usd(rates)}" + (f" ({chars:,} characters)" if chars else ""))
+        elif language.cost_estimate_usd:
+            variants = []
+            parts += [f"{k} ${v:.4f}" for k, v in language.cost_estimate_usd.items()]
+    if variants:
+        label = "evaluation: " if parts else ""
+        parts.append(
+            label
+            + ", ".join(
+                f"{s.variant} ${s.cost_estimate_usd:.4f} ({s.characters_translated:,} characters)"
+                for s in variants
+            )
+        )
+    return "; ".join(parts) or "$0.0000 (nothing sent)"
+
+
+def _total_cost(report: RunReport) -> str:
+    """All languages: the run's translation at both rates, plus what evaluation variants cost."""
+    rates: dict[str, float] = {}
+    variants: dict[str, float] = {}
+    for lang in report.languages:
+        for k, v in lang.cost_estimate_usd.items():
+            if k in ("standard", "act_batch"):
+                rates[k] = rates.get(k, 0.0) + v
+        for s in lang.variants:
+            if s.cost_estimate_usd is not None:
+                variants[s.variant] = variants.get(s.variant, 0.0) + s.cost_estimate_usd
+    parts = [_usd({k: round(v, 4) for k, v in rates.items()})] if rates else []
+    if variants:
+        each = ", ".join(f"{k} ${v:.4f}" for k, v in variants.items())
+        parts.append(f"evaluation {each}" if rates else each)
+    return "; ".join(parts) or "$0.0000 (nothing sent)"
 
 
 def _title(report: RunReport) -> str:
@@ -431,14 +477,31 @@ def _meta_items(report: RunReport) -> list[tuple[str, str]]:
         ("Languages", ", ".join(f"{x.source_lang} → {x.target_lang}" for x in report.languages) or "—")
     )
     items.append(("Files", f"{t['files']} ({t['files_failed']} failed)"))
-    items.append(
-        (
-            "Segments",
-            f"{t['segments_reused']} reused, {t['segments_translated']} translated, "
-            f"{t['segments_untranslated']} untranslated",
+    if report.kind == "run":
+        segments = (
+            f"{t['segments_reused']} kept from the human translation, "
+            f"{t['segments_translated']} machine-translated, "
+            f"{t['segments_untranslated']} left in the source language (the engine had no translation)"
         )
-    )
-    items.append(("Characters translated", str(t["characters_translated"])))
+    else:
+        sent = t["segments_translated"]  # an evaluation sends every segment to every variant
+        segments = (
+            f"{sent} sent to each variant; {t['segments_untranslated']} of them came back untranslated "
+            f"({report.variants[0] if report.variants else 'first variant'})"
+        )
+    items.append(("Segments", segments))
+    if report.kind == "run":
+        items.append(
+            (
+                "Review",
+                f"{t['segments_awaiting_review']} segment(s) await review "
+                f"({t['segments_translated']} machine-translated, {t['segments_untranslated']} untranslated: "
+                "list them with 'amts review'); "
+                f"{t['segments_reviewed']} edited by reviewers since the last run became parallel data",
+            )
+        )
+    items.append(("Characters translated", f"{t['characters_translated']:,}"))
+    items.append(("Cost estimate (USD)", _total_cost(report)))
     items.extend((str(k), str(v)) for k, v in report.metadata.items() if not isinstance(v, dict | list))
     return items
 
@@ -470,7 +533,7 @@ def to_markdown(report: RunReport) -> str:
             lines += ["BLEU on the 0–1 scale (sacrebleu's 0–100 in parentheses); chrF on 0–100.", ""]
             lines += [*_md_table(*_score_rows(report, lang)), ""]
         lines += [*_md_table(*_run_rows(lang, report)), ""]
-        lines += [f"Cost estimate (USD): {_cost_text(lang)}", ""]
+        lines += [f"Cost estimate (USD): {_cost_text(lang, report)}", ""]
         sigs = _signatures(lang)
         if sigs:
             lines += ["Signatures:", "", *(f"- `{s}`" for s in sigs), ""]
@@ -489,6 +552,18 @@ def render_chart_svg(report: RunReport, language: LanguageResult) -> str | None:
     Uses matplotlib's object API (no pyplot): no global backend switch, safe in Lambda and
     threads. Raises ImportError when matplotlib is absent (callers degrade to tables).
     """
+    fig = chart_figure(report, language)
+    if fig is None:
+        return None
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    svg = buf.getvalue()
+    # drop the XML prolog/doctype: the SVG is inlined into the HTML body
+    return svg[svg.find("<svg") :]
+
+
+def chart_figure(report: RunReport, language: LanguageResult) -> Any:
+    """The matplotlib Figure of :func:`render_chart_svg` (None without scores)."""
     variants = _variant_names(report, language)
     files = [f for f in language.files if f.scores]
     if not variants or not files:
@@ -503,14 +578,17 @@ def render_chart_svg(report: RunReport, language: LanguageResult) -> str | None:
         xs = [j + (i - (len(variants) - 1) / 2) * width for j in range(len(files))]
         ys = [(f.scores[v].bleu or 0.0) if v in f.scores else 0.0 for f in files]
         bars = ax.bar(xs, ys, width=width, label=v)
+        scored = [f.scores.get(v) is not None and f.scores[v].bleu is not None for f in files]
         if len(files) * len(variants) <= 30:  # values on the bars while they stay readable
-            ax.bar_label(bars, fmt="%.3f", fontsize=6, padding=1)
-        for bar, f in zip(bars, files, strict=True):
-            s = f.scores.get(v)
-            if s is None or s.bleu is None:  # make "no score" visible instead of a silent 0 bar
-                ax.annotate(
-                    "n/a", (bar.get_x() + bar.get_width() / 2, 0.0), ha="center", va="bottom", fontsize=7
-                )
+            # One label per bar: the value, or "n/a" where there is no score (never both).
+            texts = [f"{y:.3f}" if ok else "n/a" for y, ok in zip(ys, scored, strict=True)]
+            ax.bar_label(bars, labels=texts, fontsize=6, padding=1, rotation=90 if len(variants) > 3 else 0)
+        else:
+            for bar, ok in zip(bars, scored, strict=True):
+                if not ok:  # make "no score" visible instead of a silent 0 bar
+                    ax.annotate(
+                        "n/a", (bar.get_x() + bar.get_width() / 2, 0.0), ha="center", va="bottom", fontsize=6
+                    )
     ax.set_xticks(range(len(files)))
     ax.set_xticklabels(
         labels, rotation=20 if len(files) > 4 else 0, ha="right" if len(files) > 4 else "center"
@@ -518,17 +596,16 @@ def render_chart_svg(report: RunReport, language: LanguageResult) -> str | None:
     ax.set_ylabel("BLEU (0–1)")
     # Scale to the data (low offline scores would be invisible on a fixed 0–1 axis), never past 1.
     top = max((f.scores[v].bleu or 0.0 for f in files for v in variants if v in f.scores), default=0.0)
-    ax.set_ylim(0, min(1.0, max(0.05, math.ceil(top * 1.15 * 20) / 20)))
+    # Head room above the tallest bar for its label, so no label reaches the title.
+    ax.set_ylim(0, min(1.12, max(0.05, math.ceil(top * 1.25 * 20) / 20)))
+    if top > 0.85:
+        ax.set_yticks([t / 10 for t in range(11)])
 
-    ax.set_title(f"BLEU per article, {language.source_lang} → {language.target_lang}")
+    ax.set_title(f"BLEU per article, {language.source_lang} → {language.target_lang}", pad=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # outside: never over a bar
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    svg = buf.getvalue()
-    # drop the XML prolog/doctype: the SVG is inlined into the HTML body
-    return svg[svg.find("<svg") :]
+    return fig
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -597,7 +674,7 @@ def to_html(report: RunReport) -> str:
         if lang.parallel_data:
             parts.append("<h3>Parallel data</h3>" + _html_table(*_parallel_rows(lang)))
         parts.append("<h3>Files</h3>" + _html_table(*_run_rows(lang, report)))
-        parts.append(f"<p>Cost estimate (USD): {html.escape(_cost_text(lang))}</p>")
+        parts.append(f"<p>Cost estimate (USD): {html.escape(_cost_text(lang, report))}</p>")
         sigs = _signatures(lang)
         if sigs:
             parts.append(

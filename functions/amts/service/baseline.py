@@ -336,7 +336,8 @@ class EvaluationScores:
     capped: bool
     per_file: dict[str, dict[str, Score]] = field(default_factory=dict)  # path -> variant -> score
     corpus: dict[str, Score] = field(default_factory=dict)
-    characters: dict[str, int] = field(default_factory=dict)
+    characters: dict[str, int] = field(default_factory=dict)  # came back translated, per variant
+    characters_sent: int = 0  # the evaluation set's source characters: what each variant is billed for
     engines: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -360,6 +361,7 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
     lang = work.language
     segments = load_evaluation_set(deps, plan.evaluation.key)
     scores = EvaluationScores(len(segments), list(plan.evaluation.files), plan.evaluation.capped)
+    scores.characters_sent = sum(len(s.source) for s in segments)
     baseline = work.baseline
     sources: dict[str, str | None] = {
         VARIANT_BASELINE: baseline.key if baseline is not None and baseline.error is None else None,

@@ -421,6 +421,13 @@ class EvaluationConfig:
     hypotheses_dir: Path | None = None  # where the translated markdown of every variant goes
     sync_plan: Mapping[str, object] | None = None  # SyncPlan.to_json() to show reused vs translated
     parallel_data_name: str = "amts-eval"
+    # Called with one line per step (a variant starting, an article scored), e.g. to print
+    # progress on stderr; never with the report's text.
+    on_progress: Callable[[str], None] | None = None
+
+    def progress(self, line: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(line)
 
 
 def _load(path: Path, lang: str, role: str) -> tuple[Document | None, str | None]:
@@ -583,6 +590,7 @@ def evaluate_direction(
         if granularity is not None:
             name = f"{config.parallel_data_name}-{pair}-{variant}"
             language.parallel_data.append(corpus.summary(variant, granularity, name))
+        config.progress(f"{pair.source}-{pair.target} {variant}: translating {len(cases)} article(s)")
         outputs = backend.run(variant, pair, cases, pairs_without) if cases else {}
         characters[variant] = 0
         for case in cases:
@@ -614,6 +622,10 @@ def evaluate_direction(
             fr.scores[variant] = ScoreResult.from_score(score)
             if score.ok:
                 pairings[variant].append(pairing)
+        for case in cases:
+            sc = results[case.name].scores.get(variant)
+            shown = "failed" if sc is None or sc.bleu is None else f"BLEU {sc.bleu:.4f}"
+            config.progress(f"{pair.source}-{pair.target} {variant}: {case.name}: {shown}")
         costs[variant] = _cost(variant, characters[variant])
     language.notes.extend(corpus.problems)
     for pd in language.parallel_data:

@@ -18,7 +18,7 @@ from typing import Any
 
 from amts.adapters.translate import details_name, read_job_outputs
 from amts.config import LanguagePair
-from amts.domain import keys, markdown, sync
+from amts.domain import keys, markdown, review, sync
 from amts.domain.align import Granularity, align_documents
 from amts.domain.model import Document, Span
 from amts.domain.paralleldata import ParallelDataFormat, build_parallel_data
@@ -200,6 +200,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     evaluation = work.plan.evaluation if work.plan else None
     held_out = {path: set(pieces) for path, pieces in (evaluation.held_out if evaluation else {}).items()}
     pairs_held_out = 0
+    segments_reviewed = 0
     pairs: list[Any] = []
     dropped = 0
     aligned_files = 0
@@ -218,7 +219,10 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         else:
             continue
         src = markdown.parse(src_text, lang.source, src_key)
-        tgt = markdown.parse(deps.reference.get_text(ref_key), lang.target, ref_key)
+        # Blocks still as AMTS wrote them are not human translation; a reviewer's edit is.
+        view = review.for_training(deps.reference.get_text(ref_key))
+        segments_reviewed += view.reviewed
+        tgt = markdown.parse(view.text, lang.target, ref_key)
         result = align_documents(src, tgt, granularity, min_confidence=settings.min_confidence)
         hold = held_out.get(path, set())
         kept = [p for p in result.pairs if not hold.intersection(p.source_pieces)]
@@ -231,6 +235,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         pairs_dropped=dropped,
         files_aligned=aligned_files,
         pairs_held_out=pairs_held_out,
+        segments_reviewed=segments_reviewed,
     )
     if pairs:
         pd_file = build_parallel_data(
@@ -376,7 +381,7 @@ def assemble(work: WorkItem, deps: Deps) -> WorkItem:
                 exact += origin == Origin.EXACT
                 fuzzy += origin == Origin.FUZZY
                 translations[index] = Translation(text, Origin.MACHINE)
-        markdown_text = sync.apply_sync(state.plan, translations)
+        markdown_text = review.stamp(sync.apply_sync(state.plan, translations), review.style_from_env())
         key = f"{lang.target}/{file_plan.path}"
         deps.output.put_text(key, markdown_text, "text/markdown; charset=utf-8")
         result.outputs.append(

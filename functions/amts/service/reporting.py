@@ -71,6 +71,12 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
         )
         if pd.name is None:
             result.notes.append("no aligned human translations: the job ran without parallel data")
+        result.segments_reviewed = pd.segments_reviewed
+        if pd.segments_reviewed:
+            result.notes.append(
+                f"{pd.segments_reviewed} segment(s) reviewers edited after AMTS wrote them are in the "
+                "parallel data as human translation"
+            )
     if work.job is not None:
         result.job_ids.append(work.job.job_id)
     plans = {f.path: f for f in (work.plan.files if work.plan else [])}
@@ -144,20 +150,18 @@ def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
         for variant, score in by_variant.items():
             fr.scores[variant] = ScoreResult.from_score(score)
     workflow_summary, workflow_deltas = list(result.variants), list(result.deltas)
+    # Billed on what is sent, not on what came back changed: every variant sends the whole set.
+    sent = scores.characters_sent
     costs = {
-        VARIANT_BASELINE: round(
-            scores.characters.get(VARIANT_BASELINE, 0) * PRICES_PER_MILLION_CHARS["standard"] / 1e6, 4
-        ),
-        VARIANT_ACT: round(
-            scores.characters.get(VARIANT_ACT, 0) * PRICES_PER_MILLION_CHARS["act_batch"] / 1e6, 4
-        ),
+        VARIANT_BASELINE: round(sent * PRICES_PER_MILLION_CHARS["standard"] / 1e6, 4),
+        VARIANT_ACT: round(sent * PRICES_PER_MILLION_CHARS["act_batch"] / 1e6, 4),
     }
     summarize_language(
         result,
         list(EVAL_VARIANTS),
         corpus={v: ScoreResult.from_score(s) for v, s in scores.corpus.items()},
         costs=costs,
-        characters=scores.characters,
+        characters={v: sent for v in EVAL_VARIANTS},
     )
     result.variants = workflow_summary + result.variants
     result.deltas = workflow_deltas + result.deltas
