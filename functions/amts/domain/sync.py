@@ -139,6 +139,7 @@ class SyncPlan:
     path: str | None = None
     identical: bool = False
     has_translation: bool = True
+    has_old_source: bool = True
     to_translate: list[SegmentToTranslate] = field(default_factory=list)
     # piece index in new_source → reused human text (one line, for pieces of rebuilt blocks)
     reused: dict[int, str] = field(default_factory=dict)
@@ -206,6 +207,12 @@ class _Emit:
     block_index: int
     target_span: tuple[int, int] | None = None
     skip: bool = False
+    # An unchanged protected block the translator left out or replaced with their own version
+    # (no counterpart in the old target): the translator's decision stands, nothing is written.
+    omit: bool = False
+    # A changed code cell: the new source cell with the translator's edits (translated comments)
+    # of the lines that did not change (see :func:`_merge_code`).
+    merged: str | None = None
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
 
@@ -354,6 +361,38 @@ _EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
 _IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
+# Protected kinds whose unchanged source block stays out when the translation has no counterpart
+# (labels and other directives always follow the source: references elsewhere use them).
+_TRANSLATOR_OWNED = frozenset({BlockKind.CODE, BlockKind.MATH, BlockKind.FENCE, BlockKind.HTML})
+
+
+def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
+    """Three-way line merge of a code cell: the new source's lines, where a line is unchanged
+    from the old source and the translator had rewritten it one for one (a translated comment),
+    the translator's line."""
+    old_lines = old_source.splitlines(keepends=True)
+    tgt_lines = old_target.splitlines(keepends=True)
+    new_lines = new_source.splitlines(keepends=True)
+    theirs: dict[int, str] = {}
+    ours = difflib.SequenceMatcher(None, old_lines, tgt_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in ours.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                theirs[i1 + k] = tgt_lines[j1 + k]
+    out: list[str] = []
+    edit = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in edit.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                line = theirs.get(i1 + k, new_lines[j1 + k])
+                if not line.endswith("\n") and new_lines[j1 + k].endswith("\n"):
+                    line += "\n"
+                out.append(line)
+        else:
+            out.extend(new_lines[j1:j2])
+    return "".join(out)
+
+
 def _keep_target_version(source: Block, target: Block) -> bool:
     """Whether the translator's version of an unchanged protected block is written.
 
@@ -447,6 +486,7 @@ def plan_sync(
             "directly; segments it does not match confidently are translated"
         )
         old_source = new_source
+        plan.has_old_source = False
     elif old_source.render() == new_source.render():
         # Identical versions: nothing to translate, no job; the translation stays as it is.
         # (A whitespace-only change takes the normal path: nothing is edited, so only segments
@@ -676,6 +716,14 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             continue
         block = new.blocks[nb]
         ob = diff.block_old.get(nb)
+        if ob is not None and not diff.block_same.get(nb, False) and block.kind is BlockKind.CODE:
+            # A changed code cell replaces its counterpart (never a second copy); the lines that
+            # did not change keep the translator's version.
+            tb = al.protected.get(ob)
+            if tb is not None and tb not in used_tgt:
+                emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
+                used_tgt.add(tb)
+            continue
         if ob is None or not diff.block_same.get(nb, False):
             continue
         if not block.pieces:
@@ -683,6 +731,8 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             if tb is not None and tb not in used_tgt and _keep_target_version(block, tgt.blocks[tb]):
                 emit.target_span = (tb, tb)
                 used_tgt.add(tb)
+            elif tb is None and plan.has_old_source and block.kind in _TRANSLATOR_OWNED:
+                emit.omit = True
             continue
         run = _target_run(plan, diff, al, nb, ob, order, position, used_tgt)
         if run is None:
@@ -911,6 +961,12 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
             prev_t = last
+        elif emit.merged is not None:
+            chunks.append((None, new_sep))
+            chunks.append((nb, emit.merged))
+            prev_t = None
+        elif emit.omit:
+            pass  # the translator's decision: the block stays out (what hangs off it does not)
         else:
             chunks.append((None, new_sep))
             chunks.append((nb, new.render_block(nb, texts)))
