@@ -213,6 +213,7 @@ class _Emit:
     # A changed code cell: the new source cell with the translator's edits (translated comments)
     # of the lines that did not change (see :func:`_merge_code`).
     merged: str | None = None
+    merged_from: int | None = None  # the old-target block it replaces
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
 
@@ -420,16 +421,21 @@ def _code_lines(block: Block) -> set[str]:
     return lines
 
 
+def _code_similarity(a: Block, b: Block) -> float:
+    """Jaccard similarity of two code cells' code lines (comments ignored), 0 for another tab."""
+    la, lb = _code_lines(a), _code_lines(b)
+    if not la or not lb:
+        return 0.0
+    first_a = a.raw.splitlines()[1:2]
+    first_b = b.raw.splitlines()[1:2]
+    tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
+    tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
+    return len(la & lb) / len(la | lb) if tab_a == tab_b else 0.0
+
+
 def _protected_similar(a: Block, b: Block) -> bool:
     if a.kind is BlockKind.CODE:
-        la, lb = _code_lines(a), _code_lines(b)
-        if not la or not lb:
-            return False
-        first_a = a.raw.splitlines()[1:2]
-        first_b = b.raw.splitlines()[1:2]
-        tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
-        tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
-        return tab_a == tab_b and len(la & lb) / len(la | lb) >= 0.5
+        return _code_similarity(a, b) >= 0.5
     return similarity(normalise_block(a), normalise_block(b), 0.8) >= 0.8
 
 
@@ -722,6 +728,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             tb = al.protected.get(ob)
             if tb is not None and tb not in used_tgt:
                 emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
+                emit.merged_from = tb
                 used_tgt.add(tb)
             continue
         if ob is None or not diff.block_same.get(nb, False):
@@ -743,6 +750,8 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         for other in absorbed:
             layout[other].skip = True
 
+    _claim_translators_cells(plan, diff, al, layout, order, used_tgt)
+
     # Target-only blocks: attach to the nearest anchored target block.
     tgt_anchor_to_new: dict[int, int] = {}
     for tb, sbs in al.tgt_to_src_blocks.items():
@@ -752,7 +761,11 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     for sb, tb in al.protected.items():
         if sb in old_to_new_block:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
+    for nb in order:
+        if layout[nb].merged_from is not None:
+            tgt_anchor_to_new[layout[nb].merged_from] = nb
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
+    anchored |= {layout[nb].merged_from for nb in order if layout[nb].merged_from is not None}  # type: ignore[misc]
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
     new_images = set(_IMAGE_PATH.findall(new.render()))
@@ -792,6 +805,54 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         else:
             plan.target_only_dropped += 1
     plan._layout = [layout[b] for b in order]
+
+
+def _emit_targets(emit: _Emit) -> list[int]:
+    if emit.target_span is not None:
+        return [emit.target_span[0], emit.target_span[1]]
+    return [emit.merged_from] if emit.merged_from is not None else []
+
+
+def _claim_translators_cells(
+    plan: SyncPlan,
+    diff: SourceDiff,
+    al: _Alignment,
+    layout: dict[int, _Emit],
+    order: list[int],
+    used_tgt: set[int],
+) -> None:
+    """A code cell of the new source written from the source (changed, or new in the source)
+    whose counterpart the translator has in a version the alignment did not pair (comments
+    translated, cell reshaped): the translator's cell of the same tab, between the target blocks
+    written before and after it and similar when comments are ignored, is replaced (merged)
+    rather than kept next to a second copy."""
+    new, tgt = plan.new_source, al.tgt
+    for k, nb in enumerate(order):
+        emit = layout[nb]
+        block = new.blocks[nb]
+        if block.kind is not BlockKind.CODE or emit.skip or emit.omit:
+            continue
+        if emit.target_span is not None or emit.merged is not None:
+            continue
+        ob = diff.block_old.get(nb)
+        if ob is not None and diff.block_same.get(nb, False):
+            continue  # unchanged: kept or left out above
+        lo = max((t for b in order[:k] for t in _emit_targets(layout[b])), default=-1)
+        hi = min((t for b in order[k + 1 :] for t in _emit_targets(layout[b])), default=len(tgt.blocks))
+        best, best_score = None, 0.5
+        for tb in range(lo + 1, hi):
+            cand = tgt.blocks[tb]
+            if tb in used_tgt or cand.kind is not BlockKind.CODE or not al.target_only(tb):
+                continue
+            score = _code_similarity(block, cand)
+            if score >= best_score:
+                best, best_score = tb, score
+        if best is None:
+            continue
+        base = al.src.blocks[ob].raw if ob is not None else block.raw
+        emit.merged = _merge_code(base, tgt.blocks[best].raw, block.raw)
+        emit.merged_from = best
+        used_tgt.add(best)
 
 
 def _separator_after(doc: Document, index: int) -> str:
