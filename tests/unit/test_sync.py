@@ -298,7 +298,7 @@ def test_missing_translation_means_everything_is_translated_and_said_so() -> Non
     assert "def moving_average(xs, k, weights=None):" in out
 
 
-def test_low_confidence_alignment_is_retranslated_and_listed() -> None:
+def test_an_unchanged_paragraph_keeps_its_translation_even_when_the_alignment_is_unsure() -> None:
     # Given an old translation whose second paragraph the aligner is unsure about
     old = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, edited later.\n", "en")
     new = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, now edited.\n", "en")
@@ -306,16 +306,16 @@ def test_low_confidence_alignment_is_retranslated_and_listed() -> None:
     beads = [Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.2), Bead((2,), (2,), 0.95)]
     # When planned
     plan = plan_sync(old, new, tgt, aligner=fixed(beads))
-    # Then the unchanged but doubtful paragraph is retranslated and listed, never mis-assigned
+    # Then the unchanged but doubtful paragraph keeps what the translator wrote (listed for a
+    # look, not retranslated): its English did not change
     assert plan.low_confidence == [1]
     reasons = {s.index: s.reason for s in plan.to_translate}
-    assert reasons == {1: Reason.LOW_CONFIDENCE, 2: Reason.EDITED}
+    assert reasons == {2: Reason.EDITED}
     out = apply_sync(plan, machine(plan))
-    assert "不相干的一段" not in out
-    assert "第一段。" in out
+    assert "第一段。\n\n不相干的一段。\n\n" in out
 
 
-def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
+def test_a_source_paragraph_left_out_by_the_translator_stays_out() -> None:
     # Given a translation that skipped the second paragraph (a 1-0 bead)
     old = parse("One.\n\nTwo is not translated.\n\nThree.\n", "en")
     tgt = parse("一。\n\n三。\n", "zh")
@@ -323,9 +323,13 @@ def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
     # When a version where only the third paragraph changed is synced
     new = parse("One.\n\nTwo is not\ntranslated.\n\nThree, edited.\n", "en")
     plan = plan_sync(old, new, tgt, aligner=fixed(beads))
-    # Then the untranslated paragraph is sent too, with the reason no_translation
+    # Then only the edited paragraph is sent; the one the translator left out stays out
     sent = [(s.index, s.reason) for s in plan.to_translate]
-    assert sent == [(1, Reason.NO_TRANSLATION), (2, Reason.EDITED)]
+    assert sent == [(2, Reason.EDITED)]
+    out = apply_sync(plan, machine(plan))
+    assert out.startswith("一。\n\n")
+    assert "Two is not" not in out
+    assert plan.to_json()["segments_left_out"] == 1
 
 
 def _merged_case(new_second: str) -> tuple[SyncPlan, Document]:

@@ -69,6 +69,7 @@ from amts.domain.diff import (
     diff_documents,
     normalise,
     normalise_block,
+    segment_key,
     sha1_short,
     similarity,
 )
@@ -146,6 +147,7 @@ class SyncPlan:
     statuses: list[ChangeKind] = field(default_factory=list)
     segments_deleted: int = 0
     low_confidence: list[int] = field(default_factory=list)
+    left_out: set[int] = field(default_factory=set)  # unchanged pieces the translators left out
     target_only_kept: int = 0
     target_only_dropped: int = 0
     notes: list[str] = field(default_factory=list)
@@ -187,6 +189,7 @@ class SyncPlan:
             "estimated_cost_usd": price_estimate(chars),
             "whole_file_cost_usd": price_estimate(total),
             "low_confidence": list(self.low_confidence),
+            "segments_left_out": len(self.left_out),
             "target_only_blocks_kept": self.target_only_kept,
             "target_only_blocks_dropped": self.target_only_dropped,
             "notes": list(self.notes),
@@ -549,9 +552,13 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if bead is None or not bead.target:
             reasons[i] = Reason.NO_TRANSLATION
             continue
-        if not al.confident(bead):
+        if not al.confident(bead) and not (plan.has_old_source and len(bead.source) == 1):
             reasons[i] = Reason.LOW_CONFIDENCE
             continue
+        if not al.confident(bead):
+            # Unchanged English: what the translator wrote for it stays, even where the
+            # alignment is unsure (listed, not retranslated).
+            plan.low_confidence.append(i)
         texts = [al.tgt.pieces[t].text for t in bead.target]
         if len(bead.source) == 1:
             plan.reused[i] = _join(texts, plan.target_lang)
@@ -568,6 +575,15 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
                 groups.append([m for m in members if m is not None])
         else:
             reasons[i] = Reason.GROUP_CHANGED
+    if plan.has_old_source:
+        # An unchanged paragraph the translators left out stays out: when every piece of a new
+        # block is such a piece, the block is not written (see _plan_blocks) and nothing is sent.
+        by_block = _pieces_by_block(new)
+        for pieces in by_block.values():
+            if all(reasons.get(p) is Reason.NO_TRANSLATION for p in pieces):
+                for p in pieces:
+                    del reasons[p]
+                    plan.left_out.add(p)
     for i, reason in sorted(reasons.items()):
         plan.to_translate.append(_segment(new, i, reason, diff.piece_status[i]))
         if reason is Reason.LOW_CONFIDENCE:
@@ -642,8 +658,8 @@ def _partial_segment(
     bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
     if len(bounds) < 2:
         return None
-    new_s = [normalise(ref.text[a:b]) for a, b in bounds]
-    old_s = [normalise(src_sents[k][1]) for k in old_ids]
+    new_s = [segment_key(ref.text[a:b]) for a, b in bounds]
+    old_s = [segment_key(src_sents[k][1]) for k in old_ids]
     local = {k: i for i, k in enumerate(old_ids)}
     old_to_new: dict[int, int] = {}
     for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_s, new_s, autojunk=False).get_opcodes():
@@ -722,6 +738,11 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             continue
         block = new.blocks[nb]
         ob = diff.block_old.get(nb)
+        if block.pieces and all(
+            plan.new_source._first_piece[nb] + k in plan.left_out for k in range(len(block.pieces))
+        ):
+            emit.omit = True
+            continue
         if ob is not None and not diff.block_same.get(nb, False) and block.kind is BlockKind.CODE:
             # A changed code cell replaces its counterpart (never a second copy); the lines that
             # did not change keep the translator's version.
