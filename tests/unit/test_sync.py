@@ -13,6 +13,7 @@ from amts.domain.markdown import load_document, parse
 from amts.domain.model import BlockKind, Document
 from amts.domain.sync import (
     MACHINE_MARKER,
+    UNTRANSLATED_MARKER,
     Reason,
     SyncPlan,
     apply_sync,
@@ -139,12 +140,14 @@ def test_in_an_edited_paragraph_only_the_changed_sentence_is_sent() -> None:
     assert seg.text == "The window size $k$ trades smoothness for delay, which matters for online monitoring."
     assert seg.partial and seg.prefix == "" and seg.suffix == "窗口越大，反应越慢。"
     assert [new.pieces[seg.index].text[sp.start : sp.end] for sp in seg.spans] == ["$k$"]
-    # And the assembled paragraph is the machine sentence followed by the human one
+    # And the assembled paragraph is the machine sentence, its inline review marker, then the
+    # human one, on the translator's line
     out = apply_sync(plan, machine(plan))
-    assert f"机翻〈{seg.text}〉窗口越大，反应越慢。\n" in out
+    marker = MACHINE_MARKER.format(ids=seg.sha1)
+    assert f"\n机翻〈{seg.text}〉{marker}窗口越大，反应越慢。\n" in out
     # And when the engine has nothing for it, the English sentence stays next to the human one
     missing = apply_sync(plan, {})
-    assert f"{seg.text}窗口越大，反应越慢。\n" in missing
+    assert f"\n{seg.text}{UNTRANSLATED_MARKER.format(ids=seg.sha1)}窗口越大，反应越慢。\n" in missing
     # And switching sentence reuse off sends the whole paragraph
     whole = plan_sync(old, new, tgt, sentence_reuse=False)
     assert whole.characters_to_translate > plan.characters_to_translate

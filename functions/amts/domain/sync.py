@@ -147,6 +147,7 @@ class SyncPlan:
     statuses: list[ChangeKind] = field(default_factory=list)
     segments_deleted: int = 0
     low_confidence: list[int] = field(default_factory=list)
+    splices: dict[int, _Splice] = field(default_factory=dict, repr=False)
     left_out: set[int] = field(default_factory=set)  # unchanged pieces the translators left out
     target_only_kept: int = 0
     target_only_dropped: int = 0
@@ -197,6 +198,18 @@ class SyncPlan:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Splice:
+    """Machine text put into the translator's paragraph: old-target block ``block_index`` with
+    ``raw[start:end]`` replaced by ``lead + text + marker + trail``."""
+
+    block_index: int
+    start: int
+    end: int
+    lead: str
+    trail: str
+
+
 @dataclass(slots=True)
 class _Emit:
     """How one new non-blank block (and what hangs off it) is written.
@@ -217,6 +230,7 @@ class _Emit:
     # of the lines that did not change (see :func:`_merge_code`).
     merged: str | None = None
     merged_from: int | None = None  # the old-target block it replaces
+    splice: _Splice | None = None  # an edited paragraph written as the translator's, spliced
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
 
@@ -398,18 +412,12 @@ def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
 
 
 def _keep_target_version(source: Block, target: Block) -> bool:
-    """Whether the translator's version of an unchanged protected block is written.
-
-    Code cells: yes (translated comments, adjusted imports). Display math: yes unless its
-    ``:eqlabel:`` differs (references elsewhere use the source's label). Anything else (labels,
-    tabs, directives, fences): only when it is the same text, so label names always follow the
-    new source.
-    """
-    if source.kind is BlockKind.CODE:
-        return True
-    if source.kind is BlockKind.MATH:
-        return _EQLABEL.findall(source.raw) == _EQLABEL.findall(target.raw)
-    return normalise_block(source) == normalise_block(target)
+    """Whether the translator's version of an unchanged protected block is written: always (the
+    contract: where the English did not change, the translation is kept byte for byte, be it a
+    code cell with translated comments, an equation they rewrote, a tab list with an extra
+    framework or a label they fixed)."""
+    del source, target
+    return True
 
 
 def _code_lines(block: Block) -> set[str]:
@@ -641,9 +649,80 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             or any(not b.source or not b.target or not al.confident(b) for b in sbeads)
         ):
             continue
-        partial = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
-        if partial is not None:
-            plan.to_translate[pos] = partial
+        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+        if result is None:
+            continue
+        partial, n_before, n_after = result
+        plan.to_translate[pos] = partial
+        if len(bead.target) == 1:
+            t = bead.target[0]
+            splice = _splice(al.tgt, t, [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])], n_before, n_after)
+            nb = plan.new_source.pieces[seg.index].block_index
+            if splice is not None and len(plan.new_source.blocks[nb].pieces) == 1:
+                plan.splices[seg.index] = splice
+                for emit in plan._layout:
+                    if emit.block_index == nb:
+                        emit.splice = splice
+
+
+def _nonspace_offsets(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if not ch.isspace()]
+
+
+def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after: int) -> _Splice | None:
+    """Where, in the raw text of the target block holding piece ``t``, the machine translation
+    of the changed sentences goes: between the translator's first ``n_before`` and last
+    ``n_after`` sentences, keeping their line structure. None when the piece is not alone in its
+    block or its raw text cannot be mapped (then the paragraph is rebuilt from its sentences)."""
+    ref = tgt.pieces[t]
+    block = ref.block
+    if len(block.pieces) != 1 or block.kind is not BlockKind.PARAGRAPH:
+        return None
+    raw = block.raw
+    region = raw[ref.piece.start : ref.piece.end]
+    raw_chars = _nonspace_offsets(region)
+    text = ref.text
+    if [region[i] for i in raw_chars] != [ch for ch in text if not ch.isspace()]:
+        return None
+    # Sentence positions in the piece text, in order.
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in sentences:
+        s = sentence.strip()
+        at = text.find(s, cursor)
+        if at < 0:
+            return None
+        spans.append((at, at + len(s)))
+        cursor = at + len(s)
+    if n_before + n_after > len(spans):
+        return None
+
+    def raw_after(text_end: int) -> int:  # raw offset right after the char ending at text_end
+        n = sum(1 for ch in text[:text_end] if not ch.isspace())
+        return ref.piece.start + (raw_chars[n - 1] + 1 if n else 0)
+
+    def raw_before(text_start: int) -> int:  # raw offset of the char starting at text_start
+        n = sum(1 for ch in text[:text_start] if not ch.isspace())
+        return ref.piece.start + (raw_chars[n] if n < len(raw_chars) else len(region))
+
+    a = raw_after(spans[n_before - 1][1]) if n_before else ref.piece.start
+    b = (
+        raw_before(spans[len(spans) - n_after][0])
+        if n_after
+        else ref.piece.start + (raw_chars[-1] + 1 if raw_chars else 0)
+    )
+    gap = raw[a:b]
+    multi_line = "\n" in region.strip()
+    join = "" if tgt.lang in _SPACELESS_LANGS else " "
+    if gap.strip():
+        lead, trail = gap[: len(gap) - len(gap.lstrip())], gap[len(gap.rstrip()) :]
+    elif n_before and n_after:
+        lead = trail = gap
+    elif n_before:
+        lead, trail = ("\n" if multi_line else (gap or join)), ""
+    else:
+        lead, trail = "", ("\n" if multi_line else (gap or join))
+    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail)
 
 
 def _partial_segment(
@@ -653,7 +732,7 @@ def _partial_segment(
     sbeads: list[Bead],
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
-) -> SegmentToTranslate | None:
+) -> tuple[SegmentToTranslate, int, int] | None:
     ref = plan.new_source.pieces[seg.index]
     bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
     if len(bounds) < 2:
@@ -701,7 +780,8 @@ def _partial_segment(
         for sp in ref.piece.spans
         if sp.start >= offset and sp.end <= stop
     )
-    return replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
+    segment = replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
+    return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
 def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
@@ -992,6 +1072,7 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     texts: dict[int, str] = dict(plan.reused)
     machine: dict[int, list[str]] = {}  # new block → sha1s of machine-translated pieces
     untranslated: dict[int, list[str]] = {}
+    spliced: dict[int, str] = {}  # new block → the translator's paragraph with the machine text in it
     for index in sorted(wanted):
         ref = new.pieces[index]
         tr = translations.get(index)
@@ -1002,10 +1083,17 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             texts[index] = (
                 _join([seg.prefix, seg.text, seg.suffix], plan.target_lang) if seg.partial else ref.text
             )
+            if index in plan.splices:
+                spliced[ref.block_index] = _spliced(plan, index, seg.text, UNTRANSLATED_MARKER)
+                continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
             seg = segments[index]
+            if index in plan.splices:
+                marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
+                spliced[ref.block_index] = _spliced(plan, index, texts[index], marker)
+                continue
             if seg.partial:
                 texts[index] = _join([seg.prefix, texts[index], seg.suffix], plan.target_lang)
             if tr.origin is not Origin.HUMAN:
@@ -1043,6 +1131,11 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
             prev_t = last
+        elif emit.splice is not None and tgt is not None and nb in spliced:
+            gap = target_gap(emit.splice.block_index)
+            chunks.append((None, new_sep if gap is None else gap))
+            chunks.append((nb, spliced[nb]))
+            prev_t = emit.splice.block_index
         elif emit.merged is not None:
             chunks.append((None, new_sep))
             chunks.append((nb, emit.merged))
@@ -1067,6 +1160,16 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     end_gap = target_gap(len(tgt.blocks)) if tgt is not None else None
     chunks.append((None, "".join(reversed(tail)) if end_gap is None else end_gap))
     return _with_markers(new, chunks, machine, untranslated)
+
+
+def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
+    """The translator's paragraph with ``text`` (the changed sentences) in place, followed by its
+    review marker as an inline comment (a marker at the start of a line would end the paragraph)."""
+    splice = plan.splices[index]
+    assert plan.old_target is not None
+    raw = plan.old_target.blocks[splice.block_index].raw
+    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
+    return raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
