@@ -862,11 +862,10 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     for sb, tb in al.protected.items():
         if sb in old_to_new_block:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
-    for nb in order:
-        if layout[nb].merged_from is not None:
-            tgt_anchor_to_new[layout[nb].merged_from] = nb
+    merged_into = {m: nb for nb in order if (m := layout[nb].merged_from) is not None}
+    tgt_anchor_to_new.update(merged_into)
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
-    anchored |= {layout[nb].merged_from for nb in order if layout[nb].merged_from is not None}  # type: ignore[misc]
+    anchored |= set(merged_into)
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
     new_images = set(_IMAGE_PATH.findall(new.render()))
