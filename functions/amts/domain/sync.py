@@ -13,11 +13,12 @@ Contract (used by the workflow handlers and ``amts sync``):
 ``plan_sync`` is deterministic: a workflow step that only kept ``to_json()`` can rebuild the
 plan from the same three documents before calling ``apply_sync``.
 
-How the new target file is built (the rules translators can rely on):
+How the new target file is built (the rules translators can rely on; the contract is
+docs/SYNC.md):
 
 * The output follows the NEW source: its blocks in its order. Deleted source blocks disappear
   together with their translation.
-* A new piece whose normalised text (whitespace and line wrapping ignored) equals an old piece
+* A new piece whose normalised text (whitespace, line wrapping and slide markers ignored) equals an old piece
   (in place or moved) reuses the human translation of the old piece, found through the
   paragraph aligner (old source ↔ old target). When a whole block (or a run of blocks the
   translator merged or split) is unchanged and maps to whole target blocks, the target's raw text
@@ -30,15 +31,18 @@ How the new target file is built (the rules translators can rely on):
 * A bead where the translator merged several English pieces keeps its translation only when all
   of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
   ``group_changed``: counted, not hidden).
-* Alignment below the confidence threshold → retranslated and listed under ``low_confidence``;
-  a source piece the translator left out (1-0 bead) → retranslated with reason
-  ``no_translation``. Never silently mis-assigned.
-* Protected blocks: when the source block did not change and the aligned target block exists,
-  the translator's version of a code cell is kept (d2l's Chinese code cells have translated
-  comments), and of display math when its ``:eqlabel:`` is the same; labels, tabs and other
-  directives always follow the new source. A changed block or one without counterpart is taken
-  from the new source byte for byte. Figure paths follow the new source too (a translator's
-  renamed image is not copied; the translated caption is).
+* An unchanged piece keeps what the translator wrote for it even when the alignment is below the
+  confidence threshold (listed under ``low_confidence``); an unchanged source paragraph the
+  translator left out (1-0 bead) stays out (``segments_left_out``). Only edited and new text,
+  and merged groups with a changed member, are sent.
+* Protected blocks: an unchanged source block keeps the translator's version (translated code
+  comments, rewritten equations, extra tabs in ``:begin_tab:``); an unchanged block without
+  counterpart (left out or replaced by the translator's own version) is not written. A changed
+  code cell replaces its counterpart (a line-level three-way merge keeps the translator's
+  rewrites of unchanged lines); a new one is inserted, replacing the translator's unpaired
+  version of the same tab when there is one. Never a second copy.
+* A changed sentence in an edited paragraph is spliced into the translator's raw paragraph (their
+  line breaks kept) with an inline review marker right after it.
 * Identical old and new source (byte for byte): nothing to translate, the translation is kept
   as it is. No previous source version but a translation: the translation is aligned with the
   new source directly and what aligns confidently is kept.
