@@ -650,7 +650,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             len(old_ids) < 2
             or covered_s != old_ids
             or covered_t != sorted(tgt_ids)
-            or any(not b.source or not b.target or not al.confident(b) for b in sbeads)
+            or any(not b.source or not b.target for b in sbeads)
         ):
             continue
         result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
