@@ -437,17 +437,21 @@ def test_engine_output_cannot_break_a_table_or_a_list() -> None:
     assert "* 三|四 五\n" in out
 
 
-def test_figure_paths_follow_the_new_source_even_when_the_caption_is_reused() -> None:
-    # Given a translation whose figure points at a renamed image
+def test_an_unchanged_figure_keeps_the_translators_image_and_a_changed_path_follows_the_source() -> None:
+    # Given a translation whose figure points at its own (localised) image
     old = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text.\n", "en")
     new = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text, edited.\n", "en")
     tgt = parse("![损失的图。](../img/loss-zh.svg)\n\n一些文字。\n", "zh")
-    # When synced
+    # When synced with the English figure unchanged
     plan = plan_sync(old, new, tgt, aligner=one_to_one)
     out = apply_sync(plan, machine(plan))
-    # Then the caption is the translator's and the path is the new source's
-    assert out.startswith("![损失的图。](../img/Loss.svg)\n")
+    # Then the figure is the translator's, byte for byte
+    assert out.startswith("![损失的图。](../img/loss-zh.svg)\n")
     assert 0 in plan.reused
+    # And when the English figure's path changes, the caption is reused with the new path
+    moved = parse("![A plot of the loss.](../img/loss-v2.svg)\n\nSome text, edited.\n", "en")
+    plan = plan_sync(old, moved, tgt, aligner=one_to_one)
+    assert apply_sync(plan, machine(plan)).startswith("![损失的图。](../img/loss-v2.svg)\n")
 
 
 def test_a_whitespace_only_commit_sends_nothing_when_the_alignment_is_confident() -> None:

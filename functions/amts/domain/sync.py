@@ -383,9 +383,11 @@ _EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
 _IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
-# Protected kinds whose unchanged source block stays out when the translation has no counterpart
-# (labels and other directives always follow the source: references elsewhere use them).
-_TRANSLATOR_OWNED = frozenset({BlockKind.CODE, BlockKind.MATH, BlockKind.FENCE, BlockKind.HTML})
+# Protected kinds whose unchanged source block stays out when the translation has no counterpart:
+# the translator's decision (a tab wrapper they removed, a cell they replaced) stands.
+_TRANSLATOR_OWNED = frozenset(
+    {BlockKind.CODE, BlockKind.MATH, BlockKind.FENCE, BlockKind.HTML, BlockKind.DIRECTIVE}
+)
 
 
 def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
@@ -647,7 +649,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         covered_s = sorted(k for b in sbeads for k in b.source)
         covered_t = sorted(k for b in sbeads for k in b.target)
         if (
-            len(old_ids) < 2
+            not old_ids
             or covered_s != old_ids
             or covered_t != sorted(tgt_ids)
             or any(not b.source or not b.target for b in sbeads)
@@ -1051,11 +1053,12 @@ def _target_run(
         for i in range(t_first, t_last + 1)
     ):
         return None
-    # Figure paths follow the new source: a translator's renamed image is not copied.
+    # A figure path changed in the source is followed (the caption is reused in the new block);
+    # an unchanged one keeps the translator's image (a localised copy is theirs).
     new_blocks = {nb, *absorbed}
-    target_images = _IMAGE_PATH.findall("".join(b.raw for b in al.tgt.blocks[t_first : t_last + 1]))
-    source_images = _IMAGE_PATH.findall("".join(plan.new_source.blocks[b].raw for b in sorted(new_blocks)))
-    if target_images != source_images:
+    old_images = _IMAGE_PATH.findall("".join(al.src.blocks[b].raw for b in src_sorted))
+    new_images = _IMAGE_PATH.findall("".join(plan.new_source.blocks[b].raw for b in sorted(new_blocks)))
+    if old_images != new_images:
         return None
     # Every piece of the new blocks must be reused (not translated) for the raw copy to be right.
     for r in plan.new_source.pieces:
