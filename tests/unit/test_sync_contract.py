@@ -112,3 +112,20 @@ def test_an_unchanged_code_cell_the_translator_left_out_is_not_written() -> None
     # Then the cell stays out and the human intro is kept
     assert "print(1)" not in out
     assert out.startswith("引言。\n\n")
+
+
+def test_an_unchanged_paragraph_aligned_with_doubt_is_copied_with_its_line_breaks() -> None:
+    # Given a translator's two-line rendering of an unchanged paragraph that the aligner pairs
+    # with low confidence
+    from amts.domain.align import Bead
+
+    old = parse("First one.\n\nSecond one here.\n\nThird, old.\n", "en")
+    new = parse("First one.\n\nSecond one here.\n\nThird, new.\n", "en")
+    tgt = parse("第一。\n\n第二句，\n另起一行。\n\n第三。\n", "zh")
+    beads = [Bead((0,), (0,), 1.0), Bead((1,), (1,), 0.2), Bead((2,), (2,), 1.0)]
+    # When synced
+    plan = plan_sync(old, new, tgt, aligner=lambda s, t, g=None: list(beads))
+    out = apply_sync(plan, machine(plan))
+    # Then the paragraph is there byte for byte, line break included, and only the edit is sent
+    assert "\n\n第二句，\n另起一行。\n\n" in out
+    assert [s.text for s in plan.to_translate] == ["Third, new."]

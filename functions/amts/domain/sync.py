@@ -298,6 +298,17 @@ class _Alignment:
                     tb = old_target.pieces[t].block_index
                     self.src_to_tgt_blocks.setdefault(sb, set()).add(tb)
                     self.tgt_to_src_blocks.setdefault(tb, set()).add(sb)
+        # The same edges from every bead with both sides, doubtful ones included: where the English
+        # did not change, the translator's raw text is copied even when the aligner is unsure.
+        self.src_to_tgt_any: dict[int, set[int]] = {}
+        self.tgt_to_src_any: dict[int, set[int]] = {}
+        for bead in beads:
+            for s in bead.source:
+                sb = old_source.pieces[s].block_index
+                for t in bead.target:
+                    tb = old_target.pieces[t].block_index
+                    self.src_to_tgt_any.setdefault(sb, set()).add(tb)
+                    self.tgt_to_src_any.setdefault(tb, set()).add(sb)
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
 
@@ -991,18 +1002,21 @@ def _target_run(
     """When new block ``nb`` starts a run of unchanged blocks that corresponds exactly to a run
     of whole target blocks (1-1, or merged/split by the translator), return (the other new
     blocks of the run, first target block, last target block)."""
+    doubtful_ok = plan.has_old_source
+    s_edges = al.src_to_tgt_any if doubtful_ok else al.src_to_tgt_blocks
+    t_edges = al.tgt_to_src_any if doubtful_ok else al.tgt_to_src_blocks
     src_blocks: set[int] = {ob}
     tgt_blocks: set[int] = set()
     frontier = [("s", ob)]
     while frontier:
         side, b = frontier.pop()
         if side == "s":
-            for t in al.src_to_tgt_blocks.get(b, ()):
+            for t in s_edges.get(b, ()):
                 if t not in tgt_blocks:
                     tgt_blocks.add(t)
                     frontier.append(("t", t))
         else:
-            for s in al.tgt_to_src_blocks.get(b, ()):
+            for s in t_edges.get(b, ()):
                 if s not in src_blocks:
                     src_blocks.add(s)
                     frontier.append(("s", s))
@@ -1015,12 +1029,12 @@ def _target_run(
     for s in src_blocks:
         for i in al.src_block_pieces.get(s, ()):
             bead = al.bead_of_src.get(i)
-            if bead is None or not bead.target or not al.confident(bead):
+            if bead is None or not bead.target or not (al.confident(bead) or doubtful_ok):
                 return None
     for t in tgt_blocks:
         for i in al.tgt_block_pieces.get(t, ()):
             bead = al.bead_of_tgt.get(i)
-            if bead is not None and bead.source and not al.confident(bead):
+            if bead is not None and bead.source and not (al.confident(bead) or doubtful_ok):
                 return None
     # The source blocks must be consecutive old blocks mapped, unchanged and in order, to
     # consecutive new blocks starting at nb.
