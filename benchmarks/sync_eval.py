@@ -24,8 +24,18 @@ nothing is sent anywhere), then reports:
    of every target piece of that bead (``block.raw[start:end]``, line breaks included) occurs
    verbatim in the synced file. Pieces the aligner could not pair confidently count as failures.
 3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
-   levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order, and the new English code
-   cells as an ordered subsequence by their ``#@tab`` line) must match the new English file.
+   levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order) must match the new
+   English file, and no ``#@tab`` has more code cells than both the new English and the old
+   translation (a second copy of a cell). New English cells are *not* required: a cell the
+   translators left out or replaced with their own stays theirs.
+4. **Faithfulness** (sync contract, docs/SYNC.md), by plain line rules independent of the planner:
+   (a) output lines absent from the old translation but present in the old English
+   (resurrected); (b) in files whose translatable English did not change, old-translation lines
+   missing from the output; (c) characters sent whose English sentence already exists in the old
+   English (slide markers, labels and whitespace ignored); (d) locality: one sentence appended
+   to one plain English paragraph of every section (old English → that), the output must differ
+   from the old translation in exactly one contiguous place (one non-equal group of a line
+   diff), on d2l-dev (zh) and a spread sample of d2l-dev-multi (ja, ko, tr, vi).
 
 Per-file worst cases are printed for each figure.
 """
@@ -39,6 +49,7 @@ import random
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,9 +184,94 @@ def _drop_added_headings(expected: list[str], actual: list[str]) -> list[str]:
     return out
 
 
-def is_subsequence(small: list[str], big: list[str]) -> bool:
-    it = iter(big)
-    return all(any(x == y for y in it) for x in small)
+# --- faithfulness checks (ground truth independent of the planner) -------------------------
+
+_SLIDE = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
+_LABEL_ROLE = re.compile(r":(?:label|eqlabel):`[^`]*`")
+_SENTENCE_CUT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _lines(text: str) -> list[str]:
+    """Non-blank lines exactly as written (review markers of the sync left out)."""
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("<!-- amts:")]
+
+
+def resurrected_lines(old_en: str, old_tgt: str, output: str) -> list[str]:
+    """(a) Output lines absent from the old translation but present in the OLD English: content
+    the translators had left out or replaced that the sync brought back."""
+    old_en_lines = set(_lines(old_en))
+    tgt_lines = set(_lines(old_tgt))
+    return [line for line in _lines(output) if line not in tgt_lines and line in old_en_lines]
+
+
+def translatable_unchanged(old_en: str, new_en: str) -> bool:
+    """Whether the translatable English (plain-rule text units) is the same in both versions."""
+    return text_units(old_en) == text_units(new_en)
+
+
+def lost_lines(old_en: str, new_en: str, old_tgt: str, output: str) -> list[str]:
+    """(b) Old-translation lines missing from the output (as a multiset), except lines of old
+    English protected content that the new English removed."""
+    gone_from_en = set(_lines(old_en)) - set(_lines(new_en))
+    missing = Counter(_lines(old_tgt)) - Counter(_lines(output))
+    return [line for line, n in missing.items() for _ in range(n) if line not in gone_from_en]
+
+
+def _key(text: str) -> str:
+    return normalise(_LABEL_ROLE.sub("", _SLIDE.sub("", text)))
+
+
+def unchanged_sent(old_en: str, segments: list[str]) -> int:
+    """(c) Characters of the sent text whose English sentence already exists in the old English
+    (slide markers, labels and whitespace ignored)."""
+    old_key = "\n".join(_key(u) for u in text_units(old_en))
+    total = 0
+    for text in segments:
+        for sentence in _SENTENCE_CUT.split(text):
+            k = _key(sentence)
+            if len(k) >= 12 and k in old_key:
+                total += len(sentence)
+    return total
+
+
+def locality_case(old_en: str, seed: str) -> str | None:
+    """The old English with one sentence appended to one plain paragraph (chosen by ``seed``), or
+    None when the file has no such paragraph."""
+    chunks = re.split(r"(\n[ \t]*\n)", old_en)
+    candidates: list[int] = []
+    in_fence = False
+    for k in range(0, len(chunks), 2):
+        chunk = chunks[k]
+        fences = sum(1 for line in chunk.splitlines() if _FENCE.match(line))
+        if not in_fence and fences == 0:
+            first = chunk.lstrip("\n")
+            plain = first[:1].isalpha() and "$$" not in chunk and "|" not in first
+            if plain and not _LIST.match(first) and len(chunk.split()) >= 8:
+                candidates.append(k)
+        if fences % 2:
+            in_fence = not in_fence
+    if not candidates:
+        return None
+    k = random.Random(seed).choice(candidates)
+    chunks[k] = (
+        chunks[k].rstrip("\n")
+        + "\nThis sentence was appended to the paragraph in the next version."
+        + ("\n" if chunks[k].endswith("\n") else "")
+    )
+    return "".join(chunks)
+
+
+def change_places(old_tgt: str, output: str) -> int:
+    """Number of contiguous places (non-equal opcode groups of a line diff) where ``output``
+    differs from ``old_tgt``."""
+    a, b = old_tgt.splitlines(), output.splitlines()
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    places, previous_equal = 0, True
+    for tag, *_ in opcodes:
+        if tag != "equal" and previous_equal:
+            places += 1
+        previous_equal = tag == "equal"
+    return places
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -195,6 +291,10 @@ class CaseResult:
     reasons: dict[str, int] = field(default_factory=dict)
     misses: dict[str, int] = field(default_factory=dict)  # why unchanged pieces were not kept
     seconds: float = 0.0
+    resurrected: list[str] = field(default_factory=list)  # (a)
+    english_same: bool = False  # translatable English unchanged (the files (b) is measured on)
+    lost: list[str] = field(default_factory=list)  # (b)
+    sent_unchanged: int = 0  # (c)
 
 
 def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
@@ -268,6 +368,11 @@ def evaluate_texts(
     result.changed_sentences, _ = really_changed(old_text, new_text, sentences=True)
     for seg in plan.to_translate:
         result.reasons[str(seg.reason)] = result.reasons.get(str(seg.reason), 0) + 1
+    result.resurrected = resurrected_lines(old_text, tgt_text, output)
+    result.english_same = translatable_unchanged(old_text, new_text)
+    if result.english_same:
+        result.lost = lost_lines(old_text, new_text, tgt_text, output)
+    result.sent_unchanged = unchanged_sent(old_text, [seg.text for seg in plan.to_translate])
 
     # (2) human translations kept byte for byte
     beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
@@ -315,9 +420,62 @@ def evaluate_texts(
     if new_anchors != out_anchors:
         diff = list(difflib.unified_diff(new_anchors, out_anchors, lineterm="", n=0))[2:6]
         result.valid, result.problem = False, "anchors differ: " + " ".join(diff)
-    elif not is_subsequence(new_cells, out_cells):
-        result.valid, result.problem = False, "code cells of the new English file missing or out of order"
+    else:
+        # (Not required: every new English cell. A cell the translators left out or replaced
+        # with their own stays theirs.)
+        # No second copy: per tab, at most as many cells as the new English or the old
+        # translation has (the translator's extra tabs are theirs to keep).
+        new_count, tgt_count = Counter(new_cells), Counter(structure(tgt)[1])
+        extra = {tab: n for tab, n in Counter(out_cells).items() if n > max(new_count[tab], tgt_count[tab])}
+        if extra:
+            result.valid, result.problem = False, f"duplicated code cells: {extra}"
     return result
+
+
+def locality(name: str, old_text: str, tgt_text: str, lang: str, glossary: Glossary | None) -> int | None:
+    """(d) In how many contiguous places the output differs from the old translation when one
+    sentence is appended to one English paragraph (None: the file has no plain paragraph)."""
+    new_text = locality_case(old_text, seed=name)
+    if new_text is None:
+        return None
+    old = parse(old_text, "en", name + ".en.md")
+    new = parse(new_text, "en", name + ".en-next.md")
+    tgt = parse(tgt_text, lang, f"{name}.{lang}.md")
+    plan = plan_sync(old, new, tgt, glossary=glossary)
+    return change_places(tgt_text, apply_sync(plan, fake_translations(plan)))
+
+
+def locality_sections(root: Path, lang: str, limit: int | None) -> list[tuple[str, str, str]]:
+    """(name, English, translation) of the sections under ``root`` with a ``.{lang}.md``
+    translation; ``limit`` picks that many spread evenly over the sorted list."""
+    bases = sorted(p.with_name(p.name[: -len(f".{lang}.md")]) for p in root.rglob(f"*.{lang}.md"))
+    bases = [b for b in bases if b.with_name(b.name + ".en.md").exists()]
+    if limit is not None and len(bases) > limit:
+        step = len(bases) / limit
+        bases = [bases[int(k * step)] for k in range(limit)]
+    return [
+        (
+            str(b.relative_to(root)),
+            b.with_name(b.name + ".en.md").read_text(encoding="utf-8"),
+            b.with_name(f"{b.name}.{lang}.md").read_text(encoding="utf-8"),
+        )
+        for b in bases
+    ]
+
+
+def report_locality(
+    label: str, sections: list[tuple[str, str, str]], lang: str, glossary: Glossary | None
+) -> None:
+    places = {name: locality(name, en, tgt, lang, glossary) for name, en, tgt in sections}
+    measured = {n: p for n, p in places.items() if p is not None}
+    good = sum(1 for p in measured.values() if p == 1)
+    print(
+        f"(d) locality {label} ({lang}): one appended sentence changes the translation in exactly one "
+        f"place in {good}/{len(measured)} sections = {100 * good / max(len(measured), 1):.1f}%"
+    )
+    bad = sorted((n, p) for n, p in measured.items() if p != 1)
+    if bad:
+        print("    not local: " + ", ".join(f"{n} ({p} places)" for n, p in bad))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,6 +488,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="instead of name.en-next.md, sync against a made-up next version of every name.en.md",
     )
+    parser.add_argument(
+        "--multi",
+        type=Path,
+        help="d2l-dev-multi corpus for the locality check (ja, ko, tr, vi; default: next to ROOT); "
+        "skipped when absent",
+    )
+    parser.add_argument(
+        "--multi-limit", type=int, default=15, help="sections per language of d2l-dev-multi (0: all)"
+    )
+    parser.add_argument("--no-locality", action="store_true", help="skip the locality check (d)")
     parser.add_argument(
         "--no-glossary", action="store_true", help="align without the book's TERMINOLOGY.zh.md glossary"
     )
@@ -389,6 +557,18 @@ def main(argv: list[str] | None = None) -> int:
         f"files whose output is not valid d2lbook markdown / differs in structure: {len(invalid)}",
         f"time (plan + assemble): {sum(seconds):.1f} s total, max {max(seconds):.2f} s per file",
     ]
+    same = [r for r in results if r.english_same]
+    resurrected = sum(len(r.resurrected) for r in results)
+    lost = sum(len(r.lost) for r in same)
+    sent_unchanged = sum(r.sent_unchanged for r in results)
+    lines += [
+        "(a) output lines absent from the old translation but present in the old English "
+        f"(resurrected): {resurrected} in {sum(1 for r in results if r.resurrected)} files",
+        f"(b) old-translation lines missing from the output, in the {len(same)} files whose "
+        f"translatable English did not change: {lost} in {sum(1 for r in same if r.lost)} files",
+        f"(c) characters sent whose English sentence is unchanged: {sent_unchanged:,} = "
+        f"{100 * sent_unchanged / max(sent, 1):.1f}% of all sent",
+    ]
     print("\n".join(lines))
 
     n = args.worst
@@ -402,6 +582,26 @@ def main(argv: list[str] | None = None) -> int:
         print("invalid outputs:")
         for r in invalid[:n]:
             print(f"  {r.name}: {r.problem}")
+    print("worst files by resurrected lines (a):")
+    for r in sorted(results, key=lambda r: len(r.resurrected), reverse=True)[:n]:
+        if r.resurrected:
+            print(f"  {r.name}: {len(r.resurrected)}, e.g. {r.resurrected[0][:70]!r}")
+    print("worst files by lost lines (b):")
+    for r in sorted(same, key=lambda r: len(r.lost), reverse=True)[:n]:
+        if r.lost:
+            print(f"  {r.name}: {len(r.lost)}, e.g. {r.lost[0][:70]!r}")
+    print("worst files by unchanged characters sent (c):")
+    for r in sorted(results, key=lambda r: r.sent_unchanged, reverse=True)[:n]:
+        if r.sent_unchanged:
+            print(f"  {r.name}: {r.sent_unchanged:,} of {r.sent:,}")
+    if not args.no_locality and not args.synthetic:
+        report_locality("d2l-dev", locality_sections(root, "zh", None), "zh", glossary)
+        multi: Path = (args.multi or root.parent / "d2l-dev-multi").resolve()
+        if multi.is_dir():
+            for lang in ("ja", "ko", "tr", "vi"):
+                if (multi / lang).is_dir():
+                    limit = args.multi_limit or None
+                    report_locality("d2l-dev-multi", locality_sections(multi / lang, lang, limit), lang, None)
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1), encoding="utf-8")
     return 0

@@ -13,6 +13,7 @@ from amts.domain.markdown import load_document, parse
 from amts.domain.model import BlockKind, Document
 from amts.domain.sync import (
     MACHINE_MARKER,
+    UNTRANSLATED_MARKER,
     Reason,
     SyncPlan,
     apply_sync,
@@ -139,12 +140,14 @@ def test_in_an_edited_paragraph_only_the_changed_sentence_is_sent() -> None:
     assert seg.text == "The window size $k$ trades smoothness for delay, which matters for online monitoring."
     assert seg.partial and seg.prefix == "" and seg.suffix == "窗口越大，反应越慢。"
     assert [new.pieces[seg.index].text[sp.start : sp.end] for sp in seg.spans] == ["$k$"]
-    # And the assembled paragraph is the machine sentence followed by the human one
+    # And the assembled paragraph is the machine sentence, its inline review marker, then the
+    # human one, on the translator's line
     out = apply_sync(plan, machine(plan))
-    assert f"机翻〈{seg.text}〉窗口越大，反应越慢。\n" in out
+    marker = MACHINE_MARKER.format(ids=seg.sha1)
+    assert f"\n机翻〈{seg.text}〉{marker}窗口越大，反应越慢。\n" in out
     # And when the engine has nothing for it, the English sentence stays next to the human one
     missing = apply_sync(plan, {})
-    assert f"{seg.text}窗口越大，反应越慢。\n" in missing
+    assert f"\n{seg.text}{UNTRANSLATED_MARKER.format(ids=seg.sha1)}窗口越大，反应越慢。\n" in missing
     # And switching sentence reuse off sends the whole paragraph
     whole = plan_sync(old, new, tgt, sentence_reuse=False)
     assert whole.characters_to_translate > plan.characters_to_translate
@@ -186,16 +189,18 @@ def test_output_follows_the_new_source_structure_and_order() -> None:
     assert out.rstrip().splitlines()[-1].startswith("1. 机翻〈Plot the delay")
 
 
-def test_protected_blocks_keep_the_translators_version_only_when_the_source_block_is_unchanged() -> None:
-    # Given a changed code cell and an unchanged one whose comment the translator translated
+def test_a_changed_code_cell_replaces_its_counterpart_keeping_the_translated_unchanged_lines() -> None:
+    # Given a code cell whose signature line changed (its translated comment line did not) and an
+    # unchanged cell whose comment the translator translated
     old, new, tgt = fixture_docs()
     plan = plan_sync(old, new, tgt)
     # When assembled
     out = apply_sync(plan, machine(plan))
-    # Then the changed cell is the new English one, byte for byte
-    new_cell = raw_of_block_containing(new, "def moving_average")
-    assert new_cell in out
-    assert "# 在窗口上求平均" not in out
+    # Then the changed line is the new English one, the unchanged comment line stays translated,
+    # and there is one copy of the cell
+    assert "def moving_average(xs, k, weights=None):\n    # 在窗口上求平均\n" in out
+    assert "# average over a window" not in out
+    assert out.count("def moving_average(") == 1
     # And the unchanged cell keeps the translated comment
     assert "# 输出三个值" in out
     # And labels and equations come through
@@ -296,7 +301,7 @@ def test_missing_translation_means_everything_is_translated_and_said_so() -> Non
     assert "def moving_average(xs, k, weights=None):" in out
 
 
-def test_low_confidence_alignment_is_retranslated_and_listed() -> None:
+def test_an_unchanged_paragraph_keeps_its_translation_even_when_the_alignment_is_unsure() -> None:
     # Given an old translation whose second paragraph the aligner is unsure about
     old = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, edited later.\n", "en")
     new = parse("First paragraph here.\n\nSecond paragraph here.\n\nThird one, now edited.\n", "en")
@@ -304,16 +309,16 @@ def test_low_confidence_alignment_is_retranslated_and_listed() -> None:
     beads = [Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.2), Bead((2,), (2,), 0.95)]
     # When planned
     plan = plan_sync(old, new, tgt, aligner=fixed(beads))
-    # Then the unchanged but doubtful paragraph is retranslated and listed, never mis-assigned
+    # Then the unchanged but doubtful paragraph keeps what the translator wrote (listed for a
+    # look, not retranslated): its English did not change
     assert plan.low_confidence == [1]
     reasons = {s.index: s.reason for s in plan.to_translate}
-    assert reasons == {1: Reason.LOW_CONFIDENCE, 2: Reason.EDITED}
+    assert reasons == {2: Reason.EDITED}
     out = apply_sync(plan, machine(plan))
-    assert "不相干的一段" not in out
-    assert "第一段。" in out
+    assert "第一段。\n\n不相干的一段。\n\n" in out
 
 
-def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
+def test_a_source_paragraph_left_out_by_the_translator_stays_out() -> None:
     # Given a translation that skipped the second paragraph (a 1-0 bead)
     old = parse("One.\n\nTwo is not translated.\n\nThree.\n", "en")
     tgt = parse("一。\n\n三。\n", "zh")
@@ -321,9 +326,13 @@ def test_a_source_paragraph_left_out_by_the_translator_is_translated() -> None:
     # When a version where only the third paragraph changed is synced
     new = parse("One.\n\nTwo is not\ntranslated.\n\nThree, edited.\n", "en")
     plan = plan_sync(old, new, tgt, aligner=fixed(beads))
-    # Then the untranslated paragraph is sent too, with the reason no_translation
+    # Then only the edited paragraph is sent; the one the translator left out stays out
     sent = [(s.index, s.reason) for s in plan.to_translate]
-    assert sent == [(1, Reason.NO_TRANSLATION), (2, Reason.EDITED)]
+    assert sent == [(2, Reason.EDITED)]
+    out = apply_sync(plan, machine(plan))
+    assert out.startswith("一。\n\n")
+    assert "Two is not" not in out
+    assert plan.to_json()["segments_left_out"] == 1
 
 
 def _merged_case(new_second: str) -> tuple[SyncPlan, Document]:
@@ -428,17 +437,21 @@ def test_engine_output_cannot_break_a_table_or_a_list() -> None:
     assert "* 三|四 五\n" in out
 
 
-def test_figure_paths_follow_the_new_source_even_when_the_caption_is_reused() -> None:
-    # Given a translation whose figure points at a renamed image
+def test_an_unchanged_figure_keeps_the_translators_image_and_a_changed_path_follows_the_source() -> None:
+    # Given a translation whose figure points at its own (localised) image
     old = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text.\n", "en")
     new = parse("![A plot of the loss.](../img/Loss.svg)\n\nSome text, edited.\n", "en")
     tgt = parse("![损失的图。](../img/loss-zh.svg)\n\n一些文字。\n", "zh")
-    # When synced
+    # When synced with the English figure unchanged
     plan = plan_sync(old, new, tgt, aligner=one_to_one)
     out = apply_sync(plan, machine(plan))
-    # Then the caption is the translator's and the path is the new source's
-    assert out.startswith("![损失的图。](../img/Loss.svg)\n")
+    # Then the figure is the translator's, byte for byte
+    assert out.startswith("![损失的图。](../img/loss-zh.svg)\n")
     assert 0 in plan.reused
+    # And when the English figure's path changes, the caption is reused with the new path
+    moved = parse("![A plot of the loss.](../img/loss-v2.svg)\n\nSome text, edited.\n", "en")
+    plan = plan_sync(old, moved, tgt, aligner=one_to_one)
+    assert apply_sync(plan, machine(plan)).startswith("![损失的图。](../img/loss-v2.svg)\n")
 
 
 def test_a_whitespace_only_commit_sends_nothing_when_the_alignment_is_confident() -> None:

@@ -7,14 +7,16 @@ text (line layout, translated code comments, extra tabs anchored to it) can be r
 
 Comparison is on normalised text: runs of whitespace (line wrapping, indentation of list
 continuations, trailing spaces) collapse to one space, so re-wrapping a paragraph is not an
-edit. Protected blocks (code, math, directives) compare their lines with trailing whitespace
-removed, because leading indentation is meaningful in code.
+edit, and d2lbook slide-marker delimiters are ignored (:func:`segment_key`). Protected blocks
+(code, math, directives) compare their lines with trailing whitespace removed, because leading
+indentation is meaningful in code.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -45,6 +47,16 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+_SLIDE_DELIMITERS = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
+
+
+def segment_key(text: str) -> str:
+    """What decides whether a piece (or sentence) changed: its text without whitespace
+    differences and without d2lbook slide-marker delimiters (``[**…**]``, ``(**…**)``), which are
+    markup of the English only: adding or moving one does not re-translate the segment."""
+    return normalise(_SLIDE_DELIMITERS.sub("", text))
+
+
 def normalise_block(block: Block) -> str:
     """Comparable form of a whole block.
 
@@ -53,7 +65,7 @@ def normalise_block(block: Block) -> str:
     code, so it is kept).
     """
     if block.pieces:
-        return "\x1f".join(normalise(p.text) for p in block.pieces)
+        return "\x1f".join(segment_key(p.text) for p in block.pieces)
     lines = [line.rstrip() for line in block.raw.splitlines()]
     while lines and not lines[-1]:
         lines.pop()
@@ -156,8 +168,8 @@ def _diff_sequences(old: list[str], new: list[str]) -> tuple[dict[int, int], dic
 def diff_documents(old: Document, new: Document) -> SourceDiff:
     """Classify every new piece and map every non-blank new block to its old block."""
     result = SourceDiff()
-    old_pieces = [normalise(r.text) for r in old.pieces]
-    new_pieces = [normalise(r.text) for r in new.pieces]
+    old_pieces = [segment_key(r.text) for r in old.pieces]
+    new_pieces = [segment_key(r.text) for r in new.pieces]
     unchanged, moved, edited = _diff_sequences(old_pieces, new_pieces)
     used_old: set[int] = set()
     for i in range(len(new_pieces)):

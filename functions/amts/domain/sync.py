@@ -13,11 +13,12 @@ Contract (used by the workflow handlers and ``amts sync``):
 ``plan_sync`` is deterministic: a workflow step that only kept ``to_json()`` can rebuild the
 plan from the same three documents before calling ``apply_sync``.
 
-How the new target file is built (the rules translators can rely on):
+How the new target file is built (the rules translators can rely on; the contract is
+docs/SYNC.md):
 
 * The output follows the NEW source: its blocks in its order. Deleted source blocks disappear
   together with their translation.
-* A new piece whose normalised text (whitespace and line wrapping ignored) equals an old piece
+* A new piece whose normalised text (whitespace, line wrapping and slide markers ignored) equals an old piece
   (in place or moved) reuses the human translation of the old piece, found through the
   paragraph aligner (old source ↔ old target). When a whole block (or a run of blocks the
   translator merged or split) is unchanged and maps to whole target blocks, the target's raw text
@@ -30,15 +31,18 @@ How the new target file is built (the rules translators can rely on):
 * A bead where the translator merged several English pieces keeps its translation only when all
   of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
   ``group_changed``: counted, not hidden).
-* Alignment below the confidence threshold → retranslated and listed under ``low_confidence``;
-  a source piece the translator left out (1-0 bead) → retranslated with reason
-  ``no_translation``. Never silently mis-assigned.
-* Protected blocks: when the source block did not change and the aligned target block exists,
-  the translator's version of a code cell is kept (d2l's Chinese code cells have translated
-  comments), and of display math when its ``:eqlabel:`` is the same; labels, tabs and other
-  directives always follow the new source. A changed block or one without counterpart is taken
-  from the new source byte for byte. Figure paths follow the new source too (a translator's
-  renamed image is not copied; the translated caption is).
+* An unchanged piece keeps what the translator wrote for it even when the alignment is below the
+  confidence threshold (listed under ``low_confidence``); an unchanged source paragraph the
+  translator left out (1-0 bead) stays out (``segments_left_out``). Only edited and new text,
+  and merged groups with a changed member, are sent.
+* Protected blocks: an unchanged source block keeps the translator's version (translated code
+  comments, rewritten equations, extra tabs in ``:begin_tab:``); an unchanged block without
+  counterpart (left out or replaced by the translator's own version) is not written. A changed
+  code cell replaces its counterpart (a line-level three-way merge keeps the translator's
+  rewrites of unchanged lines); a new one is inserted, replacing the translator's unpaired
+  version of the same tab when there is one. Never a second copy.
+* A changed sentence in an edited paragraph is spliced into the translator's raw paragraph (their
+  line breaks kept) with an inline review marker right after it.
 * Identical old and new source (byte for byte): nothing to translate, the translation is kept
   as it is. No previous source version but a translation: the translation is aligned with the
   new source directly and what aligns confidently is kept.
@@ -69,6 +73,7 @@ from amts.domain.diff import (
     diff_documents,
     normalise,
     normalise_block,
+    segment_key,
     sha1_short,
     similarity,
 )
@@ -139,12 +144,15 @@ class SyncPlan:
     path: str | None = None
     identical: bool = False
     has_translation: bool = True
+    has_old_source: bool = True
     to_translate: list[SegmentToTranslate] = field(default_factory=list)
     # piece index in new_source → reused human text (one line, for pieces of rebuilt blocks)
     reused: dict[int, str] = field(default_factory=dict)
     statuses: list[ChangeKind] = field(default_factory=list)
     segments_deleted: int = 0
     low_confidence: list[int] = field(default_factory=list)
+    splices: dict[int, _Splice] = field(default_factory=dict, repr=False)
+    left_out: set[int] = field(default_factory=set)  # unchanged pieces the translators left out
     target_only_kept: int = 0
     target_only_dropped: int = 0
     notes: list[str] = field(default_factory=list)
@@ -186,11 +194,24 @@ class SyncPlan:
             "estimated_cost_usd": price_estimate(chars),
             "whole_file_cost_usd": price_estimate(total),
             "low_confidence": list(self.low_confidence),
+            "segments_left_out": len(self.left_out),
             "target_only_blocks_kept": self.target_only_kept,
             "target_only_blocks_dropped": self.target_only_dropped,
             "notes": list(self.notes),
             "to_translate": [s.to_json() for s in self.to_translate],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Splice:
+    """Machine text put into the translator's paragraph: old-target block ``block_index`` with
+    ``raw[start:end]`` replaced by ``lead + text + marker + trail``."""
+
+    block_index: int
+    start: int
+    end: int
+    lead: str
+    trail: str
 
 
 @dataclass(slots=True)
@@ -206,6 +227,14 @@ class _Emit:
     block_index: int
     target_span: tuple[int, int] | None = None
     skip: bool = False
+    # An unchanged protected block the translator left out or replaced with their own version
+    # (no counterpart in the old target): the translator's decision stands, nothing is written.
+    omit: bool = False
+    # A changed code cell: the new source cell with the translator's edits (translated comments)
+    # of the lines that did not change (see :func:`_merge_code`).
+    merged: str | None = None
+    merged_from: int | None = None  # the old-target block it replaces
+    splice: _Splice | None = None  # an edited paragraph written as the translator's, spliced
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
 
@@ -269,6 +298,17 @@ class _Alignment:
                     tb = old_target.pieces[t].block_index
                     self.src_to_tgt_blocks.setdefault(sb, set()).add(tb)
                     self.tgt_to_src_blocks.setdefault(tb, set()).add(sb)
+        # The same edges from every bead with both sides, doubtful ones included: where the English
+        # did not change, the translator's raw text is copied even when the aligner is unsure.
+        self.src_to_tgt_any: dict[int, set[int]] = {}
+        self.tgt_to_src_any: dict[int, set[int]] = {}
+        for bead in beads:
+            for s in bead.source:
+                sb = old_source.pieces[s].block_index
+                for t in bead.target:
+                    tb = old_target.pieces[t].block_index
+                    self.src_to_tgt_any.setdefault(sb, set()).add(tb)
+                    self.tgt_to_src_any.setdefault(tb, set()).add(sb)
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
 
@@ -354,19 +394,47 @@ _EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
 _IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
-def _keep_target_version(source: Block, target: Block) -> bool:
-    """Whether the translator's version of an unchanged protected block is written.
+# Protected kinds whose unchanged source block stays out when the translation has no counterpart:
+# the translator's decision (a tab wrapper they removed, a cell they replaced) stands.
+_TRANSLATOR_OWNED = frozenset(
+    {BlockKind.CODE, BlockKind.MATH, BlockKind.FENCE, BlockKind.HTML, BlockKind.DIRECTIVE}
+)
 
-    Code cells: yes (translated comments, adjusted imports). Display math: yes unless its
-    ``:eqlabel:`` differs (references elsewhere use the source's label). Anything else (labels,
-    tabs, directives, fences): only when it is the same text, so label names always follow the
-    new source.
-    """
-    if source.kind is BlockKind.CODE:
-        return True
-    if source.kind is BlockKind.MATH:
-        return _EQLABEL.findall(source.raw) == _EQLABEL.findall(target.raw)
-    return normalise_block(source) == normalise_block(target)
+
+def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
+    """Three-way line merge of a code cell: the new source's lines, where a line is unchanged
+    from the old source and the translator had rewritten it one for one (a translated comment),
+    the translator's line."""
+    old_lines = old_source.splitlines(keepends=True)
+    tgt_lines = old_target.splitlines(keepends=True)
+    new_lines = new_source.splitlines(keepends=True)
+    theirs: dict[int, str] = {}
+    ours = difflib.SequenceMatcher(None, old_lines, tgt_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in ours.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                theirs[i1 + k] = tgt_lines[j1 + k]
+    out: list[str] = []
+    edit = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in edit.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                line = theirs.get(i1 + k, new_lines[j1 + k])
+                if not line.endswith("\n") and new_lines[j1 + k].endswith("\n"):
+                    line += "\n"
+                out.append(line)
+        else:
+            out.extend(new_lines[j1:j2])
+    return "".join(out)
+
+
+def _keep_target_version(source: Block, target: Block) -> bool:
+    """Whether the translator's version of an unchanged protected block is written: always (the
+    contract: where the English did not change, the translation is kept byte for byte, be it a
+    code cell with translated comments, an equation they rewrote, a tab list with an extra
+    framework or a label they fixed)."""
+    del source, target
+    return True
 
 
 def _code_lines(block: Block) -> set[str]:
@@ -381,16 +449,21 @@ def _code_lines(block: Block) -> set[str]:
     return lines
 
 
+def _code_similarity(a: Block, b: Block) -> float:
+    """Jaccard similarity of two code cells' code lines (comments ignored), 0 for another tab."""
+    la, lb = _code_lines(a), _code_lines(b)
+    if not la or not lb:
+        return 0.0
+    first_a = a.raw.splitlines()[1:2]
+    first_b = b.raw.splitlines()[1:2]
+    tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
+    tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
+    return len(la & lb) / len(la | lb) if tab_a == tab_b else 0.0
+
+
 def _protected_similar(a: Block, b: Block) -> bool:
     if a.kind is BlockKind.CODE:
-        la, lb = _code_lines(a), _code_lines(b)
-        if not la or not lb:
-            return False
-        first_a = a.raw.splitlines()[1:2]
-        first_b = b.raw.splitlines()[1:2]
-        tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
-        tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
-        return tab_a == tab_b and len(la & lb) / len(la | lb) >= 0.5
+        return _code_similarity(a, b) >= 0.5
     return similarity(normalise_block(a), normalise_block(b), 0.8) >= 0.8
 
 
@@ -447,6 +520,7 @@ def plan_sync(
             "directly; segments it does not match confidently are translated"
         )
         old_source = new_source
+        plan.has_old_source = False
     elif old_source.render() == new_source.render():
         # Identical versions: nothing to translate, no job; the translation stays as it is.
         # (A whitespace-only change takes the normal path: nothing is edited, so only segments
@@ -503,9 +577,13 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if bead is None or not bead.target:
             reasons[i] = Reason.NO_TRANSLATION
             continue
-        if not al.confident(bead):
+        if not al.confident(bead) and not (plan.has_old_source and len(bead.source) == 1):
             reasons[i] = Reason.LOW_CONFIDENCE
             continue
+        if not al.confident(bead):
+            # Unchanged English: what the translator wrote for it stays, even where the
+            # alignment is unsure (listed, not retranslated).
+            plan.low_confidence.append(i)
         texts = [al.tgt.pieces[t].text for t in bead.target]
         if len(bead.source) == 1:
             plan.reused[i] = _join(texts, plan.target_lang)
@@ -522,6 +600,15 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
                 groups.append([m for m in members if m is not None])
         else:
             reasons[i] = Reason.GROUP_CHANGED
+    if plan.has_old_source:
+        # An unchanged paragraph the translators left out stays out: when every piece of a new
+        # block is such a piece, the block is not written (see _plan_blocks) and nothing is sent.
+        by_block = _pieces_by_block(new)
+        for pieces in by_block.values():
+            if all(reasons.get(p) is Reason.NO_TRANSLATION for p in pieces):
+                for p in pieces:
+                    del reasons[p]
+                    plan.left_out.add(p)
     for i, reason in sorted(reasons.items()):
         plan.to_translate.append(_segment(new, i, reason, diff.piece_status[i]))
         if reason is Reason.LOW_CONFIDENCE:
@@ -573,15 +660,86 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         covered_s = sorted(k for b in sbeads for k in b.source)
         covered_t = sorted(k for b in sbeads for k in b.target)
         if (
-            len(old_ids) < 2
+            not old_ids
             or covered_s != old_ids
             or covered_t != sorted(tgt_ids)
-            or any(not b.source or not b.target or not al.confident(b) for b in sbeads)
+            or any(not b.source or not b.target for b in sbeads)
         ):
             continue
-        partial = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
-        if partial is not None:
-            plan.to_translate[pos] = partial
+        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+        if result is None:
+            continue
+        partial, n_before, n_after = result
+        plan.to_translate[pos] = partial
+        if len(bead.target) == 1:
+            t = bead.target[0]
+            splice = _splice(al.tgt, t, [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])], n_before, n_after)
+            nb = plan.new_source.pieces[seg.index].block_index
+            if splice is not None and len(plan.new_source.blocks[nb].pieces) == 1:
+                plan.splices[seg.index] = splice
+                for emit in plan._layout:
+                    if emit.block_index == nb:
+                        emit.splice = splice
+
+
+def _nonspace_offsets(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if not ch.isspace()]
+
+
+def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after: int) -> _Splice | None:
+    """Where, in the raw text of the target block holding piece ``t``, the machine translation
+    of the changed sentences goes: between the translator's first ``n_before`` and last
+    ``n_after`` sentences, keeping their line structure. None when the piece is not alone in its
+    block or its raw text cannot be mapped (then the paragraph is rebuilt from its sentences)."""
+    ref = tgt.pieces[t]
+    block = ref.block
+    if len(block.pieces) != 1 or block.kind is not BlockKind.PARAGRAPH:
+        return None
+    raw = block.raw
+    region = raw[ref.piece.start : ref.piece.end]
+    raw_chars = _nonspace_offsets(region)
+    text = ref.text
+    if [region[i] for i in raw_chars] != [ch for ch in text if not ch.isspace()]:
+        return None
+    # Sentence positions in the piece text, in order.
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in sentences:
+        s = sentence.strip()
+        at = text.find(s, cursor)
+        if at < 0:
+            return None
+        spans.append((at, at + len(s)))
+        cursor = at + len(s)
+    if n_before + n_after > len(spans):
+        return None
+
+    def raw_after(text_end: int) -> int:  # raw offset right after the char ending at text_end
+        n = sum(1 for ch in text[:text_end] if not ch.isspace())
+        return ref.piece.start + (raw_chars[n - 1] + 1 if n else 0)
+
+    def raw_before(text_start: int) -> int:  # raw offset of the char starting at text_start
+        n = sum(1 for ch in text[:text_start] if not ch.isspace())
+        return ref.piece.start + (raw_chars[n] if n < len(raw_chars) else len(region))
+
+    a = raw_after(spans[n_before - 1][1]) if n_before else ref.piece.start
+    b = (
+        raw_before(spans[len(spans) - n_after][0])
+        if n_after
+        else ref.piece.start + (raw_chars[-1] + 1 if raw_chars else 0)
+    )
+    gap = raw[a:b]
+    multi_line = "\n" in region.strip()
+    join = "" if tgt.lang in _SPACELESS_LANGS else " "
+    if gap.strip():
+        lead, trail = gap[: len(gap) - len(gap.lstrip())], gap[len(gap.rstrip()) :]
+    elif n_before and n_after:
+        lead = trail = gap
+    elif n_before:
+        lead, trail = ("\n" if multi_line else (gap or join)), ""
+    else:
+        lead, trail = "", ("\n" if multi_line else (gap or join))
+    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail)
 
 
 def _partial_segment(
@@ -591,13 +749,13 @@ def _partial_segment(
     sbeads: list[Bead],
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
-) -> SegmentToTranslate | None:
+) -> tuple[SegmentToTranslate, int, int] | None:
     ref = plan.new_source.pieces[seg.index]
     bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
     if len(bounds) < 2:
         return None
-    new_s = [normalise(ref.text[a:b]) for a, b in bounds]
-    old_s = [normalise(src_sents[k][1]) for k in old_ids]
+    new_s = [segment_key(ref.text[a:b]) for a, b in bounds]
+    old_s = [segment_key(src_sents[k][1]) for k in old_ids]
     local = {k: i for i, k in enumerate(old_ids)}
     old_to_new: dict[int, int] = {}
     for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_s, new_s, autojunk=False).get_opcodes():
@@ -639,7 +797,8 @@ def _partial_segment(
         for sp in ref.piece.spans
         if sp.start >= offset and sp.end <= stop
     )
-    return replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
+    segment = replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
+    return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
 def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
@@ -676,6 +835,20 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             continue
         block = new.blocks[nb]
         ob = diff.block_old.get(nb)
+        if block.pieces and all(
+            plan.new_source._first_piece[nb] + k in plan.left_out for k in range(len(block.pieces))
+        ):
+            emit.omit = True
+            continue
+        if ob is not None and not diff.block_same.get(nb, False) and block.kind is BlockKind.CODE:
+            # A changed code cell replaces its counterpart (never a second copy); the lines that
+            # did not change keep the translator's version.
+            tb = al.protected.get(ob)
+            if tb is not None and tb not in used_tgt:
+                emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
+                emit.merged_from = tb
+                used_tgt.add(tb)
+            continue
         if ob is None or not diff.block_same.get(nb, False):
             continue
         if not block.pieces:
@@ -683,6 +856,8 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             if tb is not None and tb not in used_tgt and _keep_target_version(block, tgt.blocks[tb]):
                 emit.target_span = (tb, tb)
                 used_tgt.add(tb)
+            elif tb is None and plan.has_old_source and block.kind in _TRANSLATOR_OWNED:
+                emit.omit = True
             continue
         run = _target_run(plan, diff, al, nb, ob, order, position, used_tgt)
         if run is None:
@@ -693,6 +868,8 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         for other in absorbed:
             layout[other].skip = True
 
+    _claim_translators_cells(plan, diff, al, layout, order, used_tgt)
+
     # Target-only blocks: attach to the nearest anchored target block.
     tgt_anchor_to_new: dict[int, int] = {}
     for tb, sbs in al.tgt_to_src_blocks.items():
@@ -702,7 +879,10 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     for sb, tb in al.protected.items():
         if sb in old_to_new_block:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
+    merged_into = {m: nb for nb in order if (m := layout[nb].merged_from) is not None}
+    tgt_anchor_to_new.update(merged_into)
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
+    anchored |= set(merged_into)
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
     new_images = set(_IMAGE_PATH.findall(new.render()))
@@ -744,6 +924,54 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     plan._layout = [layout[b] for b in order]
 
 
+def _emit_targets(emit: _Emit) -> list[int]:
+    if emit.target_span is not None:
+        return [emit.target_span[0], emit.target_span[1]]
+    return [emit.merged_from] if emit.merged_from is not None else []
+
+
+def _claim_translators_cells(
+    plan: SyncPlan,
+    diff: SourceDiff,
+    al: _Alignment,
+    layout: dict[int, _Emit],
+    order: list[int],
+    used_tgt: set[int],
+) -> None:
+    """A code cell of the new source written from the source (changed, or new in the source)
+    whose counterpart the translator has in a version the alignment did not pair (comments
+    translated, cell reshaped): the translator's cell of the same tab, between the target blocks
+    written before and after it and similar when comments are ignored, is replaced (merged)
+    rather than kept next to a second copy."""
+    new, tgt = plan.new_source, al.tgt
+    for k, nb in enumerate(order):
+        emit = layout[nb]
+        block = new.blocks[nb]
+        if block.kind is not BlockKind.CODE or emit.skip or emit.omit:
+            continue
+        if emit.target_span is not None or emit.merged is not None:
+            continue
+        ob = diff.block_old.get(nb)
+        if ob is not None and diff.block_same.get(nb, False):
+            continue  # unchanged: kept or left out above
+        lo = max((t for b in order[:k] for t in _emit_targets(layout[b])), default=-1)
+        hi = min((t for b in order[k + 1 :] for t in _emit_targets(layout[b])), default=len(tgt.blocks))
+        best, best_score = None, 0.5
+        for tb in range(lo + 1, hi):
+            cand = tgt.blocks[tb]
+            if tb in used_tgt or cand.kind is not BlockKind.CODE or not al.target_only(tb):
+                continue
+            score = _code_similarity(block, cand)
+            if score >= best_score:
+                best, best_score = tb, score
+        if best is None:
+            continue
+        base = al.src.blocks[ob].raw if ob is not None else block.raw
+        emit.merged = _merge_code(base, tgt.blocks[best].raw, block.raw)
+        emit.merged_from = best
+        used_tgt.add(best)
+
+
 def _separator_after(doc: Document, index: int) -> str:
     parts: list[str] = []
     i = index + 1
@@ -774,18 +1002,21 @@ def _target_run(
     """When new block ``nb`` starts a run of unchanged blocks that corresponds exactly to a run
     of whole target blocks (1-1, or merged/split by the translator), return (the other new
     blocks of the run, first target block, last target block)."""
+    doubtful_ok = plan.has_old_source
+    s_edges = al.src_to_tgt_any if doubtful_ok else al.src_to_tgt_blocks
+    t_edges = al.tgt_to_src_any if doubtful_ok else al.tgt_to_src_blocks
     src_blocks: set[int] = {ob}
     tgt_blocks: set[int] = set()
     frontier = [("s", ob)]
     while frontier:
         side, b = frontier.pop()
         if side == "s":
-            for t in al.src_to_tgt_blocks.get(b, ()):
+            for t in s_edges.get(b, ()):
                 if t not in tgt_blocks:
                     tgt_blocks.add(t)
                     frontier.append(("t", t))
         else:
-            for s in al.tgt_to_src_blocks.get(b, ()):
+            for s in t_edges.get(b, ()):
                 if s not in src_blocks:
                     src_blocks.add(s)
                     frontier.append(("s", s))
@@ -798,12 +1029,12 @@ def _target_run(
     for s in src_blocks:
         for i in al.src_block_pieces.get(s, ()):
             bead = al.bead_of_src.get(i)
-            if bead is None or not bead.target or not al.confident(bead):
+            if bead is None or not bead.target or not (al.confident(bead) or doubtful_ok):
                 return None
     for t in tgt_blocks:
         for i in al.tgt_block_pieces.get(t, ()):
             bead = al.bead_of_tgt.get(i)
-            if bead is not None and bead.source and not al.confident(bead):
+            if bead is not None and bead.source and not (al.confident(bead) or doubtful_ok):
                 return None
     # The source blocks must be consecutive old blocks mapped, unchanged and in order, to
     # consecutive new blocks starting at nb.
@@ -836,11 +1067,12 @@ def _target_run(
         for i in range(t_first, t_last + 1)
     ):
         return None
-    # Figure paths follow the new source: a translator's renamed image is not copied.
+    # A figure path changed in the source is followed (the caption is reused in the new block);
+    # an unchanged one keeps the translator's image (a localised copy is theirs).
     new_blocks = {nb, *absorbed}
-    target_images = _IMAGE_PATH.findall("".join(b.raw for b in al.tgt.blocks[t_first : t_last + 1]))
-    source_images = _IMAGE_PATH.findall("".join(plan.new_source.blocks[b].raw for b in sorted(new_blocks)))
-    if target_images != source_images:
+    old_images = _IMAGE_PATH.findall("".join(al.src.blocks[b].raw for b in src_sorted))
+    new_images = _IMAGE_PATH.findall("".join(plan.new_source.blocks[b].raw for b in sorted(new_blocks)))
+    if old_images != new_images:
         return None
     # Every piece of the new blocks must be reused (not translated) for the raw copy to be right.
     for r in plan.new_source.pieces:
@@ -860,6 +1092,7 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     texts: dict[int, str] = dict(plan.reused)
     machine: dict[int, list[str]] = {}  # new block → sha1s of machine-translated pieces
     untranslated: dict[int, list[str]] = {}
+    spliced: dict[int, str] = {}  # new block → the translator's paragraph with the machine text in it
     for index in sorted(wanted):
         ref = new.pieces[index]
         tr = translations.get(index)
@@ -870,10 +1103,17 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             texts[index] = (
                 _join([seg.prefix, seg.text, seg.suffix], plan.target_lang) if seg.partial else ref.text
             )
+            if index in plan.splices:
+                spliced[ref.block_index] = _spliced(plan, index, seg.text, UNTRANSLATED_MARKER)
+                continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
             seg = segments[index]
+            if index in plan.splices:
+                marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
+                spliced[ref.block_index] = _spliced(plan, index, texts[index], marker)
+                continue
             if seg.partial:
                 texts[index] = _join([seg.prefix, texts[index], seg.suffix], plan.target_lang)
             if tr.origin is not Origin.HUMAN:
@@ -911,6 +1151,17 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
             prev_t = last
+        elif emit.splice is not None and tgt is not None and nb in spliced:
+            gap = target_gap(emit.splice.block_index)
+            chunks.append((None, new_sep if gap is None else gap))
+            chunks.append((nb, spliced[nb]))
+            prev_t = emit.splice.block_index
+        elif emit.merged is not None:
+            chunks.append((None, new_sep))
+            chunks.append((nb, emit.merged))
+            prev_t = None
+        elif emit.omit:
+            pass  # the translator's decision: the block stays out (what hangs off it does not)
         else:
             chunks.append((None, new_sep))
             chunks.append((nb, new.render_block(nb, texts)))
@@ -929,6 +1180,16 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     end_gap = target_gap(len(tgt.blocks)) if tgt is not None else None
     chunks.append((None, "".join(reversed(tail)) if end_gap is None else end_gap))
     return _with_markers(new, chunks, machine, untranslated)
+
+
+def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
+    """The translator's paragraph with ``text`` (the changed sentences) in place, followed by its
+    review marker as an inline comment (a marker at the start of a line would end the paragraph)."""
+    splice = plan.splices[index]
+    assert plan.old_target is not None
+    raw = plan.old_target.blocks[splice.block_index].raw
+    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
+    return raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
