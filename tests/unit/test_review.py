@@ -134,3 +134,32 @@ def test_sync_writes_stamped_markers_and_visible_badges_on_request(tmp_path: Pat
     assert found and all(p.machine_sha1 and not p.edited for p in found)
     assert "amts-review" not in plain.stdout
     assert visible.stdout.count('class="amts-review') == len(found) == len(pending(visible.stdout))
+
+
+def test_an_inline_marker_of_a_spliced_sentence_is_pending_accepted_and_kept_out_of_training() -> None:
+    from amts.domain.review import accept, for_training, pending, stamp
+
+    # Given a translator's paragraph into which sync spliced one machine sentence, marked inline
+    marker = "<!-- amts: machine-translated, needs review (source sha1:0123456789ab) -->"
+    text = f"第一句是人写的。\n第二句是机器写的。{marker}\n\n另一段。\n"
+    stamped = stamp(text)
+    # When a reviewer lists what awaits review
+    found = pending(stamped)
+    # Then the inline marker is listed with the sentence it marks, not yet edited
+    assert [(p.line, p.kind, p.text, p.edited) for p in found] == [
+        (2, "machine-translated", "第二句是机器写的。", False)
+    ]
+    # and parallel data leaves that paragraph out while keeping the other one
+    training = for_training(stamped)
+    assert (training.unreviewed, training.reviewed) == (1, 0)
+    assert "第一句" not in training.text and "另一段。" in training.text
+    # When the reviewer edits the sentence, Then it counts as reviewed and its paragraph is kept
+    edited = stamped.replace("第二句是机器写的。", "第二句经过审校。")
+    assert pending(edited)[0].edited
+    kept = for_training(edited)
+    assert (kept.reviewed, kept.unreviewed) == (1, 0)
+    assert kept.text == "第一句是人写的。\n第二句经过审校。\n\n另一段。\n"
+    # When the reviewer accepts the line, Then the marker goes and every character of text stays
+    accepted, removed = accept(edited, {2})
+    assert removed == 1
+    assert accepted == kept.text

@@ -13,7 +13,10 @@ rendered book while the comment still marks the block for the next sync)::
     <!-- amts: machine-translated, needs review (source sha1:…) mt sha1:… --><span …>⚠ …</span>
 
 The *marked block* is the text after the marker line up to the next blank line (or marker): one
-paragraph, or the whole list/table sync wrote the single marker for.
+paragraph, or the whole list/table sync wrote the single marker for. A sentence sync spliced into a
+translator's paragraph carries its marker *inline*, right after the machine text (a marker at the
+start of a line would end the paragraph); its marked text is what precedes the marker on that line
+(after an earlier inline marker, if any).
 
 * :func:`pending` lists the markers of a file (line, kind, source sha, whether a reviewer
   already edited the block: its hash no longer matches ``mt sha1``).
@@ -40,6 +43,12 @@ UNTRANSLATED = "untranslated"
 _MARKER = re.compile(
     r"^[ \t]*<!-- amts: (?P<kind>machine-translated|untranslated)(?P<what>[^(]*)"
     r"\(source sha1:(?P<source>[0-9a-f,]*)\)(?: mt sha1:(?P<mt>[0-9a-f]+))? -->(?P<badge>.*)$"
+)
+# The same marker anywhere in a line, with the badge stamp() may have put after it.
+_INLINE = re.compile(
+    r"<!-- amts: (?P<kind>machine-translated|untranslated)(?P<what>[^(]*)"
+    r"\(source sha1:(?P<source>[0-9a-f,]*)\)(?: mt sha1:(?P<mt>[0-9a-f]+))? -->"
+    r"(?P<badge><span class=\"amts-review[^>]*>[^<]*</span>)?"
 )
 _BADGE_TEXT = {
     MACHINE: "⚠ machine-translated: needs review",
@@ -78,6 +87,7 @@ class Pending:
     machine_sha1: str | None  # hash of the text AMTS wrote (None: marker written before stamping)
     text: str  # the marked block as it is now
     text_line: int  # 1-based first line of the block
+    inline: bool = False  # a marker after a spliced sentence, inside the translator's paragraph
 
     @property
     def edited(self) -> bool:
@@ -109,6 +119,18 @@ def pending(text: str) -> list[Pending]:
     for i, line in enumerate(lines):
         m = _MARKER.match(line)
         if m is None:
+            out.extend(
+                Pending(
+                    line=i + 1,
+                    kind=im["kind"],
+                    source_sha1=tuple(s for s in im["source"].split(",") if s),
+                    machine_sha1=im["mt"],
+                    text=marked,
+                    text_line=i + 1,
+                    inline=True,
+                )
+                for im, marked in _inline_markers(line)
+            )
             continue
         start = i + 1
         while start < len(lines) and _MARKER.match(lines[start]):
@@ -127,6 +149,28 @@ def pending(text: str) -> list[Pending]:
     return out
 
 
+def _inline_markers(line: str) -> list[tuple[re.Match[str], str]]:
+    """Inline markers of a line (not one that starts it), each with the text it marks."""
+    if _MARKER.match(line):
+        return []
+    found: list[tuple[re.Match[str], str]] = []
+    begin = 0
+    for m in _INLINE.finditer(line):
+        found.append((m, line[begin : m.start()].strip()))
+        begin = m.end()
+    return found
+
+
+def _paragraph(lines: list[str], i: int) -> range:
+    """Indices of the lines of the paragraph (between blank lines) that holds line ``i``."""
+    start = end = i
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    while end + 1 < len(lines) and lines[end + 1].strip():
+        end += 1
+    return range(start, end + 1)
+
+
 def _badge(kind: str) -> str:
     label = html.escape(_BADGE_TEXT[kind])
     return f'<span class="amts-review amts-{kind}" style="{_BADGE_STYLE}">{label}</span>'
@@ -143,6 +187,17 @@ def stamp(text: str, style: MarkerStyle = MarkerStyle.COMMENT) -> str:
     for i, line in enumerate(plain):
         m = _MARKER.match(line)
         if m is None:
+            inline = _inline_markers(line)
+            if inline:
+                pieces, begin = [], 0
+                for im, marked in inline:
+                    mt = im["mt"] or text_sha(marked)
+                    badge = _badge(im["kind"]) if style is MarkerStyle.VISIBLE else ""
+                    pieces.append(line[begin : im.start()])
+                    head = f"<!-- amts: {im['kind']}{im['what']}(source sha1:{im['source']})"
+                    pieces.append(f"{head} mt sha1:{mt} -->{badge}")
+                    begin = im.end()
+                lines[i] = "".join(pieces) + line[begin:] + lines[i][len(line) :]
             continue
         start = i + 1
         while start < len(plain) and _MARKER.match(plain[start]):
@@ -163,11 +218,16 @@ def accept(text: str, at_lines: set[int] | None = None) -> tuple[str, int]:
     """
     lines = text.splitlines(keepends=True)
     drop: set[int] = set()
+    unmark: set[int] = set()  # lines whose inline markers go
+    removed = 0
     for p in pending(text):
         block_last = p.text_line + max(0, len(p.text.splitlines()) - 1)
         if at_lines is None or any(p.line <= n <= block_last for n in at_lines):
-            drop.add(p.line - 1)
-    return "".join(line for i, line in enumerate(lines) if i not in drop), len(drop)
+            (unmark if p.inline else drop).add(p.line - 1)
+            removed += 1
+    for i in unmark:
+        lines[i] = _INLINE.sub("", lines[i])
+    return "".join(line for i, line in enumerate(lines) if i not in drop), removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +245,18 @@ def for_training(text: str) -> TrainingView:
     lines = text.splitlines(keepends=True)
     drop: set[int] = set()
     reviewed = unreviewed = 0
+    plain = text.splitlines()
     for p in found:
+        if p.inline:
+            # The machine sentence sits inside the translator's paragraph: an unreviewed one takes
+            # the whole paragraph out (no pair learns from machine text), a reviewed one stays.
+            if p.edited:
+                reviewed += 1
+                lines[p.line - 1] = _INLINE.sub("", lines[p.line - 1])
+            else:
+                unreviewed += 1
+                drop.update(_paragraph(plain, p.line - 1))
+            continue
         drop.add(p.line - 1)
         if p.edited:
             reviewed += 1
