@@ -10,19 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from amts.domain.languages import SUPPORTED, facts
 from amts.errors import ConfigurationError
 
-# Amazon Translate language codes AMTS knows how to segment, align and score.
-SUPPORTED_LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "zh": "Chinese (Simplified)",
-    "es": "Spanish",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "pt": "Portuguese",
-    "tr": "Turkish",
-    "vi": "Vietnamese",
-}
+# Amazon Translate language codes AMTS knows how to segment, align and score (the language facts
+# module is the one list; this mapping is its code -> name view).
+SUPPORTED_LANGUAGES: dict[str, str] = {code: facts(code).name for code in SUPPORTED}
 
 # USD per million characters. Check https://aws.amazon.com/translate/pricing/ before relying on
 # them: the ACT batch rate is the one third-party notes give ($60 vs $15 standard).
