@@ -24,6 +24,7 @@ app = typer.Typer(
 import amts.cli.commands_eval  # noqa: E402  (bleu, evaluate)
 import amts.cli.commands_run  # noqa: E402  (run --local / run against a deployed stack)
 import amts.cli.commands_sync  # noqa: E402  (sync)
+import amts.cli.commands_terms  # noqa: E402  (check-terms)
 import amts.cli.commands_text  # noqa: E402,F401  (align, parallel-data)
 
 
