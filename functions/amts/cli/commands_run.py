@@ -75,6 +75,12 @@ def run_command(
         "--baseline/--no-baseline",
         help="Local run: also score ACT against 'without ACT' on text with a human reference (runBaseline).",
     ),
+    source_lang: str = typer.Option(
+        "en",
+        "--source-lang",
+        "-s",
+        help="Local run: the book's source language (folders <src>/, <src>-next/, one per target), e.g. zh.",
+    ),
 ) -> None:
     """Run the translation workflow end to end and show the path it took."""
     if not local:
@@ -84,7 +90,15 @@ def run_command(
     from amts.local.runner import run_local
 
     console.print(f"[bold]AMTS local run[/]: book [cyan]{book}[/] → [cyan]{out}[/] (moto, no AWS account)")
-    run = run_local(book, out, timeout=timeout, baseline=baseline)
+    from amts.domain.languages import require_supported
+
+    run = run_local(
+        book,
+        out,
+        timeout=timeout,
+        baseline=baseline,
+        source_lang=require_supported(source_lang, "source language"),
+    )
     print_path(run)
     colour = "green" if run.status == "SUCCEEDED" else "red"
     console.print(f"Execution [bold {colour}]{run.status}[/] in {run.seconds:.1f}s")
