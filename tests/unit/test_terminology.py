@@ -182,3 +182,14 @@ def test_check_terms_command_refuses_an_unknown_language(tmp_path: Path) -> None
         ],
     )
     assert result.exit_code != 0
+
+
+def test_idioms_are_not_terms() -> None:
+    # Given "example" and "prior" glossary entries and English that uses them as idioms
+    entries = parse_entries("example; örnek\n\nprior; önsel\n")
+    src = parse("For example, we add. This happens prior to training.\n", "en")
+    tgt = parse("Mesela toplarız. Bu eğitimden önce olur.\n", "tr")
+    # Then nothing is checked
+    assert check_terms(src, tgt, entries).occurrences == 0
+    # but the term itself is
+    assert check_terms(parse("One example.\n", "en"), tgt, entries).occurrences == 1

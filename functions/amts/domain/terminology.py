@@ -171,6 +171,28 @@ def _compile(entries: Sequence[GlossaryEntry]) -> list[_Compiled]:
     return out
 
 
+# English idioms in which a glossary word is not the term: "for example", "for instance",
+# "this means that", "prior to" (read off a sample of the check's violations on the book)
+_FOR = re.compile(r"\bfor\s+$", re.IGNORECASE)
+_THAT_TO = re.compile(r"^\s+(?:that|to)\b", re.IGNORECASE)
+_IDIOM_TERMS = {
+    "example": "before",
+    "instance": "before",
+    "mean": "after",
+    "means": "after",
+    "prior": "after",
+}
+
+
+def _idiom(text: str, m: re.Match[str]) -> bool:
+    where = _IDIOM_TERMS.get(m.group().lower())
+    if where == "before":
+        return bool(_FOR.search(text[: m.start()]))
+    if where == "after":
+        return bool(_THAT_TO.match(text[m.end() :]))
+    return False
+
+
 def check_terms(
     source: Document,
     target: Document,
@@ -195,7 +217,7 @@ def check_terms(
                 (
                     m
                     for m in c.pattern.finditer(english)
-                    if not any(a < m.end() and m.start() < b for a, b in covered)
+                    if not any(a < m.end() and m.start() < b for a, b in covered) and not _idiom(english, m)
                 ),
                 None,
             )
