@@ -141,3 +141,40 @@ def test_pair_models_follow_the_script_of_each_side() -> None:
 def test_bleu_tokenizer_comes_from_the_facts() -> None:
     assert tokenizer_for("zh").name == languages.facts("zh").bleu_tokenizer
     assert tokenizer_for("tr").name == "13a"
+
+
+@pytest.mark.parametrize(
+    ("languages", "message"),
+    [
+        ({"xx": {}}, "choose from"),
+        ({"tr": {"formality": "FORMAL"}}, "supports formality only for"),
+        ({"ko": {"formality": "POLITE"}}, "FORMAL, INFORMAL"),
+        ({"ko": {"lineStyle": "word"}}, "sentence, paragraph"),
+        ({"ko": {"bleuTokenizer": "spm"}}, "ko-mecab"),
+        ({"ko": {"colour": "red"}}, "unknown setting"),
+        ({"ko": {"profanityMask": "yes"}}, "must be a bool"),
+    ],
+)
+def test_per_language_settings_are_validated_with_one_line(
+    languages: dict[str, object], message: str
+) -> None:
+    from amts.config import Settings
+
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_context({"languages": languages})
+
+
+def test_per_language_settings_default_to_the_facts_and_travel_through_the_environment() -> None:
+    from amts.config import Settings
+
+    # Given Korean with formality and a glossary, and nothing for Japanese
+    settings = Settings.from_context(
+        {"languages": {"ko": {"formality": "FORMAL", "glossary": "TERMINOLOGY.ko.md"}}}
+    )
+    again = Settings.from_env(settings.to_env())
+    # Then the Lambda sees the same, and unset values are the language facts
+    assert again.language("ko").translate_settings() == {"Formality": "FORMAL"}
+    assert again.language("ko").effective()["bleuTokenizer"] == "ko-mecab"
+    assert again.language("ja").effective()["lineStyle"] == "paragraph"
+    assert again.language("zh").effective()["lineStyle"] == "sentence"
+    assert "AMTS_LANGUAGE_SETTINGS" not in Settings().to_env()
