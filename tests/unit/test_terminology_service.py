@@ -106,3 +106,26 @@ def test_translate_text_names_the_terminology_and_the_settings() -> None:
     calls = fake.calls_to("TranslateText")
     assert calls and all(c["TerminologyNames"] == ["amts-d2l-terms-en-ko"] for c in calls)
     assert all(c["Settings"] == {"Formality": "INFORMAL"} for c in calls)
+
+
+def test_translate_without_act_uses_the_pair_terminology_too() -> None:
+    # Given the cloud baseline engine for en->ko with a glossary and formality configured
+    from types import SimpleNamespace
+
+    from amts.service.baseline import baseline_engine
+
+    fake = FakeTranslateClient()
+    deps = SimpleNamespace(
+        settings=_settings(glossary="TERMINOLOGY.ko.md", formality="FORMAL"),
+        reference=_Blobs({"TERMINOLOGY.ko.md": GLOSSARY}),
+        extra={"translate_client": fake},
+    )
+    # When it translates, twice (a warm Lambda)
+    for _ in range(2):
+        baseline_engine(deps, "en", "ko").translate(["The accuracy."], "en", "ko")  # type: ignore[arg-type]
+    # Then the terminology was imported once and every TranslateText call names it
+    assert len(fake.calls_to("ImportTerminology")) == 1
+    calls = fake.calls_to("TranslateText")
+    assert len(calls) == 2
+    assert all(c["TerminologyNames"] == ["amts-d2l-terms-en-ko"] for c in calls)
+    assert all(c["Settings"] == {"Formality": "FORMAL"} for c in calls)
