@@ -13,7 +13,7 @@ from infra.bundling import BundleMode
 from infra.functions import Functions
 from infra.operations import Alarms, OperationalDeadLetters
 from infra.storage import Storage
-from infra.translate_access import TranslateDataAccess
+from infra.translate_access import TranslateDataAccess, grant_terminology
 from infra.trigger import PollerTriggers, UploadTrigger
 from infra.workflow import ASL_PATH, Workflow
 
@@ -42,6 +42,16 @@ class AmtsStack(Stack):
             data_access_role=self.translate_access.role,
             bundle=bundle,
         )
+        terminologies = settings.terminology_names()
+        if terminologies:
+            # issue 13: custom terminology from the configured glossaries
+            grant_terminology(
+                self,
+                dict(self.functions.by_module),
+                sorted(terminologies.values()),
+                self.storage.reference,
+                [ls.glossary for ls in settings.languages.values() if ls.glossary],
+            )
         self.workflow = Workflow(
             self,
             "Workflow",

@@ -67,3 +67,47 @@ class TranslateDataAccess(Construct):
         )
         policy.attach_to_role(self.role)
         self.policy = policy
+
+
+# Functions that name a custom terminology: Start Translation Job imports it (once per content)
+# and names it on the job; Translate Without ACT names it on TranslateText.
+TERMINOLOGY_USERS = ("start_translation", "translate_baseline")
+
+
+def terminology_statement(stack: Stack, names: list[str]) -> iam.PolicyStatement:
+    """ImportTerminology / GetTerminology on exactly AMTS's own terminologies, one per configured
+    pair whose non-English language names a glossary (``<parallelDataName>-terms-<src>-<tgt>``).
+    A job or TranslateText call that names a terminology is authorized against it with
+    GetTerminology; no List/Delete is granted."""
+    return iam.PolicyStatement(
+        sid="ManageOwnTerminology",
+        actions=["translate:ImportTerminology", "translate:GetTerminology"],
+        resources=[
+            stack.format_arn(service="translate", resource="terminology", resource_name=name)
+            for name in sorted(set(names))
+        ],
+    )
+
+
+def grant_terminology(
+    stack: Stack,
+    functions: dict[str, iam.IGrantable],
+    terminology_names: list[str],
+    reference_bucket: s3.IBucket,
+    glossary_keys: list[str],
+) -> None:
+    """Attach :func:`terminology_statement`, and read access to exactly the configured glossary
+    keys of the reference bucket, to the functions that use a terminology."""
+    statements = [
+        terminology_statement(stack, terminology_names),
+        iam.PolicyStatement(
+            sid="ReadConfiguredGlossaries",
+            actions=["s3:GetObject"],
+            resources=[reference_bucket.arn_for_objects(key) for key in sorted(set(glossary_keys))],
+        ),
+    ]
+    for name in TERMINOLOGY_USERS:
+        grantee = functions.get(name)
+        if grantee is not None:
+            for statement in statements:
+                grantee.grant_principal.add_to_principal_policy(statement)

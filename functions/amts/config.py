@@ -4,25 +4,19 @@ environment) and the CLI. One place, so a language pair or a price is never spel
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from amts.domain.languages import SUPPORTED, facts
 from amts.errors import ConfigurationError
 
-# Amazon Translate language codes AMTS knows how to segment, align and score.
-SUPPORTED_LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "zh": "Chinese (Simplified)",
-    "es": "Spanish",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "pt": "Portuguese",
-    "tr": "Turkish",
-    "vi": "Vietnamese",
-}
+# Amazon Translate language codes AMTS knows how to segment, align and score (the language facts
+# module is the one list; this mapping is its code -> name view).
+SUPPORTED_LANGUAGES: dict[str, str] = {code: facts(code).name for code in SUPPORTED}
 
 # USD per million characters. Check https://aws.amazon.com/translate/pricing/ before relying on
 # them: the ACT batch rate is the one third-party notes give ($60 vs $15 standard).
@@ -70,6 +64,132 @@ RUNTIME: Mapping[str, Any] = {"runtime": True}
 SYNTH: Mapping[str, Any] = {"runtime": False}
 
 
+# Amazon Translate's own per-language settings (TranslationSettings in botocore's model: Formality
+# FORMAL | INFORMAL, Profanity MASK). Formality applies only to these target languages
+# (Developer Guide, "Setting formality in Amazon Translate", customizing-translations-formality):
+# nl, fr, fr-CA, de, hi, it, ja, ko, pt-PT, es, es-MX; of the book's languages ja, ko, es.
+# Profanity masking ("Masking profane words", customizing-translations-profanity) works for
+# most target languages; the guide lists the unsupported ones, none of which is a book language.
+FORMALITY_TARGETS = frozenset({"nl", "fr", "fr-CA", "de", "hi", "it", "ja", "ko", "pt-PT", "es", "es-MX"})
+FORMALITIES = ("FORMAL", "INFORMAL")
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSettings:
+    """The sub-pipeline settings of one target language (cdk.json ``languages.<code>``).
+
+    Unset fields take the language facts' defaults (:mod:`amts.domain.languages`).
+    ``glossary`` names a glossary file in the reference bucket (e.g. ``TERMINOLOGY.ko.md``):
+    it becomes a custom terminology applied to every job and TranslateText call of the
+    language; without one nothing changes.
+    """
+
+    code: str
+    glossary: str | None = None
+    formality: str | None = None
+    profanity_mask: bool = False
+    line_style: str | None = None  # "sentence" (d2l-zh) or "paragraph"
+    cjk_latin_space: bool | None = None
+    punctuation_width: str | None = None  # "full" or "half"
+    bleu_tokenizer: str | None = None  # "zh", "ja-mecab", "ko-mecab", "13a", "char", "intl"
+    glued_period: bool | None = None  # a period without a following space ends a sentence
+
+    def __post_init__(self) -> None:
+        from amts.domain import languages
+
+        languages.require_supported(self.code, "language in 'languages'")
+        where = f"languages.{self.code}"
+        if self.formality is not None:
+            if self.formality not in FORMALITIES:
+                raise ConfigurationError(f"{where}.formality must be one of {', '.join(FORMALITIES)}")
+            if self.code not in FORMALITY_TARGETS:
+                raise ConfigurationError(
+                    f"{where}.formality: Amazon Translate supports formality only for "
+                    f"{', '.join(sorted(FORMALITY_TARGETS))}"
+                )
+        checks = (
+            ("lineStyle", self.line_style, languages.LINE_STYLES),
+            ("punctuationWidth", self.punctuation_width, languages.PUNCTUATION_WIDTHS),
+            ("bleuTokenizer", self.bleu_tokenizer, languages.BLEU_TOKENIZERS),
+        )
+        for key, value, allowed in checks:
+            if value is not None and value not in allowed:
+                raise ConfigurationError(f"{where}.{key} {value!r} must be one of {', '.join(allowed)}")
+        if self.glossary is not None and (not self.glossary.strip() or self.glossary.startswith("/")):
+            raise ConfigurationError(f"{where}.glossary must be a key in the reference bucket")
+
+    # the effective values: this setting, else the language's fact
+    def effective(self) -> dict[str, Any]:
+        from amts.domain import languages
+
+        facts = languages.facts(self.code)
+        return {
+            "lineStyle": self.line_style or facts.line_style,
+            "cjkLatinSpace": facts.cjk_latin_space if self.cjk_latin_space is None else self.cjk_latin_space,
+            "punctuationWidth": self.punctuation_width or facts.punctuation_width,
+            "bleuTokenizer": self.bleu_tokenizer or facts.bleu_tokenizer,
+            "gluedPeriod": facts.glued_period if self.glued_period is None else self.glued_period,
+            "glossary": self.glossary,
+            "translateSettings": self.translate_settings(),
+        }
+
+    def translate_settings(self) -> dict[str, str]:
+        """``Settings`` for StartTextTranslationJob / TranslateText (empty: send none)."""
+        out: dict[str, str] = {}
+        if self.formality:
+            out["Formality"] = self.formality
+        if self.profanity_mask:
+            out["Profanity"] = "MASK"
+        return out
+
+    @classmethod
+    def from_mapping(cls, code: str, raw: Any) -> LanguageSettings:
+        if not isinstance(raw, Mapping):
+            raise ConfigurationError(
+                f'languages.{code} must be an object such as {{"glossary": "TERMINOLOGY.{code}.md"}}'
+            )
+        unknown = set(raw) - set(_LANGUAGE_KEYS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown setting(s) in languages.{code}: {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(_LANGUAGE_KEYS))}"
+            )
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            attr, typ = _LANGUAGE_KEYS[key]
+            if not isinstance(value, typ):
+                raise ConfigurationError(f"languages.{code}.{key} must be a {typ.__name__}, not {value!r}")
+            kwargs[attr] = value
+        return cls(code=code, **kwargs)
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, a)
+            for k, (a, _) in _LANGUAGE_KEYS.items()
+            if getattr(self, a) not in (None, False)
+        }
+
+
+_LANGUAGE_KEYS: dict[str, tuple[str, type]] = {
+    "glossary": ("glossary", str),
+    "formality": ("formality", str),
+    "profanityMask": ("profanity_mask", bool),
+    "lineStyle": ("line_style", str),
+    "cjkLatinSpace": ("cjk_latin_space", bool),
+    "punctuationWidth": ("punctuation_width", str),
+    "bleuTokenizer": ("bleu_tokenizer", str),
+    "gluedPeriod": ("glued_period", bool),
+}
+
+
+def parse_language_settings(raw: Any) -> dict[str, LanguageSettings]:
+    if not isinstance(raw, Mapping):
+        raise ConfigurationError(
+            'languages must be an object such as {"ko": {"glossary": "TERMINOLOGY.ko.md"}}'
+        )
+    return {str(code): LanguageSettings.from_mapping(str(code), value) for code, value in raw.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     language_pairs: tuple[LanguagePair, ...] = field(
@@ -96,6 +216,8 @@ class Settings:
     # machine logs execution data (task tokens, keys, text; off by default: errors only).
     alarm_email: str = field(default="", metadata=SYNTH)
     log_execution_data: bool = field(default=False, metadata=SYNTH)
+    # Per target language sub-pipeline settings (issue 13); absent: the language facts' defaults.
+    languages: Mapping[str, LanguageSettings] = field(default_factory=dict, metadata=RUNTIME)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -153,6 +275,7 @@ class Settings:
             "reservedConcurrency",
             "alarmEmail",
             "logExecutionData",
+            "languages",
         }
         unknown = set(ctx) - known
         if unknown:
@@ -166,6 +289,8 @@ class Settings:
             if not isinstance(pairs, list):
                 raise ConfigurationError('languagePairs must be a list such as ["en:zh", "en:es"]')
             kwargs["language_pairs"] = tuple(LanguagePair.parse(str(p)) for p in pairs)
+        if "languages" in ctx:
+            kwargs["languages"] = parse_language_settings(ctx["languages"])
         mapping = {
             "granularity": ("granularity", str),
             "parallelDataName": ("parallel_data_name", str),
@@ -209,6 +334,8 @@ class Settings:
             value = getattr(self, name)
             if name == "language_pairs":
                 text = ",".join(f"{p.source}:{p.target}" for p in value)
+            elif name == "languages":
+                text = json.dumps({c: ls.to_mapping() for c, ls in value.items()}, sort_keys=True)
             elif isinstance(value, bool):
                 text = "true" if value else "false"
             else:
@@ -227,7 +354,13 @@ class Settings:
                 continue
             text = env[var]
             default = getattr(defaults, name)
-            if name == "language_pairs":
+            if name == "languages":
+                if text.strip():
+                    try:
+                        kwargs[name] = parse_language_settings(json.loads(text))
+                    except json.JSONDecodeError as exc:
+                        raise ConfigurationError(f"{var} is not JSON: {exc}") from exc
+            elif name == "language_pairs":
                 if text.strip():
                     kwargs[name] = tuple(LanguagePair.parse(p) for p in text.split(",") if p.strip())
             elif isinstance(default, bool):
@@ -242,6 +375,25 @@ class Settings:
                 # An empty value means "default", except sourcePrefix ("" = the bucket root).
                 kwargs[name] = text
         return cls(**kwargs)
+
+    def glossary_language(self, pair: LanguagePair) -> LanguageSettings:
+        """The settings whose glossary serves ``pair``: the non-English side's (the book's
+        glossaries pair English with one language; zh→en uses the zh glossary reversed)."""
+        return self.language(pair.target if pair.target != "en" else pair.source)
+
+    def terminology_names(self) -> dict[LanguagePair, str]:
+        """The custom terminology of every configured pair that has a glossary."""
+        from amts.domain.terminology import terminology_name
+
+        return {
+            pair: terminology_name(self.parallel_data_name, pair.source, pair.target)
+            for pair in self.language_pairs
+            if "en" in (pair.source, pair.target) and self.glossary_language(pair).glossary
+        }
+
+    def language(self, code: str) -> LanguageSettings:
+        """The settings of target language ``code`` (defaults when none are configured)."""
+        return self.languages.get(code) or LanguageSettings(code=code)
 
 
 def price_estimate(characters: int) -> dict[str, float]:

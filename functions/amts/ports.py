@@ -8,7 +8,7 @@ tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -135,8 +135,11 @@ class BatchTranslationService(Protocol):
         target_lang: str,
         parallel_data_name: str | None,
         client_token: str,
+        terminology_name: str | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> str:
-        """StartTextTranslationJob (ContentType text/html); returns the job id."""
+        """StartTextTranslationJob (ContentType text/html); returns the job id. ``terminology_name``
+        and ``settings`` (Formality/Profanity) are sent only when given."""
         ...
 
     def describe_job(self, job_id: str) -> JobInfo: ...

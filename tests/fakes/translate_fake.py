@@ -171,6 +171,7 @@ class FakeTranslateClient:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.jobs: dict[str, _Job] = {}
         self.parallel_data: dict[str, _ParallelData] = {}
+        self.terminologies: dict[str, dict[str, Any]] = {}
         self._job_scripts: deque[JobScript] = deque()
         self._pd_scripts: deque[ParallelDataScript] = deque()
         self._errors: dict[str, deque[tuple[str, str]]] = {}
@@ -474,6 +475,41 @@ class FakeTranslateClient:
             job.message = f"No input documents found under {p['InputDataConfig']['S3Uri']}"
             return "FAILED"
         return "COMPLETED_WITH_ERROR" if bad else "COMPLETED"
+
+    # --- custom terminology ----------------------------------------------------------------
+
+    def import_terminology(self, **params: Any) -> dict[str, Any]:
+        self._call("ImportTerminology", params)
+        name = params["Name"]
+        data = params["TerminologyData"]
+        content = bytes(data["File"])
+        lines = content.decode("utf-8").splitlines()
+        langs = lines[0].split(",") if lines else []
+        props = {
+            "Name": name,
+            "Description": params.get("Description", ""),
+            "Arn": f"arn:aws:translate:{self.region}:{self.account_id}:terminology/{name}/LATEST",
+            "SourceLanguageCode": langs[0] if langs else "",
+            "TargetLanguageCodes": langs[1:],
+            "SizeBytes": len(content),
+            "TermCount": max(len(lines) - 1, 0),
+            "Format": data["Format"],
+            "Directionality": data.get("Directionality", "UNI"),
+        }
+        self.terminologies[name] = {"properties": props, "file": content}  # MergeStrategy OVERWRITE
+        return {"TerminologyProperties": props}
+
+    def get_terminology(self, **params: Any) -> dict[str, Any]:
+        self._call("GetTerminology", params)
+        found = self.terminologies.get(params["Name"])
+        if found is None:
+            raise _client_error(
+                "GetTerminology", "ResourceNotFoundException", f"terminology {params['Name']} not found"
+            )
+        return {
+            "TerminologyProperties": found["properties"],
+            "TerminologyDataLocation": {"RepositoryType": "S3", "Location": "https://example.invalid/terms"},
+        }
 
     # --- TranslateText ---------------------------------------------------------------------
 

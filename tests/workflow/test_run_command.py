@@ -104,3 +104,27 @@ def test_identical_new_version_starts_no_job() -> None:
     assert run.status == "SUCCEEDED", (run.error, run.cause)
     assert "Start Translation Job" not in names and "Build Parallel Data" not in names
     assert output == (BOOK / "zh" / "chapter_optimization" / "index.md").read_text(encoding="utf-8")
+
+
+def test_run_local_from_chinese_to_english_uses_the_zh_en_parallel_data(tmp_path: Path) -> None:
+    # Given a book whose source is Chinese: zh/ (v1), en/ (its translation), zh-next/ (v2)
+    import json
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(BOOK / "zh", book / "zh")
+    shutil.copytree(BOOK / "en", book / "en")
+    shutil.copytree(BOOK / "zh", book / "zh-next")
+    changed = sorted((book / "zh-next").rglob("*.md"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n这是新加的一段。\n", encoding="utf-8")
+    # When the local run starts with -s zh
+    result = runner.invoke(
+        app, ["run", "--local", "-s", "zh", "--book", str(book), "--out", str(tmp_path / "out")]
+    )
+    # Then it succeeds, writes English and the parallel data goes zh -> en
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "translated" / "en" / changed.relative_to(book / "zh-next")).is_file()
+    report = json.loads((tmp_path / "out" / "reports" / "report.json").read_text(encoding="utf-8"))
+    text = json.dumps(report)
+    assert '"source_lang": "zh"' in text and '"target_lang": "en"' in text
+    assert "amts-d2l-zh-en" in text

@@ -20,7 +20,7 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from amts.adapters.memory_engine import TranslationMemoryEngine
@@ -185,6 +185,8 @@ class LocalBatchTranslationService:
         target_lang: str,
         parallel_data_name: str | None,
         client_token: str,
+        terminology_name: str | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> str:
         token = make_client_token(client_token)
         if token in self._tokens:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -196,6 +196,45 @@ class AmazonTranslateService:
             message=props.get("Message"),
         )
 
+    # --- custom terminology ----------------------------------------------------------------
+
+    def ensure_terminology(self, name: str, content: bytes, fmt: str = "CSV") -> bool:
+        """Import ``content`` as terminology ``name`` unless that exact content is already there.
+
+        Idempotent per content hash: the SHA-256 of the file is kept in the terminology's
+        Description; GetTerminology shows it, so a second run with the same glossary makes no
+        import. ``MergeStrategy`` is OVERWRITE, deliberately (it is also the only value the API
+        accepts): the glossary file is the single source of truth, so a term the translators
+        removed or changed must disappear from the service, not linger as a merge would keep it.
+        Returns True when an import was made.
+        """
+        digest = hashlib.sha256(content).hexdigest()
+        marker = f"amts sha256:{digest}"
+        try:
+            props = self._client.get_terminology(Name=name, TerminologyDataFormat=fmt)[
+                "TerminologyProperties"
+            ]
+            if props.get("Description") == marker:
+                return False
+        except ClientError as error:
+            _raise_mapped(error, f"GetTerminology {name!r}")
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+        try:
+            self._client.import_terminology(
+                Name=name,
+                MergeStrategy="OVERWRITE",
+                Description=marker,
+                TerminologyData={"File": content, "Format": fmt, "Directionality": "UNI"},
+            )
+        except ClientError as error:
+            _raise_mapped(error, f"ImportTerminology {name!r}")
+            raise TranslationJobFailed(
+                f"Amazon Translate refused terminology {name!r}: {error_code(error)}: {_message(error)}"
+            ) from error
+        logger.info("terminology imported", extra={"terminology": name, "sha256": digest})
+        return True
+
     # --- batch jobs -----------------------------------------------------------------------
 
     def start_job(
@@ -208,6 +247,8 @@ class AmazonTranslateService:
         target_lang: str,
         parallel_data_name: str | None,
         client_token: str,
+        terminology_name: str | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> str:
         token = client_token if _CLIENT_TOKEN_RE.match(client_token) else _token_of(client_token)
         kwargs: dict[str, Any] = {
@@ -221,6 +262,10 @@ class AmazonTranslateService:
         }
         if parallel_data_name:
             kwargs["ParallelDataNames"] = [parallel_data_name]
+        if terminology_name:
+            kwargs["TerminologyNames"] = [terminology_name]  # one terminology per request (quota)
+        if settings:
+            kwargs["Settings"] = dict(settings)  # Formality / Profanity of the target language
         try:
             response = self._client.start_text_translation_job(**kwargs)
         except ClientError as error:
@@ -380,10 +425,15 @@ class AmazonTranslateEngine:
     name = "amazon"
 
     def __init__(
-        self, client: Any, terminology_names: Sequence[str] = (), max_bytes: int = _REQUEST_BUDGET
+        self,
+        client: Any,
+        terminology_names: Sequence[str] = (),
+        max_bytes: int = _REQUEST_BUDGET,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self._client = client
         self._terminologies = list(terminology_names)
+        self._settings = dict(settings or {})
         self._max_bytes = min(max_bytes, TRANSLATE_TEXT_MAX_BYTES)
         self.requests = 0
         self.characters = 0
@@ -473,6 +523,8 @@ class AmazonTranslateEngine:
         }
         if self._terminologies:
             kwargs["TerminologyNames"] = self._terminologies
+        if self._settings:
+            kwargs["Settings"] = self._settings
         try:
             response = self._client.translate_text(**kwargs)
         except ClientError as error:

@@ -59,6 +59,7 @@ import amts.cli.commands_git  # noqa: E402  (push, publish)
 import amts.cli.commands_review  # noqa: E402  (review, accept)
 import amts.cli.commands_run  # noqa: E402  (run, status, history)
 import amts.cli.commands_sync  # noqa: E402  (sync)
+import amts.cli.commands_terms  # noqa: E402  (check-terms)
 import amts.cli.commands_text  # noqa: E402,F401  (align, parallel-data)
 
 

@@ -95,6 +95,12 @@ def run_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="With --dry-run: print the plan as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress on stderr."),
+    source_lang: str = typer.Option(
+        "en",
+        "--source-lang",
+        "-s",
+        help="Local run: the book's source language (folders <src>/, <src>-next/, one per target), e.g. zh.",
+    ),
 ) -> None:
     """Run the translation workflow end to end and show the path it took.
 
@@ -108,18 +114,27 @@ def run_command(
         if not local:
             _run_cloud(book, stack, quiet)
             return
-        _run_local(book, out, timeout, baseline, quiet)
+        _run_local(book, out, timeout, baseline, quiet, source_lang)
 
 
-def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: bool) -> None:
+def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: bool, source_lang: str) -> None:
     _quiet_logs()
     from amts.local.runner import run_local
 
     console.print(f"[bold]AMTS local run[/]: book [cyan]{book}[/] → [cyan]{out}[/] (moto, no AWS account)")
+    from amts.domain.languages import require_supported
+
     live = None if quiet else LiveSteps(err_console)
     if live is not None:
         err_console.print("starting the local stack (moto) and uploading the book…")
-    run = run_local(book, out, timeout=timeout, baseline=baseline, on_event=live)
+    run = run_local(
+        book,
+        out,
+        timeout=timeout,
+        baseline=baseline,
+        on_event=live,
+        source_lang=require_supported(source_lang, "source language"),
+    )
     print_path(run)
     colour = "green" if run.status == "SUCCEEDED" else "red"
     console.print(f"Execution [bold {colour}]{run.status}[/] in {run.seconds:.1f}s")

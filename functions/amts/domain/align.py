@@ -56,7 +56,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from amts.domain.anchors import (
-    CJK_LANGS,
     AnchorSet,
     BlockSignature,
     block_signature,
@@ -67,6 +66,9 @@ from amts.domain.anchors import (
     tab_ranges,
 )
 from amts.domain.glossary import Glossary
+from amts.domain.languages import base as _base_lang
+from amts.domain.languages import joiner as _language_joiner
+from amts.domain.languages import uses_cjk_script
 from amts.domain.model import BlockKind, Document
 
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -176,11 +178,19 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
 # 0.42): 1-1 paragraph beads with confidence ≥ 0.9 (n = 3,876): sum l_zh / sum l_en = 0.349,
 # per-bead mean 0.353, median 0.349; s² of (l_zh - 0.35 l_en) / sqrt(l_en) = 0.49 on those
 # (selected, hence optimistic) beads; 1.2 scored best on the gold alignments (0.5 / 0.8 / 1.2
-# tried). en→ja: not measured (no data), a guess. en→es cannot be measured here either:
-# literature figures (Spanish ≈ 1.15 × English in characters) and Gale & Church's s² = 6.8.
+# tried). en→es cannot be measured here: literature figures (Spanish ≈ 1.15 × English in
+# characters) and Gale & Church's s² = 6.8.
+# en→ja, en→ko, en→tr, en→vi measured the same way on ../shared/d2l-dev-multi (benchmarks/
+# calibrate.py --corpus ../shared/d2l-dev-multi/<lang> --tgt <lang>; n = 4,474 / 4,911 / 5,061 /
+# 4,873 confident 1-1 beads): ratio 0.495 / 0.412 / 1.049 / 0.959, s² 0.70 / 0.34 / 1.69 / 1.42
+# on those selected beads; the variance is set about 2.4 × the measured one, the factor that
+# scored best for Chinese (0.49 measured, 1.2 chosen), and checked on benchmarks/align_multi.py.
 PAIR_MODELS: dict[tuple[str, str], PairModel] = {
     ("en", "zh"): PairModel(ratio=0.35, variance=1.2, priors=_PRIORS, tgt_cjk=True),
-    ("en", "ja"): PairModel(ratio=0.45, variance=1.2, priors=_PRIORS, tgt_cjk=True),
+    ("en", "ja"): PairModel(ratio=0.50, variance=1.7, priors=_PRIORS, tgt_cjk=True),
+    ("en", "ko"): PairModel(ratio=0.41, variance=1.2, priors=_PRIORS, tgt_cjk=True),
+    ("en", "tr"): PairModel(ratio=1.05, variance=4.0, priors=_PRIORS),
+    ("en", "vi"): PairModel(ratio=0.96, variance=3.4, priors=_PRIORS),
     ("en", "es"): PairModel(ratio=1.15, variance=6.8, priors=_PRIORS),
 }
 
@@ -192,7 +202,7 @@ def pair_model(src_lang: str, tgt_lang: str) -> PairModel:
         return PAIR_MODELS[(s, t)]
     if (t, s) in PAIR_MODELS:
         return PAIR_MODELS[(t, s)].reversed()
-    src_cjk, tgt_cjk = s in CJK_LANGS, t in CJK_LANGS
+    src_cjk, tgt_cjk = uses_cjk_script(s), uses_cjk_script(t)
     if tgt_cjk and not src_cjk:
         return replace(PAIR_MODELS[("en", "zh")], priors=_PRIORS)
     if src_cjk and not tgt_cjk:
@@ -220,10 +230,6 @@ def sentence_model(model: PairModel) -> PairModel:
     often than paragraphs)."""
     priors = tuple((bt, p * SENTENCE_PRIOR_SCALE.get(bt, 1.0)) for bt, p in model.priors)
     return replace(model, priors=priors, variance=model.variance * SENTENCE_VARIANCE_SCALE)
-
-
-def _base_lang(lang: str) -> str:
-    return lang.split("-")[0].split("_")[0].lower()
 
 
 # --------------------------------------------------------------------------- the DP over units
@@ -1006,7 +1012,7 @@ def _leftover_gain(
 
 
 def _joiner(lang: str) -> str:
-    return "" if _base_lang(lang) in CJK_LANGS else " "
+    return _language_joiner(lang)  # Korean joins with a space: "…입니다. 오늘날…"
 
 
 def document_sentences(doc: Document) -> list[tuple[int, str]]:

@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from amts.domain.glossary import Glossary
 from amts.domain.model import Block, BlockKind
 
-CJK_LANGS = frozenset({"zh", "ja", "ko", "zh-TW", "zh-CN"})
-
 _ROLE = re.compile(r":([a-z]+):`([^`]*)`")
 _CODE = re.compile(r"(`+)(.+?)\1")
 _DMATH = re.compile(r"\$\$(.+?)\$\$")

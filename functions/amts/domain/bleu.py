@@ -33,11 +33,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from amts.domain import languages
 from amts.domain.model import Document, Piece, SpanKind
 from amts.errors import AmtsError
-
-# Languages written without spaces between words: segments are joined without a separator.
-_UNSPACED = frozenset({"zh", "ja", "th"})
 
 # Spans removed before scoring. Link *text* stays (it is translated); only the URL goes.
 _DROPPED_SPANS = frozenset(
@@ -52,20 +50,9 @@ _DROPPED_SPANS = frozenset(
     }
 )
 
-# tokenizer per base language; "ja"/"ko" need optional MeCab packages (see tokenizer_for)
-_TOKENIZER_BY_LANG: dict[str, str] = {
-    "zh": "zh",
-    "ja": "ja-mecab",
-    "ko": "ko-mecab",
-    "en": "13a",
-    "es": "13a",
-    "pt": "13a",
-    "tr": "13a",
-    "vi": "13a",
-    "de": "13a",
-    "fr": "13a",
-    "it": "13a",
-}
+# The tokenizer of each language AMTS supports is a language fact (languages.facts().bleu_tokenizer);
+# a few more space-delimited languages are scored with 13a without a note.
+_OTHER_TOKENIZERS: dict[str, str] = {"de": "13a", "fr": "13a", "it": "13a"}
 
 # Python modules each optional tokenizer imports (sacrebleu raises at first use otherwise).
 _OPTIONAL_TOKENIZER_MODULES: dict[str, tuple[str, ...]] = {
@@ -108,7 +95,9 @@ def tokenizer_for(lang: str) -> TokenizerChoice:
     published MeCab numbers, which the note says.
     """
     base = base_language(lang)
-    name = _TOKENIZER_BY_LANG.get(base)
+    name = (
+        languages.facts(base).bleu_tokenizer if base in languages.SUPPORTED else _OTHER_TOKENIZERS.get(base)
+    )
     if name is None:
         return TokenizerChoice(
             "13a",
@@ -148,7 +137,7 @@ def piece_text(piece: Piece, lang: str) -> str:
         parts.append(text[cursor : span.start])
         cursor = span.end
     parts.append(text[cursor:])
-    joined = " ".join(parts) if base_language(lang) not in _UNSPACED else "".join(parts)
+    joined = languages.joiner(lang).join(parts)
     joined = _MARKUP.sub("", joined)
     joined = joined.replace("[", "").replace("]", "")  # link brackets; the text stays
     return _WS.sub(" ", joined).strip()
@@ -160,7 +149,7 @@ def translatable_segments(doc: Document) -> list[str]:
 
 
 def _join(texts: Sequence[str], lang: str) -> str:
-    sep = "" if base_language(lang) in _UNSPACED else " "
+    sep = languages.joiner(lang)
     return sep.join(t for t in texts if t)
 
 

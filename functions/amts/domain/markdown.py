@@ -37,6 +37,7 @@ from markdown_it.ruler import RuleOptionsType
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
+from amts.domain.languages import is_spaceless
 from amts.domain.model import Block, BlockKind, Document, Piece, Span, SpanKind
 from amts.errors import BadInputError
 
@@ -344,12 +345,11 @@ def _check_comment_closed(leaf: _Leaf) -> None:
 # piece text: normalisation and protected spans
 # ---------------------------------------------------------------------------------------------
 
-_CJK_LANGS = frozenset({"zh", "ja"})
-
 
 def is_cjk_language(lang: str) -> bool:
-    """Languages written without spaces between words, whose line breaks join without a space."""
-    return lang.replace("_", "-").split("-")[0].lower() in _CJK_LANGS
+    """Languages written without spaces between words, whose line breaks join without a space
+    (zh, ja; not Korean, which separates words with spaces): :func:`languages.is_spaceless`."""
+    return is_spaceless(lang)
 
 
 def _is_wide(ch: str) -> bool:

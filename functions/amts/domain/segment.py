@@ -15,7 +15,9 @@ Spanish "Sr." and "p. ej.". The rules here are few and fast: a sentence ends at 
 is not a lower-case letter, unless the word before the period is an abbreviation that never ends
 a sentence ("e.g.", "Fig.", "et al.", "Sr.", "p. ej.", an initial) or one that only ends a
 sentence before a capital ("etc."). pysbd's per-language abbreviation lists are reused as data.
-Chinese and Japanese end a sentence at 。！？ (and ASCII ! ?) plus closing quotes, no space needed.
+Chinese and Japanese end a sentence at 。！？ (and ASCII ! ?) plus closing quotes, no space needed;
+Korean also ends one at a period glued to the next sentence (``했습니다.또한``). Which language is
+written how, and its abbreviations, come from :mod:`amts.domain.languages`.
 
 Protected spans (inline code, math, roles, links, slide markers) are replaced by one private-use
 character each before splitting and restored afterwards, so nothing inside them (``np.mean``,
@@ -29,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from amts.domain.languages import base as _base
+from amts.domain.languages import facts
 from amts.domain.model import Piece, Span, SpanKind
 
 __all__ = ["sentence_bounds", "split_piece", "split_sentences"]
@@ -39,32 +43,19 @@ _CLOSE_BASE = 0xF8000  # a closing slide marker: behaves like a closing bracket
 _MAX_SPANS = 0x7FFF
 _CLOSE_CLASS = "\U000f8000-\U000fffff"
 
-_CJK_LANGS = frozenset({"zh", "ja"})
 
-
-def _bar_list(words: str) -> frozenset[str]:
-    return frozenset(words.split("|"))
-
-
-# Abbreviations that are never the end of a sentence, whatever follows (lower case, without
-# the final period). Added to pysbd's prepositive abbreviations.
-_NON_FINAL: dict[str, frozenset[str]] = {
-    "en": _bar_list(
-        "e.g|i.e|cf|viz|vs|al|et al|fig|figs|eq|eqs|sec|secs|sect|ch|chap|appx|resp|approx"
-        "|dr|mr|mrs|ms|prof|thm|lem|eds"
-    ),
-    "es": _bar_list(
-        "sr|sra|srta|sres|sras|dr|dra|dres|ud|uds|vd|vds|d|da|dña|lic|ing|prof|profa|p. ej|ej|fig"
-        "|figs|ec|eq|sec|cap|caps|pág|págs|núm|vol|art|aprox|vs|cf|ee|ee. uu|uu|et al|al|i.e|e.g"
-        "|ref|tab"
-    ),
-}
 # Lower-case units that look like abbreviations of the lists above ("Ms.", "Sec.", "Min.")
 _UNITS = frozenset({"ms", "ns", "us", "sec", "min", "mm", "cm", "km", "kg", "mg", "hr", "hrs"})
 # Abbreviations that do not end a sentence when a number follows ("No. 5", "p. 12").
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "núm", "p", "pp", "art", "ext", "tel", "vol", "n", "nº"})
 
 _TERMINALS = ".!?…。！？؟।"
+# Korean (languages.facts(...).glued_period): a period with no space after it still ends a
+# sentence when Hangul is on both sides ("했습니다.또한"), or Hangul before it and markup, inline
+# code or math right after ("했습니다.**중요", "입니다.`x`"), or a closing bracket/quote/span
+# before it and Hangul after ("(그림).이"). Latin "np.mean" and "3.5" never match.
+_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_PLACEHOLDER_CLASS = "\U000f0000-\U000fffff"
 _CLOSERS = "\"'”’»)\\]}」』）》〉】"
 # the end of a candidate sentence: terminal marks, closers, then the white space that separates
 # (French sets a space before its closing guillemet: « Bonjour. » belongs to its sentence)
@@ -74,6 +65,10 @@ _SPACE_BOUNDARY = re.compile(
 # "！”。" and "？”）。" are one end: marks and closers may alternate
 _CJK_BOUNDARY = re.compile(rf"(?:[。！？!?…]+[{_CLOSERS}{_CLOSE_CLASS}]*)+\s*")
 _OPENERS = "\"'“‘«([{¿¡「『（《"
+_GLUED_BOUNDARY = re.compile(
+    rf"(?:(?<=[{_HANGUL}])[.!?]+[{_CLOSERS}{_CLOSE_CLASS}]*(?=[{_HANGUL}*({_PLACEHOLDER_CLASS}“‘\"'\[])"
+    rf"|(?<=[)\]”’\"'*{_PLACEHOLDER_CLASS}])[.!?]+(?=[{_HANGUL}]))"
+)
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
 
@@ -83,10 +78,7 @@ class _Rules:
     titles: frozenset[str]  # never end a sentence when capitalised ("Dr.", "Gen.", not "gen.")
     before_number: frozenset[str]
     general: frozenset[str]
-
-
-def _base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
+    glued_period: bool = False  # Korean: "했습니다.또한" is two sentences
 
 
 @lru_cache(maxsize=64)
@@ -95,10 +87,11 @@ def _rules(lang: str) -> _Rules:
     general: set[str] = set()
     prepositive: set[str] = set()
     number: set[str] = set(_BEFORE_NUMBER)
+    lang_facts = facts(lang)
     try:
         from pysbd.languages import LANGUAGE_CODES  # imported lazily: only its tables are used
 
-        language = LANGUAGE_CODES.get(lang) or LANGUAGE_CODES["en"]
+        language = LANGUAGE_CODES.get(lang_facts.pysbd_code or "en") or LANGUAGE_CODES["en"]
         abbreviation = language.Abbreviation
         general = {a.lower() for a in abbreviation.ABBREVIATIONS}
         number |= {a.lower() for a in abbreviation.NUMBER_ABBREVIATIONS}
@@ -106,8 +99,16 @@ def _rules(lang: str) -> _Rules:
             prepositive = {a.lower() for a in abbreviation.PREPOSITIVE_ABBREVIATIONS}
     except (ImportError, AttributeError):  # pragma: no cover - pysbd is a dependency
         pass
-    non_final = _NON_FINAL.get(lang, _NON_FINAL["en"]) | _NON_FINAL["en"]
-    return _Rules(non_final, frozenset(prepositive), frozenset(number), frozenset(general | non_final))
+    english = facts("en").non_final_abbreviations
+    non_final = lang_facts.non_final_abbreviations | english
+    general |= lang_facts.etc_abbreviations
+    return _Rules(
+        non_final,
+        frozenset(prepositive),
+        frozenset(number),
+        frozenset(general | non_final),
+        lang_facts.glued_period,
+    )
 
 
 def _protect(text: str, spans: Sequence[Span]) -> tuple[str, dict[str, str]]:
@@ -161,14 +162,22 @@ def _ends_sentence(text: str, mark_start: int, next_char: str, rules: _Rules) ->
 
 
 def _space_bounds(text: str, rules: _Rules) -> list[tuple[int, int]]:
-    bounds: list[tuple[int, int]] = []
-    start = 0
+    # candidates: (end of the sentence, start of the next one)
+    cuts: list[tuple[int, int]] = []
     for m in _SPACE_BOUNDARY.finditer(text):
         after = m.end()
         if after >= len(text):
             break
         if _ends_sentence(text, m.start(), text[after], rules):
-            bounds.append((start, m.start("ws")))
+            cuts.append((m.start("ws"), after))
+    if rules.glued_period:
+        cuts.extend((m.end(), m.end()) for m in _GLUED_BOUNDARY.finditer(text) if 0 < m.end() < len(text))
+        cuts.sort()
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for end, after in cuts:
+        if end > start:
+            bounds.append((start, end))
             start = after
     bounds.append((start, len(text)))
     return bounds
@@ -216,17 +225,17 @@ def sentence_bounds(text: str, lang: str, spans: Sequence[Span] = ()) -> list[tu
     p_trail = len(protected.rstrip())
     body = protected[p_lead:p_trail]
     base = _base(lang)
-    raw = _cjk_bounds(body) if base in _CJK_LANGS else _space_bounds(body, _rules(base))
+    raw = _cjk_bounds(body) if facts(base).spaceless else _space_bounds(body, _rules(base))
     return [(offsets[s + p_lead], offsets[e + p_lead]) for s, e in raw if e > s]
 
 
 def split_sentences(text: str, lang: str, spans: Sequence[Span] = ()) -> list[str]:
     """Sentences of a piece text in ``lang``; never cuts inside a protected span."""
-    base = _base(lang)
+    spaceless = facts(lang).spaceless
     out: list[str] = []
     for s, e in sentence_bounds(text, lang, spans):
         sentence = text[s:e]
-        out.append(sentence if base in _CJK_LANGS else sentence.strip())
+        out.append(sentence if spaceless else sentence.strip())
     return [s for s in out if s]
 
 

@@ -78,6 +78,7 @@ from amts.domain.diff import (
     similarity,
 )
 from amts.domain.glossary import Glossary
+from amts.domain.languages import joiner
 from amts.domain.model import Block, BlockKind, Document, Span
 from amts.domain.segment import sentence_bounds
 from amts.ports import Origin, Translation
@@ -87,8 +88,6 @@ UNTRANSLATED_MARKER = "<!-- amts: untranslated, needs translation (source sha1:{
 MARKER_PREFIX = "<!-- amts:"
 
 Aligner = Callable[[Document, Document, Glossary | None], list[Bead]]
-
-_SPACELESS_LANGS = frozenset({"zh", "ja", "zh-TW", "zh-CN"})
 
 
 class Reason(StrEnum):
@@ -240,7 +239,7 @@ class _Emit:
 
 
 def _join(texts: Sequence[str], lang: str) -> str:
-    return ("" if lang in _SPACELESS_LANGS else " ").join(t for t in texts if t)
+    return joiner(lang).join(t for t in texts if t)
 
 
 def _separator_before(doc: Document, index: int) -> str:
@@ -730,7 +729,7 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
     )
     gap = raw[a:b]
     multi_line = "\n" in region.strip()
-    join = "" if tgt.lang in _SPACELESS_LANGS else " "
+    join = joiner(tgt.lang)
     if gap.strip():
         lead, trail = gap[: len(gap) - len(gap.lstrip())], gap[len(gap.rstrip()) :]
     elif n_before and n_after:

@@ -575,21 +575,32 @@ def run_local(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     timeout: float = 120.0,
     baseline: bool | None = None,
+    source_lang: str | None = None,
 ) -> LocalRun:
     """``amts run --local``: upload the sample book, run one execution, write outputs to ``out``.
 
     ``baseline`` (``--baseline``) overrides ``settings.run_baseline``: the evaluation branch
     (ACT vs without ACT on text with a human reference) runs too.
     """
-    the_book = Book(Path(book))
+    # the source language: given, else the one of the configured pairs (all pairs of one run
+    # share it: the book's folders are <source>/, <source>-next/ and one folder per target)
+    if source_lang is None:
+        sources = {p.source for p in settings.language_pairs} if settings is not None else {"en"}
+        source_lang = sources.pop() if len(sources) == 1 else "en"
+    the_book = Book(Path(book), source_lang)
     the_book.validate()
     if settings is None:
         targets = sorted(
-            p.name for p in the_book.root.iterdir() if p.is_dir() and not p.name.startswith("en")
+            p.name
+            for p in the_book.root.iterdir()
+            if p.is_dir()
+            and p.name not in (source_lang, f"{source_lang}-next")
+            and not p.name.startswith(".")
         )
         from amts.config import LanguagePair
 
-        pairs = tuple(LanguagePair("en", t) for t in targets) or (LanguagePair("en", "zh"),)
+        fallback = "zh" if source_lang == "en" else "en"
+        pairs = tuple(LanguagePair(source_lang, t) for t in targets) or (LanguagePair(source_lang, fallback),)
         settings = Settings(language_pairs=pairs)
     if baseline is not None:
         settings = dataclasses.replace(settings, run_baseline=baseline)

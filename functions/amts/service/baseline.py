@@ -273,17 +273,33 @@ def write_act_hypotheses(work: WorkItem, deps: Deps, html: str | None) -> tuple[
     return key, untranslated
 
 
-def baseline_engine(deps: Deps) -> TranslationEngine:
-    """TranslateText in the cloud; tests and the local runner install their own in ``deps.extra``."""
+def baseline_engine(deps: Deps, source: str = "", target: str = "") -> TranslationEngine:
+    """TranslateText in the cloud; tests and the local runner install their own in ``deps.extra``.
+
+    With a glossary configured for the pair, the requests name its custom terminology and the
+    target language's Settings (issue 13), as the batch job does; one engine per pair."""
     engine = deps.extra.get("baseline_engine")
     if engine is not None:
         return engine
+    key = f"baseline_engine#{source}-{target}"
+    cached = deps.extra.get(key)
+    if cached is not None:
+        return cached
     import boto3
 
-    from amts.adapters.translate import AmazonTranslateEngine
+    from amts.adapters.translate import AmazonTranslateEngine, AmazonTranslateService
+    from amts.service.terminology import job_options
 
-    engine = AmazonTranslateEngine(boto3.client("translate"))
-    deps.extra["baseline_engine"] = engine  # one client per warm Lambda
+    client = deps.extra.get("translate_client") or boto3.client("translate")
+    deps.extra["translate_client"] = client  # one client per warm Lambda
+    names: list[str] = []
+    settings: dict[str, str] = {}
+    if source and target:
+        options = job_options(deps.settings, deps.reference, AmazonTranslateService(client), source, target)
+        names = [options.terminology_name] if options.terminology_name else []
+        settings = options.settings
+    engine = AmazonTranslateEngine(client, names, settings=settings)
+    deps.extra[key] = engine
     return engine
 
 
@@ -300,7 +316,7 @@ def translate_baseline(work: WorkItem, deps: Deps) -> WorkItem:
         raise ValueError("Translate Without ACT needs the evaluation set of Plan Sync")
     key = hypotheses_key(work.run_id, lang.pair, VARIANT_BASELINE)
     segments = load_evaluation_set(deps, plan.evaluation.key)
-    engine = baseline_engine(deps)
+    engine = baseline_engine(deps, lang.source, lang.target)
     name = str(getattr(engine, "name", type(engine).__name__))
     ref = BaselineRef(key=key, engine=name, segments=len(segments))
     try:

@@ -38,6 +38,7 @@ from amts.models import (
 from amts.ports import Origin, Translation
 from amts.service import baseline
 from amts.service.deps import TOKEN_TTL_SECONDS, Deps
+from amts.service.terminology import job_options
 
 _JOB_NAME_UNSAFE = re.compile(r"[^\w.:/=+\-%@ ]+")
 PARALLEL_DATA_FORMAT = ParallelDataFormat.TMX
@@ -293,6 +294,14 @@ def start_translation(request: CallbackInput, deps: Deps) -> CallbackAck:
         raise ValueError("Start Translation Job needs the output of Plan Sync")
     name, token = job_identity(work.run_id, lang.pair)
     pd_name = work.parallel_data.name if work.parallel_data else None
+    # issue 13: the target language's custom terminology (imported once per content) and
+    # Amazon Translate Settings; nothing is added when the language has neither
+    options = job_options(deps.settings, deps.reference, deps.batch, lang.source, lang.target)
+    extra: dict[str, Any] = {}
+    if options.terminology_name:
+        extra["terminology_name"] = options.terminology_name
+    if options.settings:
+        extra["settings"] = options.settings
     job_id = deps.batch.start_job(
         job_name=name,
         input_uri=deps.s3_uri(deps.buckets.work, plan.input_prefix),
@@ -301,6 +310,7 @@ def start_translation(request: CallbackInput, deps: Deps) -> CallbackAck:
         target_lang=lang.target,
         parallel_data_name=pd_name,
         client_token=token,
+        **extra,
     )
     deps.work.put_text(
         f"{job_prefix(work.run_id, lang.pair)}/job.json",

@@ -1,0 +1,199 @@
+"""Language facts: the one place that says how each language of the book is written.
+
+Segmentation (``segment.py``), line joining (``markdown.py``), alignment (``align.py``,
+``anchors.py``), sync, parallel data and BLEU all read this module; nothing else keeps its own
+set of "languages without spaces" (there used to be five, and they disagreed: Korean was treated
+as written without spaces in one of them, so its sentences were joined as ``…입니다.오늘날…``).
+
+Contract:
+    SUPPORTED: tuple of the codes AMTS knows (en, es, ja, ko, pt, tr, vi, zh)
+    base(lang) -> str                         "zh-TW" -> "zh", "pt_BR" -> "pt"
+    facts(lang) -> LanguageFacts               unknown codes get space-delimited defaults
+    require_supported(lang, what) -> str       the base code, or ConfigurationError listing SUPPORTED
+    is_spaceless(lang) -> bool                 words not separated by spaces (zh, ja)
+    uses_cjk_script(lang) -> bool              Han / kana / Hangul script: Latin words inside are
+                                               copied terms (zh, ja, ko); Korean has spaces though
+    joiner(lang) -> str                        "" or " ": how sentences/segments of the language join
+
+Two facts are easy to confuse and are kept apart here: *script* (Korean is written in Hangul,
+whose Latin-script terms and inline code are alignment anchors exactly as in Chinese) and *word
+separation* (Korean separates words with spaces; Chinese and Japanese do not).
+
+The defaults were read off the book's own translations (``../shared/d2l-dev`` for Chinese,
+``../shared/d2l-dev-multi`` for ja/ko/tr/vi): d2l-zh writes one sentence or clause per line and
+no space between Chinese and Latin words (``softmax回归``), full-width punctuation; d2l-ja,
+d2l-ko, d2l-tr and d2l-vi write one paragraph per line; d2l-ko often has no space after a
+sentence-final period (``…했습니다.또한…``), which is still a sentence end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from amts.errors import ConfigurationError
+
+__all__ = [
+    "SUPPORTED",
+    "LanguageFacts",
+    "base",
+    "facts",
+    "is_spaceless",
+    "joiner",
+    "require_supported",
+    "uses_cjk_script",
+]
+
+LineStyle = Literal["sentence", "paragraph"]
+PunctuationWidth = Literal["full", "half"]
+BleuTokenizer = Literal["zh", "ja-mecab", "ko-mecab", "13a", "char", "intl"]
+BLEU_TOKENIZERS: tuple[str, ...] = ("zh", "ja-mecab", "ko-mecab", "13a", "char", "intl")
+LINE_STYLES: tuple[str, ...] = ("sentence", "paragraph")
+PUNCTUATION_WIDTHS: tuple[str, ...] = ("full", "half")
+
+
+def _bars(words: str) -> frozenset[str]:
+    return frozenset(w for w in words.split("|") if w)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageFacts:
+    """How one language is written, as far as AMTS cares.
+
+    ``non_final_abbreviations`` are lower case, without the final period, and never end a
+    sentence (``e.g``, Turkish ``vb``, Vietnamese ``tr``); they add to pysbd's lists.
+    ``glued_period`` means a period directly followed by a letter of the language's own script
+    ends a sentence (Korean: ``했습니다.또한``); Latin ``np.mean`` or ``3.5`` never do.
+    """
+
+    code: str
+    name: str
+    spaceless: bool = False
+    cjk_script: bool = False
+    sentence_terminals: str = ".!?…"
+    glued_period: bool = False
+    non_final_abbreviations: frozenset[str] = field(default_factory=frozenset)
+    # abbreviations like "etc.": they end a sentence only before a capital letter
+    etc_abbreviations: frozenset[str] = field(default_factory=frozenset)
+    bleu_tokenizer: str = "13a"
+    line_style: LineStyle = "paragraph"
+    cjk_latin_space: bool = False  # a space between CJK text and a Latin word / inline code
+    punctuation_width: PunctuationWidth = "half"
+    # a pysbd language whose abbreviation tables apply (None: English tables)
+    pysbd_code: str | None = None
+
+    @property
+    def joiner(self) -> str:
+        return "" if self.spaceless else " "
+
+
+_EN_ABBREVIATIONS = _bars(
+    "e.g|i.e|cf|viz|vs|al|et al|fig|figs|eq|eqs|sec|secs|sect|ch|chap|appx|resp|approx"
+    "|dr|mr|mrs|ms|prof|thm|lem|eds"
+)
+
+_FACTS: dict[str, LanguageFacts] = {
+    "en": LanguageFacts("en", "English", non_final_abbreviations=_EN_ABBREVIATIONS, pysbd_code="en"),
+    "es": LanguageFacts(
+        "es",
+        "Spanish",
+        non_final_abbreviations=_bars(
+            "sr|sra|srta|sres|sras|dr|dra|dres|ud|uds|vd|vds|d|da|dña|lic|ing|prof|profa|p. ej|ej"
+            "|fig|figs|ec|eq|sec|cap|caps|pág|págs|núm|vol|art|aprox|vs|cf|ee|ee. uu|uu|et al|al"
+            "|i.e|e.g|ref|tab"
+        ),
+        pysbd_code="es",
+    ),
+    "pt": LanguageFacts(
+        "pt",
+        "Portuguese",
+        non_final_abbreviations=_bars("sr|sra|dr|dra|prof|profa|ex|fig|figs|eq|sec|cap|pág|vol|et al|al|cf"),
+    ),
+    # Turkish: "vb." (ve benzeri), "vs." (vesaire), "örn." (örneğin), "bkz." (bakınız),
+    # "Şek." (şekil), "Denk." (denklem), "yy." (yüzyıl), "s." (sayfa); d2l-tr writes "vb." and
+    # "örn." mid-sentence, often before a capitalised proper noun.
+    "tr": LanguageFacts(
+        "tr",
+        "Turkish",
+        non_final_abbreviations=_bars("vb|vs|örn|bkz|şek|denk|yy|sf|s|dr|prof|doç|yrd|no|bl|krş|çev|ed|vd"),
+    ),
+    # Vietnamese: "tr." (trang, page), "TS." (tiến sĩ), "PGS." (phó giáo sư), "GS." (giáo sư),
+    # "vd." (ví dụ, e.g.), "Th.S"; "v.v." (vân vân) is "etc.": a sentence end before a capital.
+    "vi": LanguageFacts(
+        "vi",
+        "Vietnamese",
+        non_final_abbreviations=_bars("tr|ts|pgs|gs|ths|th.s|vd|tp|nxb|dr|prof"),
+        etc_abbreviations=_bars("v.v"),  # "…, v.v. Chúng tôi…" ends there (d2l-vi, 8 of 8)
+    ),
+    "zh": LanguageFacts(
+        "zh",
+        "Chinese (Simplified)",
+        spaceless=True,
+        cjk_script=True,
+        sentence_terminals="。！？!?…",
+        bleu_tokenizer="zh",
+        line_style="sentence",
+        cjk_latin_space=False,
+        punctuation_width="full",
+    ),
+    "ja": LanguageFacts(
+        "ja",
+        "Japanese",
+        spaceless=True,
+        cjk_script=True,
+        sentence_terminals="。！？!?…",
+        bleu_tokenizer="ja-mecab",
+        line_style="paragraph",
+        cjk_latin_space=True,
+        punctuation_width="full",
+    ),
+    "ko": LanguageFacts(
+        "ko",
+        "Korean",
+        spaceless=False,
+        cjk_script=True,
+        sentence_terminals=".!?…。",
+        glued_period=True,
+        bleu_tokenizer="ko-mecab",
+        line_style="paragraph",
+        cjk_latin_space=True,
+        punctuation_width="half",
+    ),
+}
+
+SUPPORTED: tuple[str, ...] = tuple(sorted(_FACTS))
+
+
+def base(lang: str) -> str:
+    """``zh-TW`` → ``zh``, ``pt_BR`` → ``pt``: the facts depend on the language, not the region."""
+    return re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
+
+
+def facts(lang: str) -> LanguageFacts:
+    """The facts of ``lang``; a code AMTS does not know gets space-delimited defaults."""
+    b = base(lang)
+    found = _FACTS.get(b)
+    if found is not None:
+        return found
+    return LanguageFacts(b, b, non_final_abbreviations=frozenset(), pysbd_code=b)
+
+
+def require_supported(lang: str, what: str = "language") -> str:
+    """The base code of ``lang``, or a ConfigurationError that lists the supported codes."""
+    b = base(lang)
+    if b not in _FACTS:
+        raise ConfigurationError(f"{what} {lang!r} is not supported; choose from {', '.join(SUPPORTED)}")
+    return b
+
+
+def is_spaceless(lang: str) -> bool:
+    return facts(lang).spaceless
+
+
+def uses_cjk_script(lang: str) -> bool:
+    return facts(lang).cjk_script
+
+
+def joiner(lang: str) -> str:
+    return facts(lang).joiner
