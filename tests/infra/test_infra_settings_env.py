@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.config import LanguagePair, Settings
+from amts.config import LanguagePair, LanguageSettings, Settings
 from aws_cdk.assertions import Template
 from infra_testkit import cdk_context, synth_stack
 
@@ -56,6 +56,7 @@ def test_environment_round_trips_every_run_time_setting() -> None:
         min_confidence=0.7,
         source_prefix="book/",
         source_suffix=".markdown",
+        languages={"ja": LanguageSettings(code="ja", glossary="TERMINOLOGY.ja.md", formality="FORMAL")},
     )
     defaults = Settings()
     same = [n for n in Settings.runtime_fields() if getattr(changed, n) == getattr(defaults, n)]
