@@ -53,6 +53,7 @@ class AmtsStack(Stack):
             },
             poller_schedule_minutes=settings.poller_schedule_minutes,
             asl_path=Path(asl_path) if asl_path else ASL_PATH,
+            work_bucket=self.storage.work,
         )
         state_machine = self.workflow.state_machine
         self.functions.grant_task_response(state_machine)
