@@ -357,8 +357,9 @@ class Functions(Construct):
                 write(work, "parallel-data/*", "align-cache/*", "jobs/*/evaluation/*", "jobs/*/input/*"),
             ],
             "prepare_parallel_data": [
-                # CreateParallelData reads the file with the caller's credentials.
-                *read(work, "plans/*", "parallel-data/*"),
+                # CreateParallelData reads the file with the caller's credentials; pd-active/ says
+                # which content the resource holds (an unchanged file is not uploaded again).
+                *read(work, "plans/*", "parallel-data/*", "pd-active/*"),
                 parallel_data,
                 # The pair's lease and the per-execution task token: conditional puts.
                 table_access("PutItem", "DeleteItem"),
@@ -367,7 +368,7 @@ class Functions(Construct):
                 *read(work, "plans/*", "jobs/*/input/*"),
                 # The job reference (jobs/<run>/<pair>/job.json) for assemble and the report, and
                 # the marker of the content the parallel data now holds.
-                write(work, "jobs/*/job.json", "parallel-data/*/active.json"),
+                write(work, "jobs/*/job.json", "pd-active/*"),
                 translate_jobs,
                 use_parallel_data,
                 pass_role,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class _Model(BaseModel):
@@ -239,6 +239,15 @@ class WorkItem(_Model):
     # (amts.steps: failed.build_parallel_data, ...): the failed state is recorded, not re-derived.
     error: dict[str, Any] | None = None
     failed_at: dict[str, dict[str, Any]] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_failed_at(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null, until a Catch writes it: ResultPath "$.failed_at.<id>" cannot write
+        # into a null.
+        data: dict[str, Any] = handler(self)
+        if data.get("failed_at") is None:
+            data.pop("failed_at", None)
+        return data
 
 
 class CallbackInput(_Model):

@@ -16,6 +16,7 @@ S3 key layout of the work bucket (``<run>`` is the execution's run id, ``<pair>`
 ``jobs/<run>/<pair>/input/``      batch input HTML, one document per file (+ evaluation set)
 ``jobs/<run>/<pair>/output/``     the batch job's output; ``job.json`` the job reference
 ``parallel-data/<pair>/<run>.tmx`` the parallel-data file of the run
+``pd-active/<pair>.json``         the content hash the parallel-data resource holds now
 ``align-cache/<pair>/<hash>.json`` aligned pairs per (source version, reference version)
 ``map-runs/``                     the Distributed Maps' ResultWriter output
 ================================  ==============================================================
@@ -109,7 +110,7 @@ STEPS: tuple[Step, ...] = (
         "Create Or Update Parallel Data",
         "prepare_parallel_data",
         "PrepareParallelDataFunctionArn",
-        reads=("work:parallel-data/*",),
+        reads=("work:parallel-data/*", "work:pd-active/*"),
         writes=("table:pd#*", "table:lease#*"),
         retry_on=(*_TRANSLATE, "ParallelDataBusy"),
         catch_id="prepare_parallel_data",
@@ -119,7 +120,7 @@ STEPS: tuple[Step, ...] = (
         "start_translation",
         "StartTranslationFunctionArn",
         reads=("work:jobs/*/input/*",),
-        writes=("work:jobs/*/job.json", "table:job#*"),
+        writes=("work:jobs/*/job.json", "work:pd-active/*", "table:job#*", "table:lease#*"),
         retry_on=_TRANSLATE,
         catch_id="start_translation",
     ),

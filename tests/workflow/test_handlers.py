@@ -10,7 +10,6 @@ import pytest
 from amts.config import LanguagePair, Settings
 from amts.handlers import (
     assemble,
-    build_parallel_data,
     collect_changes,
     failure_report,
     plan_sync,
@@ -20,7 +19,7 @@ from amts.handlers import (
 from amts.local.runner import Book, LocalAws, _Context, local_aws, upload_book
 from amts.service.language import job_identity
 
-from tests.workflow.conftest import BOOK, FakeFactory, protected_blocks
+from tests.workflow.conftest import BOOK, FakeFactory, manifest_items, plan_language, protected_blocks
 
 EXECUTION = "exec-1"
 
@@ -47,8 +46,13 @@ def _collected(aws: LocalAws) -> dict[str, Any]:
     return _call(collect_changes, {"records": batch, "execution": EXECUTION})
 
 
-def _item(collected: dict[str, Any]) -> dict[str, Any]:
-    return {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+def _file(aws: LocalAws, collected: dict[str, Any], path: str) -> dict[str, Any]:
+    (item,) = [i for i in manifest_items(aws, collected) if i["path"] == path]
+    return {"run_id": collected["run_id"], "execution": EXECUTION, "file": item}
+
+
+def _planned(aws: LocalAws) -> dict[str, Any]:
+    return plan_language(aws, _collected(aws), EXECUTION)
 
 
 def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws) -> None:
@@ -59,24 +63,37 @@ def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws
     batch.append({**batch[0], "body": json.dumps(stray)})
     # When Collect Changed Files runs
     out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
-    # Then each markdown file is one change of the en → zh item, and the stray key is ignored
+    # Then each markdown file is one item of the en → zh manifest, and the stray key is ignored
     n = len(list((BOOK / "en-next").rglob("*.md")))
-    assert out["anything_changed"] is True and len(out["changes"]) == n
-    assert [(lang["source"], lang["target"], len(lang["files"])) for lang in out["languages"]] == [
-        ("en", "zh", n)
-    ]
-    assert out["ignored"] == ["en/img/figure.svg"]
+    assert out["anything_changed"] is True and out["file_count"] == out["item_count"] == n
+    assert [(lang["source"], lang["target"], lang["files"]) for lang in out["languages"]] == [("en", "zh", n)]
+    assert out["ignored"] == 1
+    items = manifest_items(aws, out)
+    assert sorted(i["key"] for i in items) == sorted(
+        f"en/{p.relative_to(BOOK / 'en-next')}" for p in (BOOK / "en-next").rglob("*.md")
+    )
+    # And the state carries no per-file list
+    assert "changes" not in out and all(not isinstance(v, list) or k == "languages" for k, v in out.items())
     # And the same batch again is all duplicates: nothing changed
     again = _call(collect_changes, {"records": batch, "execution": "exec-2"})
     assert again["anything_changed"] is False and again["duplicates"] == n
 
 
+def _plans(aws: LocalAws, collected: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    prefix = f"plans/{collected['run_id']}/en-zh/"
+    return {
+        (rec := json.loads(aws.deps.work.get_text(k)))["path"]: rec for k in aws.deps.work.list_keys(prefix)
+    }
+
+
 def test_plan_sync_reuses_unchanged_files_and_writes_batch_input(aws: LocalAws) -> None:
     # Given the collected changes
-    item = _item(_collected(aws))
-    # When Plan Sync runs
-    out = _call(plan_sync, item)
-    plans = {f["path"]: f for f in out["plan"]["files"]}
+    collected = _collected(aws)
+    # When Plan File Sync runs for each file
+    for path in ("chapter_optimization/index.md", "chapter_optimization/gradient-descent.md"):
+        out = _call(plan_sync, _file(aws, collected, path))
+        assert out["path"] == path and out["status"] == "planned"
+    plans = _plans(aws, collected)
     # Then the unchanged index page needs nothing, the edited page needs some segments
     assert plans["chapter_optimization/index.md"]["segments_to_translate"] == 0
     assert plans["chapter_optimization/index.md"]["input_key"] is None
@@ -84,27 +101,30 @@ def test_plan_sync_reuses_unchanged_files_and_writes_batch_input(aws: LocalAws) 
     assert 0 < edited["segments_to_translate"] < edited["segments_total"]
     # And the batch input is HTML with one element per segment, under jobs/<run>/<pair>/input/
     html = aws.deps.work.get_text(edited["input_key"])
-    assert edited["input_key"].startswith(f"jobs/{item['run_id']}/en-zh/input/")
+    assert edited["input_key"].startswith(f"jobs/{collected['run_id']}/en-zh/input/")
     assert html.count("<p id=") == edited["segments_to_translate"]
     assert aws.deps.work.exists(plans["chapter_optimization/index.md"]["plan_key"])
 
 
 def test_plan_sync_without_existing_translation_translates_everything(aws: LocalAws) -> None:
     # Given no human translation in the reference bucket
-    item = _item(_collected(aws))
+    collected = _collected(aws)
     for key in aws.deps.reference.list_keys("zh/"):
         aws.clients["s3"].delete_object(Bucket=aws.deps.buckets.reference, Key=key)
-    # When Plan Sync runs
-    out = _call(plan_sync, item)
+    # When Plan File Sync runs for every file
+    for item in manifest_items(aws, collected):
+        _call(plan_sync, {"run_id": collected["run_id"], "execution": EXECUTION, "file": item})
     # Then every segment of every file is to be translated and no reference is recorded
-    for f in out["plan"]["files"]:
+    plans = _plans(aws, collected)
+    assert len(plans) == len(list((BOOK / "en-next").rglob("*.md")))
+    for f in plans.values():
         assert f["reference_key"] is None
         assert f["segments_reused"] == 0 and f["segments_to_translate"] == f["segments_total"] > 0
 
 
 def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, factory: FakeFactory) -> None:
     # Given a planned item with its parallel data, and Translate answering ConflictException
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    item = _planned(aws)
     assert item["parallel_data"]["name"] == "amts-d2l-en-zh" and item["parallel_data"]["pairs_written"] > 0
     assert factory.fake is not None
     factory.fake.fail_next("CreateParallelData", "ConflictException", times=1)
@@ -113,7 +133,7 @@ def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, 
     with pytest.raises(Exception) as raised:
         _call(prepare_parallel_data, {"work": item, "task_token": "token-1"})
     assert type(raised.value).__name__ == "ParallelDataBusy"
-    assert aws.deps.tokens.get("pd#amts-d2l-en-zh") is None
+    assert aws.deps.tokens.get(f"pd#amts-d2l-en-zh#{EXECUTION}") is None
     # And the retry creates the resource and stores the task token for the poller
     ack = _call(prepare_parallel_data, {"work": item, "task_token": "token-2"})
     record = aws.deps.tokens.get(ack["key"])
@@ -122,7 +142,7 @@ def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, 
 
 def test_start_translation_sends_a_valid_idempotent_request(aws: LocalAws, factory: FakeFactory) -> None:
     # Given a planned item with parallel data
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    item = _planned(aws)
     _call(prepare_parallel_data, {"work": item, "task_token": "pd-token"})
     for _ in range(5):  # what the poller does until the resource is ACTIVE
         if aws.deps.batch.describe_parallel_data("amts-d2l-en-zh").settled:
@@ -144,7 +164,8 @@ def test_assemble_completed_with_error_keeps_failed_document_untranslated(
     aws: LocalAws, factory: FakeFactory
 ) -> None:
     # Given a job whose edited document fails (COMPLETED_WITH_ERROR)
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    collected = _collected(aws)
+    item = plan_language(aws, collected, EXECUTION)
     item["parallel_data"]["name"] = None  # a job without parallel data
     assert factory.fake is not None
     factory.fake.script_job(
@@ -156,9 +177,13 @@ def test_assemble_completed_with_error_keeps_failed_document_untranslated(
     job_id = ack["key"].split("#", 1)[1]
     factory.fake.finish_job(job_id)
     item["job_status"] = {"jobId": job_id, "status": "COMPLETED_WITH_ERROR"}
-    # When Assemble Translation runs
-    out = _call(assemble, item)
-    outputs = {o["path"]: o for o in out["result"]["outputs"]}
+    # When Assemble File runs for every file
+    outputs = {}
+    for entry in manifest_items(aws, collected):
+        out = _call(assemble, {"run_id": collected["run_id"], "execution": EXECUTION, "file": entry})
+        assert out["status"] == "written"
+        key = f"results/{collected['run_id']}/en-zh/{entry['path'].replace('/', '__')}.json"
+        outputs[entry["path"]] = json.loads(aws.deps.work.get_text(key))["output"]
     # Then the failed document is written with its changed segments left untranslated and counted
     failed = outputs["chapter_optimization/gradient-descent.md"]
     assert failed["segments_machine"] == 0 and failed["segments_untranslated"] > 0
@@ -203,5 +228,6 @@ def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: 
         {"records": [{"body": json.dumps({"Records": [created, deleted]})}], "execution": EXECUTION},
     )
     # Then the created key is decoded and the delete does no work
-    assert [c["key"] for c in out["changes"]] == ["en/part one/a+b.md"]
-    assert out["changes"][0]["path"] == "part one/a+b.md"
+    items = manifest_items(aws, out)
+    assert [c["key"] for c in items] == ["en/part one/a+b.md"]
+    assert items[0]["path"] == "part one/a+b.md"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,10 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     for state in ("Collect Changed Files", "Start Translation Job", "Write Report", "SUCCEEDED"):
         assert state in result.output
     assert (tmp_path / "reports" / "report.html").is_file()
+    # And the event history is there to inspect every state's input and output
+    history = json.loads((tmp_path / "execution-history.json").read_text(encoding="utf-8"))
+    assert history["events"][0]["type"] == "ExecutionStarted"
+    assert {c["name"] for c in history["childTasks"]} == {"Plan File Sync", "Assemble File"}
     assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
         p.name for p in (BOOK / "en-next").rglob("*.md")
     )
@@ -99,5 +104,6 @@ def test_identical_new_version_starts_no_job() -> None:
     # Then no parallel data and no job: the human translation is assembled as it is
     names = [s.name for s in run.steps]
     assert run.status == "SUCCEEDED", (run.error, run.cause)
-    assert "Start Translation Job" not in names and "Build Parallel Data" not in names
+    assert "Start Translation Job" not in names and "Nothing To Translate" in names
+    assert "Create Or Update Parallel Data" not in names
     assert output == (BOOK / "zh" / "chapter_optimization" / "index.md").read_text(encoding="utf-8")

@@ -456,7 +456,7 @@ def token_key(name: str, execution: str) -> str:
 
 
 def active_marker_key(pair: str) -> str:
-    return f"parallel-data/{pair}/active.json"
+    return f"pd-active/{pair}.json"
 
 
 def prepare_parallel_data(request: CallbackInput, deps: Deps) -> CallbackAck:
