@@ -604,6 +604,11 @@ def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
     """Assemble File: the translated segments and reused human text of one file, written if newer."""
     item = request.file
     pair = item.pair
+    recorded = result_key(request.run_id, pair, item.path)
+    if deps.work.exists(recorded):  # Plan File Sync already failed this file: keep its reason
+        previous = FileOutcome.model_validate_json(deps.work.get_text(recorded))
+        if previous.status == "failed":
+            return FileStepOutput(path=item.path, pair=pair, status="failed")
     plan = FilePlan.model_validate_json(deps.work.get_text(plan_record_key(request.run_id, pair, item.path)))
     state = _state_of(plan, item.source, item.target, deps)
     segments = {index: text for index, text, _ in (segment_fields(s) for s in state.plan.to_translate)}
