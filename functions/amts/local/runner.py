@@ -644,11 +644,24 @@ def largest_payloads(run: LocalRun) -> dict[str, tuple[int, str]]:
     """
     sizes: dict[str, tuple[int, str]] = {"input": (0, ""), "output": (0, ""), "parameters": (0, "")}
     trigger = 0
+    by_id = {e["id"]: e for e in run.events}
+
+    def state_of(event: dict[str, Any]) -> str:
+        current: dict[str, Any] | None = event
+        for _ in range(50):  # TaskScheduled/TaskSucceeded: the state entered just before
+            if current is None:
+                break
+            entered = current.get("stateEnteredEventDetails")
+            if isinstance(entered, dict) and entered.get("name"):
+                return str(entered["name"])
+            current = by_id.get(current.get("previousEventId", 0))
+        return str(event["type"])
+
     for ev in run.events:
         for key, details in ev.items():
             if not key.endswith("EventDetails") or not isinstance(details, dict):
                 continue
-            name = str(details.get("name") or ev["type"])
+            name = str(details.get("name") or state_of(ev))
             for field_name, kind in (("input", "input"), ("output", "output"), ("parameters", "parameters")):
                 value = details.get(field_name)
                 if not isinstance(value, str):
