@@ -64,8 +64,15 @@ def _d2l(corpus: Path, n: int, into: Path) -> Path:
 
 def measure(book: Path, out: Path, timeout: float) -> dict[str, object]:
     from amts.config import LanguagePair, Settings
-    from amts.local.runner import Book, download, largest_payloads, local_aws, run_execution, upload_book
-    from amts.local.runner import write_history
+    from amts.local.runner import (
+        Book,
+        download,
+        largest_payloads,
+        local_aws,
+        run_execution,
+        upload_book,
+        write_history,
+    )
 
     broken = book / "en-next" / "chapter_zz" / "broken.md"
     broken.parent.mkdir(parents=True, exist_ok=True)
@@ -106,8 +113,8 @@ def main() -> None:
 
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
     print(
-        "files  status                     seconds  largest input       largest output      largest parameters"
-        "  trigger batch  written zh/es/ja  failed files"
+        "files  status                     seconds  largest input       largest output      "
+        "largest parameters  trigger batch  written zh/es/ja  failed files"
     )
     for n in args.counts:
         with tempfile.TemporaryDirectory() as tmp:
@@ -121,17 +128,19 @@ def main() -> None:
         sizes = r["sizes"]
         assert isinstance(sizes, dict)
 
-        def cell(kind: str) -> str:
+        def cell(kind: str, sizes: dict[str, tuple[int, str]] = sizes) -> str:
             size, state = sizes[kind]
             return f"{size / 1024:5.1f} KiB {state[:22]:<22}"[:34]
 
         written = r["written"]
         assert isinstance(written, dict)
         flag = "" if max(sizes[k][0] for k in ("input", "output", "parameters")) < LIMIT else "  OVER 64 KiB"
+        failed = ", ".join(map(str, r["failed_files"]))[:60]
         print(
-            f"{files:5d}  {str(r['status'])[:26]:<26} {float(r['seconds']):7.1f}  {cell('input')}  {cell('output')}  "
-            f"{cell('parameters')}  {sizes['trigger batch'][0] / 1024:8.1f} KiB  "
-            f"{written['zh']}/{written['es']}/{written['ja']}  {', '.join(map(str, r['failed_files']))[:60]}{flag}"
+            f"{files:5d}  {str(r['status'])[:26]:<26} {float(r['seconds']):7.1f}  "
+            f"{cell('input')}  {cell('output')}  {cell('parameters')}  "
+            f"{sizes['trigger batch'][0] / 1024:8.1f} KiB  "
+            f"{written['zh']}/{written['es']}/{written['ja']}  {failed}{flag}"
         )
 
 
