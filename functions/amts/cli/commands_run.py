@@ -110,7 +110,14 @@ def run_command(
             f"{totals.get('segments_untranslated', 0)} left untranslated"
         )
         print_evaluation(report)
+        for name in report.get("metadata", {}).get("failed_files", []):
+            console.print(f"[red]file failed[/] (not written): {name} — see the report for the reason")
+    console.print(f"  history:    {Path(out) / 'execution-history.json'}")
     if run.status != "SUCCEEDED":
+        console.print(
+            "To retry: fix the file(s) and run again; in the cloud upload the fixed file (or re-deliver "
+            "the event: failed versions are processed again) or redrive the execution."
+        )
         raise typer.Exit(1)
 
 
