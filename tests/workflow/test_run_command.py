@@ -30,6 +30,16 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     history = json.loads((tmp_path / "execution-history.json").read_text(encoding="utf-8"))
     assert history["events"][0]["type"] == "ExecutionStarted"
     assert {c["name"] for c in history["childTasks"]} == {"Plan File Sync", "Assemble File"}
+    # And no state's input, output or parameters comes near 64 KiB (keys and counts only)
+    sizes = [
+        len(str(details.get(field, "")).encode())
+        for event in history["events"]
+        if event["type"] != "ExecutionStarted"
+        for key, details in event.items()
+        if key.endswith("EventDetails") and isinstance(details, dict)
+        for field in ("input", "output", "parameters")
+    ]
+    assert sizes and max(sizes) < 64 * 1024
     assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
         p.name for p in (BOOK / "en-next").rglob("*.md")
     )
