@@ -112,7 +112,7 @@ class FileFailureInput(_Model):
 
 
 class FilePlan(_Model):
-    """What Plan Sync decided for one file (an S3 record); Assemble recomputes the plan from the
+    """What Plan File Sync decided for one file (an S3 record); Assemble recomputes the plan from the
     same object versions: source, previous source and the reference version it pinned."""
 
     path: str
@@ -131,7 +131,7 @@ class FilePlan(_Model):
 
 
 class EvaluationSetRef(_Model):
-    """The "ACT vs without ACT" evaluation set Plan Sync wrote (``Settings.run_baseline``).
+    """The "ACT vs without ACT" evaluation set Build Parallel Data wrote (``Settings.run_baseline``).
 
     Pieces of the previous English of the changed files that the aligner pairs confidently with
     the existing human translation: the human text is the reference both variants are scored
@@ -226,7 +226,7 @@ class WorkItem(_Model):
     execution: str
     language: LanguageItem
     plan: PlanSummary | None = None
-    # Set by Plan Sync: "Evaluate Baseline?" sends the item through "Translate Without ACT".
+    # Set by Build Parallel Data: "Evaluate Baseline?" sends the item through "Translate Without ACT".
     evaluate_baseline: bool = False
     baseline: BaselineRef | None = None
     parallel_data: ParallelDataRef | None = None
