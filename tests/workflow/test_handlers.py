@@ -10,6 +10,7 @@ import pytest
 from amts.config import LanguagePair, Settings
 from amts.handlers import (
     assemble,
+    build_parallel_data,
     collect_changes,
     failure_report,
     plan_sync,
@@ -231,3 +232,22 @@ def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: 
     items = manifest_items(aws, out)
     assert [c["key"] for c in items] == ["en/part one/a+b.md"]
     assert items[0]["path"] == "part one/a+b.md"
+
+
+def test_parallel_data_is_cached_per_version_and_trimmed_by_relevance(aws: LocalAws) -> None:
+    # Given the planned language and its parallel data built once
+    collected = _collected(aws)
+    first = plan_language(aws, collected, EXECUTION)
+    pd = first["parallel_data"]
+    assert pd["pairs_written"] > 0 and pd["pairs_cached"] == 0 and pd["pairs_left_out"] == 0
+    # When it is built again for the same versions
+    work = {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+    again = _call(build_parallel_data, work)
+    # Then every file's aligned pairs come from the cache, and the file is the same
+    assert again["parallel_data"]["pairs_cached"] == again["parallel_data"]["files_aligned"] > 0
+    assert again["parallel_data"]["content_hash"] == pd["content_hash"]
+    # And with a file limit below the book's pairs, pairs are left out and counted
+    aws.deps.extra["parallel_data_limit_bytes"] = pd["size_bytes"] // 2
+    trimmed = _call(build_parallel_data, work)["parallel_data"]
+    assert 0 < trimmed["pairs_written"] < pd["pairs_written"]
+    assert trimmed["pairs_left_out"] > 0 and trimmed["size_bytes"] <= pd["size_bytes"] // 2
