@@ -66,10 +66,18 @@ SPECS: tuple[LambdaSpec, ...] = (
     LambdaSpec(
         "plan_sync",
         "PlanSync",
-        "Diff old/new source against the translation, write the plan",
+        "Per file: diff old/new source against the translation, write the plan",
         1769,
         600,
         "PlanSyncFunctionArn",
+    ),
+    LambdaSpec(
+        "record_file_failure",
+        "RecordFileFailure",
+        "Record one file's failure (state and reason) for the report",
+        256,
+        60,
+        "RecordFileFailureFunctionArn",
     ),
     LambdaSpec(
         "translate_baseline",
@@ -108,7 +116,7 @@ SPECS: tuple[LambdaSpec, ...] = (
     LambdaSpec(
         "assemble",
         "Assemble",
-        "Merge machine and reused human text into the new document",
+        "Per file: merge machine and reused human text into the new document",
         1769,
         600,
         "AssembleFunctionArn",
@@ -322,15 +330,17 @@ class Functions(Construct):
         grants: dict[str, list[iam.PolicyStatement]] = {
             "collect_changes": [
                 # Reads no object: the events name bucket, key and version; it only claims them.
+                # The run's manifest (amts.steps key layout); claims are conditional puts.
+                write(work, "manifests/*"),
                 table_access("PutItem", "GetItem"),
             ],
             "plan_sync": [
                 *read(src, "*"),
                 *read(ref, "*"),
-                *read(out, "*"),
-                *read(work, "plans/*", "jobs/*"),
-                # jobs/*/evaluation/*: the evaluation set of a baseline run (runBaseline).
-                write(work, "plans/*", "jobs/*/input/*", "jobs/*/evaluation/*"),
+                write(work, "plans/*", "jobs/*/input/*"),
+            ],
+            "record_file_failure": [
+                write(work, "results/*"),
             ],
             "translate_baseline": [
                 *read(work, "jobs/*/evaluation/*"),
@@ -344,20 +354,23 @@ class Functions(Construct):
             "build_parallel_data": [
                 *read(src, "*"),
                 *read(ref, "*"),
-                *read(out, "*"),
-                *read(work, "plans/*", "parallel-data/*"),
-                write(work, "parallel-data/*"),
+                *read(work, "plans/*", "parallel-data/*", "align-cache/*"),
+                # jobs/*/evaluation/* and the eval input document: the evaluation set (runBaseline).
+                write(work, "parallel-data/*", "align-cache/*", "jobs/*/evaluation/*", "jobs/*/input/*"),
             ],
             "prepare_parallel_data": [
-                # CreateParallelData reads the file with the caller's credentials.
-                *read(work, "plans/*", "parallel-data/*"),
+                # CreateParallelData reads the file with the caller's credentials; pd-active/ says
+                # which content the resource holds (an unchanged file is not uploaded again).
+                *read(work, "plans/*", "parallel-data/*", "pd-active/*"),
                 parallel_data,
+                # The pair's lease and the per-execution task token: conditional puts.
                 table_access("PutItem", "DeleteItem"),
             ],
             "start_translation": [
                 *read(work, "plans/*", "jobs/*/input/*"),
-                # The job reference (jobs/<run>/<pair>/job.json) for assemble and the report.
-                write(work, "jobs/*/job.json"),
+                # The job reference (jobs/<run>/<pair>/job.json) for assemble and the report, and
+                # the marker of the content the parallel data now holds.
+                write(work, "jobs/*/job.json", "pd-active/*"),
                 translate_jobs,
                 use_parallel_data,
                 pass_role,
@@ -366,22 +379,26 @@ class Functions(Construct):
             "assemble": [
                 *read(src, "*"),
                 *read(ref, "*"),
-                *read(out, "*"),
+                *read(out, "*"),  # HeadObject: the sequence of the output already there
                 *read(work, "plans/*", "jobs/*"),
                 write(out, "*"),
-                # The ACT side of the evaluation set (runBaseline); never written to the output.
-                write(work, "jobs/*/evaluation/*"),
+                write(work, "results/*"),
             ],
             "report": [
                 *read(src, "*"),
                 *read(ref, "*"),
                 *read(out, "*"),
-                *read(work, "plans/*", "jobs/*"),
+                *read(work, "plans/*", "jobs/*", "results/*", "manifests/*"),
                 write(reports, "*"),
+                # The ACT side of the evaluation set (runBaseline); never written to the output.
+                write(work, "jobs/*/evaluation/*"),
+                # Claims marked done/failed, leases released.
+                table_access("PutItem", "DeleteItem"),
             ],
             "failure_report": [
-                *read(work, "plans/*"),
+                *read(work, "plans/*", "results/*", "manifests/*"),
                 write(reports, "*"),
+                table_access("PutItem", "DeleteItem"),
             ],
             "poller": [
                 # PutItem: a token whose SendTask* call failed goes back for the next poll.

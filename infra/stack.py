@@ -65,6 +65,7 @@ class AmtsStack(Stack):
             poller_schedule_minutes=settings.poller_schedule_minutes,
             include_execution_data=settings.log_execution_data,
             asl_path=Path(asl_path) if asl_path else ASL_PATH,
+            work_bucket=self.storage.work,
         )
         state_machine = self.workflow.state_machine
         self.functions.grant_task_response(state_machine)

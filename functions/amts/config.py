@@ -27,6 +27,12 @@ PRICES_PER_MILLION_CHARS: dict[str, float] = {
 
 # Parallel-data names: 1-256 chars, ^([A-Za-z0-9-]_?)+$ (TRANSLATE-FACTS.md, botocore model).
 PARALLEL_DATA_NAME_RE = re.compile(r"^([A-Za-z0-9-]_?)+$")
+# What one execution accepts. Per-file work runs in Distributed Maps over a manifest in S3, so the
+# state does not grow with files; what still sits in the state is one small work item per language
+# pair ("Translate Each Language", an inline Map, at most 40 iterations) and the Pipe's batch of
+# S3 events as the execution input (about 1.5 KB per record, Step Functions input limit 256 KiB).
+MAX_LANGUAGE_PAIRS = 10
+MAX_ITEMS_PER_EXECUTION = 500  # files x language pairs (batchSize x languagePairs); 300 measured offline
 GRANULARITIES = ("sentence", "paragraph")
 
 
@@ -250,6 +256,16 @@ class Settings:
             )
         if self.alarm_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.alarm_email):
             raise ConfigurationError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
+        if len(self.language_pairs) > MAX_LANGUAGE_PAIRS:
+            raise ConfigurationError(
+                f"at most {MAX_LANGUAGE_PAIRS} language pairs (one execution carries one work item per pair "
+                "and Amazon Translate runs 10 batch jobs at once)"
+            )
+        if self.batch_size * len(self.language_pairs) > MAX_ITEMS_PER_EXECUTION:
+            raise ConfigurationError(
+                f"batchSize x languagePairs = {self.batch_size * len(self.language_pairs)} files x languages "
+                f"per execution; at most {MAX_ITEMS_PER_EXECUTION}: lower batchSize"
+            )
         if not 0 <= self.reserved_concurrency <= 10:
             # Amazon Translate runs at most 10 batch jobs at once per account and region.
             raise ConfigurationError("reservedConcurrency must be between 0 and 10 (0 = not reserved)")

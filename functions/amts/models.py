@@ -1,17 +1,23 @@
-"""The data that flows between the states of ``statemachine/amts.asl.json``.
+"""The data that flows between the states of ``statemachine/amts.asl.json``, and the records
+the per-file steps keep in S3.
 
 Each Lambda step parses its event into one of these models and returns another one
 (``model_dump(mode="json")``); the ASL only moves them around (``Payload.$: "$"``,
 ``OutputPath: "$.Payload"``, ``ResultPath`` for the callback states). Keeping the shapes here, in
 one module, is what lets the handlers, the local runner and the tests agree on them. Unknown
 fields are ignored so that a newer state machine can add data without breaking older functions.
+
+No state carries a per-file list: the changed files are a manifest in S3 (:class:`ManifestItem`,
+read by the Distributed Maps' ItemReader), each file's plan and outcome are S3 records
+(:class:`FilePlan`, :class:`FileOutcome`), and states pass keys and counts, so a state's size does
+not grow with the number of files (Step Functions limits state data to 256 KiB).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class _Model(BaseModel):
@@ -31,11 +37,11 @@ class ChangedFile(_Model):
 
 
 class LanguageItem(_Model):
-    """One Map iteration: a language pair and the changed files of its source language."""
+    """One "Translate Each Language" iteration: a language pair (its files are in the manifest)."""
 
     source: str
     target: str
-    files: list[ChangedFile] = Field(default_factory=list)
+    files: int = 0  # how many manifest items this pair has
 
     @property
     def pair(self) -> str:
@@ -50,28 +56,75 @@ class CollectInput(_Model):
     execution: str = "local"
 
 
+class ManifestItem(_Model):
+    """One line of the run's manifest: one changed file in one language pair (a Map item)."""
+
+    path: str
+    key: str
+    version_id: str | None = None
+    sequencer: str | None = None
+    source: str
+    target: str
+    claim: str | None = None  # the object version's claim (marked done/failed by Write Report)
+
+    @property
+    def pair(self) -> str:
+        return f"{self.source}-{self.target}"
+
+
 class CollectOutput(_Model):
     run_id: str
     execution: str
     anything_changed: bool
-    changes: list[ChangedFile] = Field(default_factory=list)
+    manifest_key: str | None = None  # work bucket: the changed files x language pairs (ManifestItem)
+    file_count: int = 0
+    item_count: int = 0
     duplicates: int = 0
-    ignored: list[str] = Field(default_factory=list)  # keys outside the book (wrong suffix, unknown language)
-    rejected: dict[str, str] = Field(default_factory=dict)  # key -> why it cannot be processed (domain/keys)
-    languages: list[LanguageItem] = Field(default_factory=list)
+    ignored: int = 0  # keys outside the book (wrong suffix, unknown language); logged by name
+    # keys that cannot be processed (domain/keys); key -> reason in S3 (steps.rejected_key)
+    rejected: int = 0
+    languages: list[LanguageItem] = Field(default_factory=list)  # bounded by languagePairs
+
+
+class FileItem(_Model):
+    """Input of one child workflow of "Plan Each File" / "Assemble Each File"."""
+
+    run_id: str
+    execution: str
+    file: ManifestItem
+
+
+class FileStepOutput(_Model):
+    """What a per-file step returns: counts only (the record itself is in S3)."""
+
+    path: str
+    pair: str
+    status: str
+    segments_to_translate: int = 0
+
+
+class FileFailureInput(_Model):
+    """Record File Failure: the item, the state that failed (named by the ASL) and the error."""
+
+    item: FileItem
+    state: str
+    error: dict[str, Any] = Field(default_factory=dict)
 
 
 # --- inside the Map -----------------------------------------------------------------------------
 
 
 class FilePlan(_Model):
-    """What Plan Sync decided for one file; Assemble recomputes the plan from the same versions."""
+    """What Plan File Sync decided for one file (an S3 record); Assemble recomputes the plan from the
+    same object versions: source, previous source and the reference version it pinned."""
 
     path: str
     source_key: str
     version_id: str | None = None
+    sequencer: str | None = None  # the upload's S3 sequencer: outputs are written only if newer
     previous_version_id: str | None = None  # None: first upload, no previous English
     reference_key: str | None = None  # None: no human translation yet, everything is translated
+    reference_version_id: str | None = None  # the reference version the plan read (pinned)
     plan_key: str
     input_key: str | None = None  # batch input HTML (None when nothing of this file is translated)
     segments_total: int = 0
@@ -81,7 +134,7 @@ class FilePlan(_Model):
 
 
 class EvaluationSetRef(_Model):
-    """The "ACT vs without ACT" evaluation set Plan Sync wrote (``Settings.run_baseline``).
+    """The "ACT vs without ACT" evaluation set Build Parallel Data wrote (``Settings.run_baseline``).
 
     Pieces of the previous English of the changed files that the aligner pairs confidently with
     the existing human translation: the human text is the reference both variants are scored
@@ -100,11 +153,14 @@ class EvaluationSetRef(_Model):
 
 
 class PlanSummary(_Model):
+    """The sums of a language's file plans (the plans themselves are S3 records)."""
+
+    files: int = 0
+    files_to_translate: int = 0
     segments_total: int = 0
     segments_reused: int = 0
     segments_to_translate: int = 0
     characters_to_translate: int = 0
-    files: list[FilePlan] = Field(default_factory=list)
     input_prefix: str = ""
     output_prefix: str = ""
     evaluation: EvaluationSetRef | None = None  # only with Settings.run_baseline
@@ -121,6 +177,10 @@ class ParallelDataRef(_Model):
     files_aligned: int = 0
     pairs_held_out: int = 0  # pairs of evaluation paragraphs kept out (runBaseline)
     segments_reviewed: int = 0  # blocks reviewers edited after AMTS wrote them: now parallel data
+    pairs_left_out: int = 0  # pairs over the file limit, least relevant to the changed files first
+    pairs_cached: int = 0  # files whose aligned pairs came from the cache (same source/reference versions)
+    unchanged: bool = False  # same content as the resource's current data: no update needed
+    content_hash: str | None = None
 
 
 class JobRef(_Model):
@@ -132,6 +192,7 @@ class JobRef(_Model):
 class OutputFile(_Model):
     path: str
     key: str
+    superseded: bool = False  # not written: a newer upload's output is already there
     segments_reused: int = 0
     segments_machine: int = 0
     segments_untranslated: int = 0
@@ -169,7 +230,7 @@ class WorkItem(_Model):
     execution: str
     language: LanguageItem
     plan: PlanSummary | None = None
-    # Set by Plan Sync: "Evaluate Baseline?" sends the item through "Translate Without ACT".
+    # Set by Build Parallel Data: "Evaluate Baseline?" sends the item through "Translate Without ACT".
     evaluate_baseline: bool = False
     baseline: BaselineRef | None = None
     parallel_data: ParallelDataRef | None = None
@@ -178,7 +239,19 @@ class WorkItem(_Model):
     job_status: dict[str, Any] | None = None  # the poller's SendTaskSuccess output
     result: LanguageResult | None = None
     failed: bool = False
-    error: dict[str, Any] | None = None  # {"Error", "Cause"} from the Catch of "Language Failed"
+    # The Catch of each language step writes {"Error", "Cause"} under its step id
+    # (amts.steps: failed.build_parallel_data, ...): the failed state is recorded, not re-derived.
+    error: dict[str, Any] | None = None
+    failed_at: dict[str, dict[str, Any]] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_failed_at(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null, until a Catch writes it: ResultPath "$.failed_at.<id>" cannot write
+        # into a null.
+        data: dict[str, Any] = handler(self)
+        if data.get("failed_at") is None:
+            data.pop("failed_at", None)
+        return data
 
 
 class CallbackInput(_Model):
@@ -198,16 +271,35 @@ class CallbackAck(_Model):
 # --- after the Map ------------------------------------------------------------------------------
 
 
+class FileOutcome(_Model):
+    """The per-file, per-language record of what happened (S3, read by Write Report)."""
+
+    path: str
+    pair: str
+    status: str  # written | superseded | failed
+    state: str | None = None  # the state that failed
+    error: str | None = None
+    cause: str | None = None
+    output: OutputFile | None = None
+
+
 class ReportInput(_Model):
     run_id: str
     execution: str
-    changes: list[ChangedFile] = Field(default_factory=list)
-    results: list[WorkItem] = Field(default_factory=list)
+    manifest_key: str | None = None
+    file_count: int = 0
+    results: list[WorkItem] = Field(default_factory=list)  # one per language pair (bounded)
 
 
-class ReportOutput(ReportInput):
+class ReportOutput(_Model):
+    run_id: str
+    execution: str
+    manifest_key: str | None = None
     failed_languages: int = 0
+    failed_files: int = 0
+    written_files: int = 0
     report_keys: list[str] = Field(default_factory=list)
+    results: list[WorkItem] = Field(default_factory=list)  # one per language pair (bounded)
 
 
 class FailureInput(_Model):

@@ -175,6 +175,29 @@ class TokenStore(Protocol):
 
 
 @runtime_checkable
+class RunLedger(Protocol):
+    """Claims that record their outcome, and leases with expiry (same table as the tokens).
+
+    * A claim (``obj#<bucket>/<key>#<version>``) is taken when a run starts on an object version
+      and marked ``done`` or ``failed`` when the run's report is written: a duplicate delivery of
+      a ``processing`` or ``done`` version does nothing, a ``failed`` (or expired) one is taken again.
+    * A lease (``lease#<name>``) has one owner until it is released or expires.
+    """
+
+    def claim(self, key: str, owner: str, ttl_seconds: int) -> bool: ...
+
+    def set_outcome(self, key: str, owner: str, outcome: str, ttl_seconds: int) -> bool: ...
+
+    def acquire_lease(self, key: str, owner: str, ttl_seconds: int) -> bool: ...
+
+    def release_lease(self, key: str, owner: str) -> bool: ...
+
+    def put_once(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> bool:
+        """Put a task token unless another execution's record holds the key (conditional write)."""
+        ...
+
+
+@runtime_checkable
 class TaskCallbacks(Protocol):
     """Step Functions SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat."""
 

@@ -42,6 +42,7 @@ class InMemoryTokenStore:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.items: dict[str, TokenRecord] = {}
         self.clock = clock
+        self.outcomes: dict[str, str] = {}  # claim key -> processing | done | failed
 
     def _now(self) -> int:
         return int(self.clock())
@@ -72,6 +73,51 @@ class InMemoryTokenStore:
             return False
         now = self._now()
         self.items[key] = TokenRecord(key, "", "", "claim", now, now + ttl_seconds)
+        return True
+
+    # --- RunLedger ---
+
+    def _live(self, key: str) -> TokenRecord | None:
+        record = self.items.get(key)
+        return record if record is not None and record.expires_at > self._now() else None
+
+    def claim(self, key: str, owner: str, ttl_seconds: int) -> bool:
+        if self._live(key) is not None and self.outcomes.get(key) != "failed":
+            return False
+        now = self._now()
+        self.items[key] = TokenRecord(key, "", owner, "claim", now, now + ttl_seconds)
+        self.outcomes[key] = "processing"
+        return True
+
+    def set_outcome(self, key: str, owner: str, outcome: str, ttl_seconds: int) -> bool:
+        live = self._live(key)
+        if live is not None and live.execution != owner:
+            return False
+        now = self._now()
+        self.items[key] = TokenRecord(key, "", owner, "claim", now, now + ttl_seconds)
+        self.outcomes[key] = outcome
+        return True
+
+    def acquire_lease(self, key: str, owner: str, ttl_seconds: int) -> bool:
+        live = self._live(key)
+        if live is not None and live.execution != owner:
+            return False
+        now = self._now()
+        self.items[key] = TokenRecord(key, "", owner, "lease", now, now + ttl_seconds)
+        return True
+
+    def release_lease(self, key: str, owner: str) -> bool:
+        live = self._live(key)
+        if live is None or live.execution != owner:
+            return False
+        del self.items[key]
+        return True
+
+    def put_once(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> bool:
+        live = self._live(key)
+        if live is not None and live.execution != execution:
+            return False
+        self.put(key, task_token, execution, kind, ttl_seconds)
         return True
 
 

@@ -86,3 +86,46 @@ def test_claim_once_is_first_writer_wins_until_expiry(dynamodb: Any) -> None:
     # And after expiry (before DynamoDB's TTL sweeper removed it) the key can be claimed again
     clock.now += 61
     assert store.claim_once("obj#k#v1", 60) is True
+
+
+def test_claims_record_the_outcome_and_a_failed_version_can_be_claimed_again(dynamodb: Any) -> None:
+    # Given a version claimed by one execution
+    store = DynamoTokenStore(dynamodb, TABLE, clock=Clock())
+    assert store.claim("obj#b/en/a.md#v1", "exec-1", 3600) is True
+    # Then a duplicate delivery while it is processing, or once done, claims nothing
+    assert store.claim("obj#b/en/a.md#v1", "exec-2", 3600) is False
+    assert store.set_outcome("obj#b/en/a.md#v1", "exec-1", "done", 3600) is True
+    assert store.claim("obj#b/en/a.md#v1", "exec-2", 3600) is False
+    # And a version whose processing failed is claimed again by the next delivery
+    assert store.claim("obj#b/en/a.md#v2", "exec-1", 3600) is True
+    assert store.set_outcome("obj#b/en/a.md#v2", "exec-1", "failed", 3600) is True
+    assert store.claim("obj#b/en/a.md#v2", "exec-3", 3600) is True
+    # And an execution cannot settle a claim another execution now holds
+    assert store.set_outcome("obj#b/en/a.md#v2", "exec-1", "done", 3600) is False
+
+
+def test_lease_has_one_owner_until_released_or_expired(dynamodb: Any) -> None:
+    clock = Clock()
+    store = DynamoTokenStore(dynamodb, TABLE, clock=clock)
+    # Given a lease held by one execution
+    assert store.acquire_lease("lease#pd#x", "exec-1", 60) is True
+    # Then another execution cannot take it, the owner can renew it, a stranger cannot release it
+    assert store.acquire_lease("lease#pd#x", "exec-2", 60) is False
+    assert store.acquire_lease("lease#pd#x", "exec-1", 60) is True
+    assert store.release_lease("lease#pd#x", "exec-2") is False
+    # And once released (or expired) the next execution gets it
+    assert store.release_lease("lease#pd#x", "exec-1") is True
+    assert store.acquire_lease("lease#pd#x", "exec-2", 60) is True
+    clock.now += 61
+    assert store.acquire_lease("lease#pd#x", "exec-3", 60) is True
+
+
+def test_task_token_records_of_two_executions_never_overwrite_each_other(dynamodb: Any) -> None:
+    store = DynamoTokenStore(dynamodb, TABLE, clock=Clock())
+    # Given a waiting step's record
+    assert store.put_once("pd#x#exec-1", "token-1", "exec-1", "parallel-data", 60) is True
+    # Then another execution cannot write over it; the same execution's retry can
+    assert store.put_once("pd#x#exec-1", "token-2", "exec-2", "parallel-data", 60) is False
+    assert store.put_once("pd#x#exec-1", "token-3", "exec-1", "parallel-data", 60) is True
+    record = store.get("pd#x#exec-1")
+    assert record is not None and record.task_token == "token-3"

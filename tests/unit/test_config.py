@@ -33,6 +33,18 @@ def test_context_builds_settings_with_pairs_and_flags() -> None:
         ({"runBaseline": "yes"}, "runBaseline"),
         ({"batchWindowSeconds": 900}, "batchWindowSeconds"),
         ({"langagePairs": ["en:zh"]}, "unknown setting"),
+        (
+            {
+                "languagePairs": [
+                    f"{a}:{b}" for a in ("en", "zh") for b in ("es", "ja", "ko", "pt", "tr", "vi")
+                ]
+            },
+            "at most 10 language pairs",
+        ),
+        (
+            {"languagePairs": ["en:zh", "en:es", "en:ja", "en:ko", "en:pt", "en:tr"], "batchSize": 100},
+            "files x languages",
+        ),
     ],
 )
 def test_bad_context_is_rejected_with_the_setting_named(ctx: dict[str, object], message: str) -> None:

@@ -155,7 +155,7 @@ def _parallel_data(world: World, **script: Any) -> None:
     if script:
         world.fake.script_parallel_data(**script)
         world.service.ensure_parallel_data("amts-d2l", "s3://work/pd/r2.tsv", "tsv")
-    world.tokens.put("pd#amts-d2l", "pd-token", "exec-1", "parallel-data", TTL)
+    world.tokens.put("pd#amts-d2l#exec-1", "pd-token", "exec-1", "parallel-data", TTL)
 
 
 def test_active_parallel_data_sends_success(world: World) -> None:
@@ -179,12 +179,39 @@ def test_parallel_data_stuck_updating_gets_heartbeats(world: World) -> None:
     assert [c.kind for c in world.callbacks.calls] == ["heartbeat", "heartbeat"]
 
 
-def test_failed_parallel_data_update_sends_failure(world: World) -> None:
+def test_failed_parallel_data_update_falls_back_to_the_active_version(world: World) -> None:
+    # Given an ACTIVE resource whose latest update FAILED
     _parallel_data(world, steps=0, final_status="FAILED", message="Record 12 starts with '='")
-    world.poller.handle_event(pd_event("amts-d2l", "ACTIVE"))  # resource ACTIVE, its update FAILED
+    world.poller.handle_event(pd_event("amts-d2l", "ACTIVE"))
+    # Then the wait succeeds on the previous ACTIVE data, saying so and why
+    [call] = world.callbacks.calls
+    assert call.kind == "success" and call.output is not None
+    assert call.output["status"] == "ACTIVE" and call.output["fallback"] is True
+    assert "Record 12" in str(call.output["message"])
+
+
+def test_failed_parallel_data_creation_sends_failure(world: World) -> None:
+    # Given a resource whose creation FAILED (no previous version to fall back to)
+    world.fake.script_parallel_data(steps=0, final_status="FAILED", message="Record 12 starts with '='")
+    world.service.ensure_parallel_data("amts-d2l", "s3://work/pd/r1.tsv", "tsv")
+    world.tokens.put("pd#amts-d2l#exec-1", "pd-token", "exec-1", "parallel-data", TTL)
+    world.poller.handle_event(pd_event("amts-d2l", "FAILED"))
     [call] = world.callbacks.calls
     assert (call.kind, call.error) == ("failure", "ParallelDataFailed")
-    assert call.cause is not None and "Record 12" in call.cause and "latest update" in call.cause
+    assert call.cause is not None and "Record 12" in call.cause
+
+
+def test_two_executions_waiting_on_one_resource_are_both_answered(world: World) -> None:
+    # Given two executions parked on the same parallel data (one record each, keyed by execution)
+    _parallel_data(world)
+    world.tokens.put("pd#amts-d2l#exec-2", "pd-token-2", "exec-2", "parallel-data", TTL)
+    # When the resource's state-change event arrives
+    world.poller.handle_event(pd_event("amts-d2l"))
+    # Then each task token gets its own success
+    assert sorted(c.task_token for c in world.callbacks.calls if c.kind == "success") == [
+        "pd-token",
+        "pd-token-2",
+    ]
 
 
 def test_unknown_token_is_skipped_without_calls(world: World) -> None:
@@ -335,7 +362,7 @@ def test_event_and_schedule_together_send_exactly_one_success(dynamo_tokens: Dyn
 
 def test_event_routing() -> None:
     assert keys_for_event(job_event("j1")) == ("job-event", ["job#j1"])
-    assert keys_for_event(pd_event("amts")) == ("parallel-data-event", ["pd#amts"])
+    assert keys_for_event(pd_event("amts")) == ("parallel-data-event", ["pd#amts#"])
     assert keys_for_event(SCHEDULE) == ("schedule", None)
     assert keys_for_event({}) == ("poll-all", None)
 

@@ -73,3 +73,27 @@ CODE_OR_MATH = re.compile(r"```.*?```|\$\$.*?\$\$\n:eqlabel:`[^`]*`", re.S)
 def protected_blocks(text: str) -> list[str]:
     """Fenced code cells and display math with their labels, in order."""
     return CODE_OR_MATH.findall(text)
+
+
+def manifest_items(aws: Any, collected: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's manifest, as Collect Changed Files wrote it."""
+    import json
+
+    items: list[dict[str, Any]] = json.loads(aws.deps.work.get_text(collected["manifest_key"]))
+    return items
+
+
+def plan_language(aws: Any, collected: dict[str, Any], execution: str, index: int = 0) -> dict[str, Any]:
+    """Plan File Sync for every file of one language pair, then Build Parallel Data: the work item."""
+    from amts.handlers import build_parallel_data, plan_sync
+    from amts.local.runner import _Context
+
+    language = collected["languages"][index]
+    for item in manifest_items(aws, collected):
+        if (item["source"], item["target"]) == (language["source"], language["target"]):
+            plan_sync.handler(
+                {"run_id": collected["run_id"], "execution": execution, "file": item}, _Context("plan")
+            )
+    work = {"run_id": collected["run_id"], "execution": execution, "language": language}
+    built: dict[str, Any] = build_parallel_data.handler(work, _Context("build"))
+    return built

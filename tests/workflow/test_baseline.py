@@ -16,7 +16,7 @@ from amts.domain import markdown
 from amts.domain.align import Granularity, align_documents
 from amts.domain.model import Document
 from amts.errors import TranslateThrottled
-from amts.handlers import collect_changes, plan_sync, report, translate_baseline
+from amts.handlers import collect_changes, report, translate_baseline
 from amts.local.runner import (
     Book,
     LocalAws,
@@ -28,10 +28,10 @@ from amts.local.runner import (
     upload_book,
 )
 from amts.service.baseline import EVAL_DOCUMENT, select_evaluation_set
-from amts.service.reporting import failed_language_state
+from amts.steps import failed_state_of
 
 from tests.fakes.translate_fake import FakeTranslateClient, tagging_translator
-from tests.workflow.conftest import BOOK
+from tests.workflow.conftest import BOOK, plan_language
 
 EDITED = "chapter_optimization/gradient-descent.md"
 
@@ -168,15 +168,15 @@ def fake(aws: LocalAws) -> FakeTranslateClient:
 def _planned(aws: LocalAws) -> dict[str, Any]:
     batch = upload_book(aws, Book(BOOK))
     collected = collect_changes.handler({"records": batch, "execution": "e1"}, _Context("collect"))
-    item = {"run_id": collected["run_id"], "execution": "e1", "language": collected["languages"][0]}
-    planned: dict[str, Any] = plan_sync.handler(item, _Context("plan"))
+    planned = plan_language(aws, collected, "e1")
+    planned["manifest_key"] = collected["manifest_key"]
     return planned
 
 
-def test_plan_sync_writes_the_evaluation_set_and_its_input_document(
+def test_build_parallel_data_writes_the_evaluation_set_and_its_input_document(
     aws: LocalAws, settings: Settings
 ) -> None:
-    # When Plan Sync runs with runBaseline on
+    # When the file plans and Build Parallel Data run with runBaseline on
     planned = _planned(aws)
     evaluation = planned["plan"]["evaluation"]
     # Then it flags the item for "Evaluate Baseline?" and writes the set and the eval document
@@ -270,15 +270,13 @@ def test_capped_selection_shares_the_segments_between_files(settings: Settings) 
     assert {s.source for s in by_chars.segments} <= {s.source for s in full.segments}
 
 
-def test_failure_report_names_translate_without_act_only_when_it_ran() -> None:
-    # Given a language item that stopped after Plan Sync
-    item: dict[str, Any] = {"plan": {"segments_to_translate": 3}, "failed": True}
-    # Then with the baseline flag it failed in Translate Without ACT, without it in Build Parallel Data
-    assert failed_language_state({**item, "evaluate_baseline": True}) == "Translate Without ACT"
-    assert failed_language_state({**item, "evaluate_baseline": False}) == "Build Parallel Data"
-    # And once the baseline is there, the next state is the one that failed
-    done = {**item, "evaluate_baseline": True, "baseline": {"key": "k", "engine": "amazon"}}
-    assert failed_language_state(done) == "Build Parallel Data"
+def test_failure_report_names_the_state_the_catch_recorded() -> None:
+    # Given the language Catch of Translate Without ACT wrote its error under its id
+    failed_at = {"translate_baseline": {"Error": "States.Timeout", "Cause": ""}}
+    # Then the failed state is named from the steps table, not guessed from what is missing
+    assert failed_state_of(failed_at) == "Translate Without ACT"
+    assert failed_state_of({"build_parallel_data": {}}) == "Build Parallel Data"
+    assert failed_state_of({}) is None
 
 
 def test_report_says_why_a_variant_has_no_score(aws: LocalAws, fake: FakeTranslateClient) -> None:
@@ -287,7 +285,13 @@ def test_report_says_why_a_variant_has_no_score(aws: LocalAws, fake: FakeTransla
     fake.fail_next("TranslateText", "UnsupportedLanguagePairException")
     item = translate_baseline.handler(planned, _Context("baseline"))
     # When Write Report runs
-    out = report.handler({"run_id": item["run_id"], "execution": "e1", "results": [item]}, _Context("report"))
+    event = {
+        "run_id": item["run_id"],
+        "execution": "e1",
+        "manifest_key": planned["manifest_key"],
+        "results": [item],
+    }
+    out = report.handler(event, _Context("report"))
     # Then the report is written, both variants carry the reason instead of a fake score
     assert out["report_keys"]
     data = json.loads(aws.deps.reports.get_text(f"{item['run_id']}/report.json"))

@@ -20,8 +20,9 @@ from amts.handlers import (
 )
 from amts.local.runner import Book, LocalAws, _Context, local_aws, upload_book
 from amts.service.language import input_name, job_identity
+from amts.steps import result_key
 
-from tests.workflow.conftest import BOOK, FakeFactory, protected_blocks
+from tests.workflow.conftest import BOOK, FakeFactory, manifest_items, plan_language, protected_blocks
 
 EXECUTION = "exec-1"
 
@@ -48,8 +49,13 @@ def _collected(aws: LocalAws) -> dict[str, Any]:
     return _call(collect_changes, {"records": batch, "execution": EXECUTION})
 
 
-def _item(collected: dict[str, Any]) -> dict[str, Any]:
-    return {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+def _file(aws: LocalAws, collected: dict[str, Any], path: str) -> dict[str, Any]:
+    (item,) = [i for i in manifest_items(aws, collected) if i["path"] == path]
+    return {"run_id": collected["run_id"], "execution": EXECUTION, "file": item}
+
+
+def _planned(aws: LocalAws) -> dict[str, Any]:
+    return plan_language(aws, _collected(aws), EXECUTION)
 
 
 def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws) -> None:
@@ -60,24 +66,37 @@ def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws
     batch.append({**batch[0], "body": json.dumps(stray)})
     # When Collect Changed Files runs
     out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
-    # Then each markdown file is one change of the en → zh item, and the stray key is ignored
+    # Then each markdown file is one item of the en → zh manifest, and the stray key is ignored
     n = len(list((BOOK / "en-next").rglob("*.md")))
-    assert out["anything_changed"] is True and len(out["changes"]) == n
-    assert [(lang["source"], lang["target"], len(lang["files"])) for lang in out["languages"]] == [
-        ("en", "zh", n)
-    ]
-    assert out["ignored"] == ["en/img/figure.svg"]
+    assert out["anything_changed"] is True and out["file_count"] == out["item_count"] == n
+    assert [(lang["source"], lang["target"], lang["files"]) for lang in out["languages"]] == [("en", "zh", n)]
+    assert out["ignored"] == 1
+    items = manifest_items(aws, out)
+    assert sorted(i["key"] for i in items) == sorted(
+        f"en/{p.relative_to(BOOK / 'en-next')}" for p in (BOOK / "en-next").rglob("*.md")
+    )
+    # And the state carries no per-file list
+    assert "changes" not in out and all(not isinstance(v, list) or k == "languages" for k, v in out.items())
     # And the same batch again is all duplicates: nothing changed
     again = _call(collect_changes, {"records": batch, "execution": "exec-2"})
     assert again["anything_changed"] is False and again["duplicates"] == n
 
 
+def _plans(aws: LocalAws, collected: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    prefix = f"plans/{collected['run_id']}/en-zh/"
+    return {
+        (rec := json.loads(aws.deps.work.get_text(k)))["path"]: rec for k in aws.deps.work.list_keys(prefix)
+    }
+
+
 def test_plan_sync_reuses_unchanged_files_and_writes_batch_input(aws: LocalAws) -> None:
     # Given the collected changes
-    item = _item(_collected(aws))
-    # When Plan Sync runs
-    out = _call(plan_sync, item)
-    plans = {f["path"]: f for f in out["plan"]["files"]}
+    collected = _collected(aws)
+    # When Plan File Sync runs for each file
+    for path in ("chapter_optimization/index.md", "chapter_optimization/gradient-descent.md"):
+        out = _call(plan_sync, _file(aws, collected, path))
+        assert out["path"] == path and out["status"] == "planned"
+    plans = _plans(aws, collected)
     # Then the unchanged index page needs nothing, the edited page needs some segments
     assert plans["chapter_optimization/index.md"]["segments_to_translate"] == 0
     assert plans["chapter_optimization/index.md"]["input_key"] is None
@@ -85,27 +104,30 @@ def test_plan_sync_reuses_unchanged_files_and_writes_batch_input(aws: LocalAws) 
     assert 0 < edited["segments_to_translate"] < edited["segments_total"]
     # And the batch input is HTML with one element per segment, under jobs/<run>/<pair>/input/
     html = aws.deps.work.get_text(edited["input_key"])
-    assert edited["input_key"].startswith(f"jobs/{item['run_id']}/en-zh/input/")
+    assert edited["input_key"].startswith(f"jobs/{collected['run_id']}/en-zh/input/")
     assert html.count("<p id=") == edited["segments_to_translate"]
     assert aws.deps.work.exists(plans["chapter_optimization/index.md"]["plan_key"])
 
 
 def test_plan_sync_without_existing_translation_translates_everything(aws: LocalAws) -> None:
     # Given no human translation in the reference bucket
-    item = _item(_collected(aws))
+    collected = _collected(aws)
     for key in aws.deps.reference.list_keys("zh/"):
         aws.clients["s3"].delete_object(Bucket=aws.deps.buckets.reference, Key=key)
-    # When Plan Sync runs
-    out = _call(plan_sync, item)
+    # When Plan File Sync runs for every file
+    for item in manifest_items(aws, collected):
+        _call(plan_sync, {"run_id": collected["run_id"], "execution": EXECUTION, "file": item})
     # Then every segment of every file is to be translated and no reference is recorded
-    for f in out["plan"]["files"]:
+    plans = _plans(aws, collected)
+    assert len(plans) == len(list((BOOK / "en-next").rglob("*.md")))
+    for f in plans.values():
         assert f["reference_key"] is None
         assert f["segments_reused"] == 0 and f["segments_to_translate"] == f["segments_total"] > 0
 
 
 def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, factory: FakeFactory) -> None:
     # Given a planned item with its parallel data, and Translate answering ConflictException
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    item = _planned(aws)
     assert item["parallel_data"]["name"] == "amts-d2l-en-zh" and item["parallel_data"]["pairs_written"] > 0
     assert factory.fake is not None
     factory.fake.fail_next("CreateParallelData", "ConflictException", times=1)
@@ -114,7 +136,7 @@ def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, 
     with pytest.raises(Exception) as raised:
         _call(prepare_parallel_data, {"work": item, "task_token": "token-1"})
     assert type(raised.value).__name__ == "ParallelDataBusy"
-    assert aws.deps.tokens.get("pd#amts-d2l-en-zh") is None
+    assert aws.deps.tokens.get(f"pd#amts-d2l-en-zh#{EXECUTION}") is None
     # And the retry creates the resource and stores the task token for the poller
     ack = _call(prepare_parallel_data, {"work": item, "task_token": "token-2"})
     record = aws.deps.tokens.get(ack["key"])
@@ -123,7 +145,7 @@ def test_prepare_parallel_data_conflict_raises_the_retried_error(aws: LocalAws, 
 
 def test_start_translation_sends_a_valid_idempotent_request(aws: LocalAws, factory: FakeFactory) -> None:
     # Given a planned item with parallel data
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    item = _planned(aws)
     _call(prepare_parallel_data, {"work": item, "task_token": "pd-token"})
     for _ in range(5):  # what the poller does until the resource is ACTIVE
         if aws.deps.batch.describe_parallel_data("amts-d2l-en-zh").settled:
@@ -145,7 +167,8 @@ def test_assemble_completed_with_error_keeps_failed_document_untranslated(
     aws: LocalAws, factory: FakeFactory
 ) -> None:
     # Given a job whose edited document fails (COMPLETED_WITH_ERROR)
-    item = _call(build_parallel_data, _call(plan_sync, _item(_collected(aws))))
+    collected = _collected(aws)
+    item = plan_language(aws, collected, EXECUTION)
     item["parallel_data"]["name"] = None  # a job without parallel data
     assert factory.fake is not None
     factory.fake.script_job(
@@ -157,9 +180,13 @@ def test_assemble_completed_with_error_keeps_failed_document_untranslated(
     job_id = ack["key"].split("#", 1)[1]
     factory.fake.finish_job(job_id)
     item["job_status"] = {"jobId": job_id, "status": "COMPLETED_WITH_ERROR"}
-    # When Assemble Translation runs
-    out = _call(assemble, item)
-    outputs = {o["path"]: o for o in out["result"]["outputs"]}
+    # When Assemble File runs for every file
+    outputs = {}
+    for entry in manifest_items(aws, collected):
+        out = _call(assemble, {"run_id": collected["run_id"], "execution": EXECUTION, "file": entry})
+        assert out["status"] == "written"
+        key = result_key(collected["run_id"], "en-zh", entry["path"])
+        outputs[entry["path"]] = json.loads(aws.deps.work.get_text(key))["output"]
     # Then the failed document is written with its changed segments left untranslated and counted
     failed = outputs["chapter_optimization/gradient-descent.md"]
     assert failed["segments_machine"] == 0 and failed["segments_untranslated"] > 0
@@ -204,8 +231,9 @@ def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: 
         {"records": [{"body": json.dumps({"Records": [created, deleted]})}], "execution": EXECUTION},
     )
     # Then the created key is decoded and the delete does no work
-    assert [c["key"] for c in out["changes"]] == ["en/part one/a+b.md"]
-    assert out["changes"][0]["path"] == "part one/a+b.md"
+    items = manifest_items(aws, out)
+    assert [c["key"] for c in items] == ["en/part one/a+b.md"]
+    assert items[0]["path"] == "part one/a+b.md"
 
 
 def test_collect_rejects_unsafe_keys_with_a_reason_and_keeps_the_rest(aws: LocalAws) -> None:
@@ -219,12 +247,18 @@ def test_collect_rejects_unsafe_keys_with_a_reason_and_keeps_the_rest(aws: Local
         batch.append({**batch[0], "body": json.dumps(event)})
     # When Collect Changed Files runs
     out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
-    # Then each unsafe key is rejected with its reason, and every book file is still a change
-    assert sorted(out["rejected"]) == sorted(bad)
-    assert "'..'" in out["rejected"]["en/../escape.md"]
-    assert "empty path segment" in out["rejected"]["en//double.md"]
-    assert "1024-byte limit" in out["rejected"][bad[2]]
-    assert len(out["changes"]) == len(list((BOOK / "en-next").rglob("*.md")))
+    # Then each unsafe key is rejected, counted in the state and kept with its reason in S3 for
+    # the report (not in the state: a key can be 1 KB), and every book file is still a change
+    from amts.service.reporting import load_rejected
+
+    assert out["rejected"] == len(bad)
+    rejected = load_rejected(aws.deps, out["run_id"])
+    assert sorted(rejected) == sorted(bad)
+    assert "'..'" in rejected["en/../escape.md"]
+    assert "empty path segment" in rejected["en//double.md"]
+    assert "1024-byte limit" in rejected[bad[2]]
+    assert out["file_count"] == len(list((BOOK / "en-next").rglob("*.md")))
+    assert {i["key"] for i in manifest_items(aws, out)}.isdisjoint(bad)
 
 
 def test_local_download_refuses_a_key_that_would_leave_the_out_folder(aws: LocalAws, tmp_path: Path) -> None:
@@ -255,11 +289,29 @@ def test_build_parallel_data_learns_from_reviewed_blocks_and_not_from_unreviewed
     edited = marked.replace(first, "学习率$\\eta$决定了每一步迈多远。", 1)
     collected = _collected(aws)  # uploads the book, reference bucket included
     aws.clients["s3"].put_object(Bucket=aws.deps.buckets.reference, Key=key, Body=edited.encode("utf-8"))
-    item = _call(plan_sync, _item(collected))
-    # When Build Parallel Data runs
-    out = _call(build_parallel_data, item)
+    # When its files are planned and Build Parallel Data runs
+    out = plan_language(aws, collected, EXECUTION)
     content = aws.deps.work.get_text(out["parallel_data"]["key"])
     # Then the reviewer's edit is parallel data (and counted), the untouched machine text is not
     assert out["parallel_data"]["segments_reviewed"] == 1
     assert "决定了每一步迈多远" in content
     assert "进展会很慢" not in content
+
+
+def test_parallel_data_is_cached_per_version_and_trimmed_by_relevance(aws: LocalAws) -> None:
+    # Given the planned language and its parallel data built once
+    collected = _collected(aws)
+    first = plan_language(aws, collected, EXECUTION)
+    pd = first["parallel_data"]
+    assert pd["pairs_written"] > 0 and pd["pairs_cached"] == 0 and pd["pairs_left_out"] == 0
+    # When it is built again for the same versions
+    work = {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+    again = _call(build_parallel_data, work)
+    # Then every file's aligned pairs come from the cache, and the file is the same
+    assert again["parallel_data"]["pairs_cached"] == again["parallel_data"]["files_aligned"] > 0
+    assert again["parallel_data"]["content_hash"] == pd["content_hash"]
+    # And with a file limit below the book's pairs, pairs are left out and counted
+    aws.deps.extra["parallel_data_limit_bytes"] = pd["size_bytes"] // 2
+    trimmed = _call(build_parallel_data, work)["parallel_data"]
+    assert 0 < trimmed["pairs_written"] < pd["pairs_written"]
+    assert trimmed["pairs_left_out"] > 0 and trimmed["size_bytes"] <= pd["size_bytes"] // 2

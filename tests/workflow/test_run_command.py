@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,20 @@ def test_run_local_prints_the_path_and_writes_outputs(tmp_path: Path) -> None:
     # And each state was printed on stderr as it ended, then the cost and what awaits review
     assert "✔ Collect Changed Files" in result.stderr and "✔ Write Report" in result.stderr
     assert "Cost estimate: $" in result.stdout and "await review: amts review" in result.stdout
+    # And the event history is there to inspect every state's input and output
+    history = json.loads((tmp_path / "execution-history.json").read_text(encoding="utf-8"))
+    assert history["events"][0]["type"] == "ExecutionStarted"
+    assert {c["name"] for c in history["childTasks"]} == {"Plan File Sync", "Assemble File"}
+    # And no state's input, output or parameters comes near 64 KiB (keys and counts only)
+    sizes = [
+        len(str(details.get(field, "")).encode())
+        for event in history["events"]
+        if event["type"] != "ExecutionStarted"
+        for key, details in event.items()
+        if key.endswith("EventDetails") and isinstance(details, dict)
+        for field in ("input", "output", "parameters")
+    ]
+    assert sizes and max(sizes) < 64 * 1024
     assert sorted(p.name for p in (tmp_path / "translated" / "zh").rglob("*.md")) == sorted(
         p.name for p in (BOOK / "en-next").rglob("*.md")
     )
@@ -102,7 +117,8 @@ def test_identical_new_version_starts_no_job() -> None:
     # Then no parallel data and no job: the human translation is assembled as it is
     names = [s.name for s in run.steps]
     assert run.status == "SUCCEEDED", (run.error, run.cause)
-    assert "Start Translation Job" not in names and "Build Parallel Data" not in names
+    assert "Start Translation Job" not in names and "Nothing To Translate" in names
+    assert "Create Or Update Parallel Data" not in names
     assert output == (BOOK / "zh" / "chapter_optimization" / "index.md").read_text(encoding="utf-8")
 
 

@@ -48,10 +48,11 @@ def test_offline_run_translates_the_sample_book_and_keeps_code_and_math(
     names = _names(run)
     for state in (
         "Collect Changed Files",
-        "Plan Sync",
+        "Plan Each File",
+        "Build Parallel Data",
         "Create Or Update Parallel Data",
         "Start Translation Job",
-        "Assemble Translation",
+        "Assemble Each File",
         "Write Report",
         "Done",
     ):
@@ -142,8 +143,8 @@ def test_duplicate_trigger_does_the_work_once(tmp_path: Path, settings: Settings
         if e["type"] == "TaskStateExited" and e["stateExitedEventDetails"]["name"] == "Collect Changed Files"
     )
     out = json.loads(collected["stateExitedEventDetails"]["output"])
-    assert len(out["changes"]) == len(list((BOOK / "en-next").rglob("*.md")))
-    assert out["duplicates"] == len(out["changes"])
+    assert out["file_count"] == len(list((BOOK / "en-next").rglob("*.md")))
+    assert out["duplicates"] == out["file_count"]
     assert second.status == "SUCCEEDED"
     assert "Nothing Changed" in _names(second) and "Translate Each Language" not in _names(second)
 

@@ -54,6 +54,53 @@ class S3BlobStore:
             Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type
         )
 
+    def version_id(self, key: str) -> str | None:
+        """The current version id of ``key`` (None when missing or the bucket is unversioned)."""
+        current = self._head(key)
+        version = current.get("VersionId") if current is not None else None
+        return None if not version or version == "null" else str(version)
+
+    def head(self, key: str) -> dict[str, str] | None:
+        """{"etag", "sequence"} of the current object (``amts-sequence`` metadata), None if missing."""
+        current = self._head(key)
+        if current is None:
+            return None
+        return {
+            "etag": str(current.get("ETag", "")),
+            "sequence": current.get("Metadata", {}).get("amts-sequence", ""),
+        }
+
+    def put_text_if(
+        self, key: str, text: str, content_type: str, metadata: dict[str, str], etag: str | None
+    ) -> bool:
+        """Put only if the object is still the one read (``etag``) or still absent (None): S3
+        conditional writes. False when another writer got there first."""
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        try:
+            self._client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=text.encode("utf-8"),
+                ContentType=content_type,
+                Metadata=metadata,
+                **condition,
+            )
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code"))
+            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict", "409"):
+                return False
+            raise
+        return True
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        try:
+            response: dict[str, Any] = self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if str(error.response.get("Error", {}).get("Code")) in _MISSING:
+                return None
+            raise
+        return response
+
     def exists(self, key: str) -> bool:
         try:
             self._client.head_object(Bucket=self.bucket, Key=key)

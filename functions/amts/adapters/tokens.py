@@ -1,7 +1,9 @@
 """The DynamoDB task-token table: Translate job / parallel-data name → Step Functions task token.
 
-Items: ``pk`` (``job#<jobId>``, ``pd#<name>``, or ``obj#…`` for trigger de-duplication claims),
-``taskToken``, ``execution``, ``kind``, ``createdAt``, ``expiresAt`` (the table's TTL attribute).
+Items: ``pk`` (``job#<jobId>``, ``pd#<name>#<execution>``, ``obj#…`` claims of object versions,
+``lease#…`` leases), ``taskToken``, ``execution`` (for claims and leases: the owner), ``kind``,
+``outcome`` (claims: processing | done | failed), ``createdAt``, ``expiresAt`` (the table's TTL
+attribute). Every write that could clash with another execution is conditional.
 DynamoDB deletes expired items lazily (up to days later), so reads treat an expired item as absent.
 """
 
@@ -129,6 +131,81 @@ class DynamoTokenStore:
                 return False
             raise
         return True
+
+    # --- RunLedger: claims with an outcome, leases ---------------------------------------------
+
+    def _conditional_put(self, item: dict[str, Any], condition: str, values: dict[str, Any]) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                **({"ExpressionAttributeNames": {"#o": "outcome"}} if "#o" in condition else {}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _item(self, key: str, kind: str, owner: str, ttl_seconds: int, **extra: str) -> dict[str, Any]:
+        now = self._now()
+        item = {
+            "pk": self._s(key),
+            "kind": self._s(kind),
+            "execution": self._s(owner),
+            "createdAt": self._n(now),
+            "expiresAt": self._n(now + ttl_seconds),
+        }
+        item.update({k: self._s(v) for k, v in extra.items()})
+        return item
+
+    def claim(self, key: str, owner: str, ttl_seconds: int) -> bool:
+        """Take ``key`` unless a live claim is processing or done (a failed one can be taken)."""
+        return self._conditional_put(
+            self._item(key, "claim", owner, ttl_seconds, outcome="processing"),
+            "attribute_not_exists(pk) OR expiresAt <= :now OR #o = :failed",
+            {":now": self._n(self._now()), ":failed": self._s("failed")},
+        )
+
+    def set_outcome(self, key: str, owner: str, outcome: str, ttl_seconds: int) -> bool:
+        """Record done/failed on a claim this owner holds (another run's claim is left alone)."""
+        return self._conditional_put(
+            self._item(key, "claim", owner, ttl_seconds, outcome=outcome),
+            "attribute_not_exists(pk) OR execution = :owner",
+            {":owner": self._s(owner)},
+        )
+
+    def acquire_lease(self, key: str, owner: str, ttl_seconds: int) -> bool:
+        """True when ``owner`` holds the lease now (taken, renewed, or taken over after expiry)."""
+        return self._conditional_put(
+            self._item(key, "lease", owner, ttl_seconds),
+            "attribute_not_exists(pk) OR expiresAt <= :now OR execution = :owner",
+            {":now": self._n(self._now()), ":owner": self._s(owner)},
+        )
+
+    def release_lease(self, key: str, owner: str) -> bool:
+        try:
+            self._client.delete_item(
+                TableName=self.table_name,
+                Key={"pk": self._s(key)},
+                ConditionExpression="execution = :owner",
+                ExpressionAttributeValues={":owner": self._s(owner)},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def put_once(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> bool:
+        item = self._item(key, kind, execution, ttl_seconds, taskToken=task_token)
+        return self._conditional_put(
+            item,
+            "attribute_not_exists(pk) OR execution = :owner OR expiresAt <= :now",
+            {":owner": self._s(execution), ":now": self._n(self._now())},
+        )
 
 
 def _value(item: dict[str, Any], name: str, default: str = "") -> str:

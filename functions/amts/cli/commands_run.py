@@ -171,7 +171,14 @@ def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: boo
         if waiting:
             console.print(f"{waiting} segment(s) await review: amts review {out / 'translated'}")
         print_evaluation(report)
+        for name in report.get("metadata", {}).get("failed_files", []):
+            console.print(f"[red]file failed[/] (not written): {name} — see the report for the reason")
+    console.print(f"  history:    {Path(out) / 'execution-history.json'}")
     if run.status != "SUCCEEDED":
+        console.print(
+            "To retry: fix the file(s) and run again; in the cloud upload the fixed file (or re-deliver "
+            "the event: failed versions are processed again) or redrive the execution."
+        )
         raise typer.Exit(1)
 
 

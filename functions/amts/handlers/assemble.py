@@ -1,4 +1,4 @@
-"""Assemble Translation: translated segments and reused human text back into the markdown."""
+"""Assemble File: one file's translated segments and reused human text back into the markdown."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from amts.models import WorkItem
+from amts.models import FileItem
 from amts.observability import correlate, logger, metrics, tracer
 from amts.service.deps import get_deps
-from amts.service.language import assemble
+from amts.service.language import assemble_file
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    request = WorkItem.model_validate(event)
+    request = FileItem.model_validate(event)
     correlate(request.execution)
-    result = assemble(request, get_deps())
+    result = assemble_file(request, get_deps())
     metrics.add_metric(name="FilesAssembled", unit=MetricUnit.Count, value=1)
     return result.model_dump(mode="json")

@@ -1,4 +1,4 @@
-"""Collect Changed Files: the Pipe's batch of S3 events → de-duplicated changes per language."""
+"""Collect Changed Files: the Pipe's batch of S3 events → the manifest of changed files in S3."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = CollectInput.model_validate(event)
     correlate(request.execution)
     result = collect_changes(request, get_deps())
-    metrics.add_metric(name="ChangedFiles", unit=MetricUnit.Count, value=len(result.changes))
+    metrics.add_metric(name="ChangedFiles", unit=MetricUnit.Count, value=result.file_count)
     metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=result.duplicates)
-    logger.info("changes collected", extra={"changes": len(result.changes), "duplicates": result.duplicates})
+    logger.info("changes collected", extra={"changes": result.file_count, "duplicates": result.duplicates})
     return result.model_dump(mode="json")

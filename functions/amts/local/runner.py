@@ -8,6 +8,13 @@ invocation moto's interpreter makes to ``amts.handlers.<module>.handler`` in thi
 Amazon Translate is replaced by :class:`~amts.adapters.local_batch.LocalBatchTranslationService`
 (a translation memory built from the parallel data); the callback states are resumed by the real
 poller service, run in a loop as the EventBridge schedule would run it in the cloud.
+
+moto runs the Distributed Maps of the definition (ItemReader over the S3 manifest, ItemSelector,
+ProcessorConfig DISTRIBUTED, ResultWriter, whose manifest it writes without result files) but
+not ItemBatcher (its parser refuses the field, so the definition has none) and ignores
+ToleratedFailurePercentage (a failed child never fails the map locally). The child workflows'
+events are not in moto's history; the dispatcher records every Lambda call of a child (the
+Task state's parameters and result) so ``execution-history.json`` shows them too.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from amts.config import Settings
 from amts.errors import BadInputError
 from amts.ports import BatchTranslationService, BlobStore
 from amts.service.deps import Buckets, Deps, previous_version_reader, set_deps
+from amts.steps import BY_MODULE
+from amts.steps import FUNCTIONS as STEP_FUNCTIONS
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -40,18 +49,8 @@ ASL_PATH = ROOT / "statemachine" / "amts.asl.json"
 STATE_MACHINE_NAME = "amts-workflow"
 TOKEN_TABLE = "amts-task-tokens"
 
-# module → ASL placeholder (docs/DESIGN.md "Lambda functions").
-FUNCTIONS: dict[str, str] = {
-    "collect_changes": "CollectChangesFunctionArn",
-    "plan_sync": "PlanSyncFunctionArn",
-    "translate_baseline": "TranslateBaselineFunctionArn",
-    "build_parallel_data": "BuildParallelDataFunctionArn",
-    "prepare_parallel_data": "PrepareParallelDataFunctionArn",
-    "start_translation": "StartTranslationFunctionArn",
-    "assemble": "AssembleFunctionArn",
-    "report": "ReportFunctionArn",
-    "failure_report": "FailureReportFunctionArn",
-}
+# module → ASL placeholder: the one table of steps (amts.steps).
+FUNCTIONS: dict[str, str] = dict(STEP_FUNCTIONS)
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
@@ -125,6 +124,9 @@ class LocalRun:
     iterations: dict[int, str] = field(default_factory=dict)  # Map index → "en-zh"
     seconds: float = 0.0
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Lambda calls of the Distributed Maps' child workflows (not in moto's history).
+    child_tasks: list[dict[str, Any]] = field(default_factory=list)
+    map_runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- the sample book ----------------------------------------------------------------------------
@@ -203,6 +205,28 @@ class _Context:
         return 900_000
 
 
+# Every Lambda call (state, payload in, result out, sizes), for execution-history.json.
+INVOCATIONS: list[dict[str, Any]] = []
+_INVOCATIONS_LOCK = threading.Lock()
+
+
+def _record(module: str, body: str, result: str, error: bool) -> None:
+    step = BY_MODULE.get(module)
+    if step is None or not step.per_file:
+        return  # top-level and language states are in the execution history itself
+    with _INVOCATIONS_LOCK:
+        INVOCATIONS.append(
+            {
+                "type": "ChildTaskStateExited" if not error else "ChildTaskFailed",
+                "name": step.state,
+                "function": module,
+                "parameters": body,
+                "output": result,
+                "timestamp": datetime.now().astimezone().isoformat(),
+            }
+        )
+
+
 def _dispatch(function: str, body: bytes | str | None, response_headers: dict[str, str]) -> bytes:
     """Run the real handler for ``function`` with the payload; errors as Lambda reports them."""
     name = function.rsplit(":", 1)[-1]
@@ -214,12 +238,17 @@ def _dispatch(function: str, body: bytes | str | None, response_headers: dict[st
         ).encode()
     payload = json.loads(body or "{}")
     handler = importlib.import_module(f"amts.handlers.{module}").handler
+    text = body.decode() if isinstance(body, bytes) else (body or "{}")
     try:
         result = handler(payload, _Context(name))
     except Exception as error:  # the Lambda runtime turns any exception into a function error
         response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
-    return json.dumps(result).encode()
+        failed = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)})
+        _record(module, text, failed, True)
+        return failed.encode()
+    out = json.dumps(result)
+    _record(module, text, out, False)
+    return out.encode()
 
 
 @dataclass(slots=True)
@@ -294,7 +323,12 @@ def local_aws(
             RoleName="amts-local",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
         )["Role"]["Arn"]
-        substitutions = {"ReportsBucket": buckets.reports, "TokenTableName": TOKEN_TABLE}
+        substitutions = {
+            "ReportsBucket": buckets.reports,
+            "TokenTableName": TOKEN_TABLE,
+            "WorkBucket": buckets.work,
+            "OutputBucket": buckets.output,
+        }
         for module, placeholder in FUNCTIONS.items():
             arn = clients["lambda"].create_function(
                 FunctionName=function_name(module),
@@ -383,12 +417,25 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
             s3.put_object(Bucket=deps.buckets.reference, Key=f"{folder}/{path}", Body=text.encode("utf-8"))
     batch: list[dict[str, Any]] = []
     changed = book.files(f"{src}-next") or book.files(src)
-    for n, (path, text) in enumerate(changed.items()):
+    for path, text in changed.items():
         key = f"{prefix}{src}/{path}"
         body = text.encode("utf-8")
         put = s3.put_object(Bucket=deps.buckets.source, Key=key, Body=body)
-        batch.append(upload_event(deps.buckets.source, key, put.get("VersionId"), len(body), f"{n + 1:016X}"))
+        batch.append(
+            upload_event(deps.buckets.source, key, put.get("VersionId"), len(body), next_sequencer())
+        )
     return batch
+
+
+_SEQUENCE = [0]
+_SEQUENCE_LOCK = threading.Lock()
+
+
+def next_sequencer() -> str:
+    """An S3-like sequencer: increases with every upload of the process, like S3's per key."""
+    with _SEQUENCE_LOCK:
+        _SEQUENCE[0] = max(_SEQUENCE[0] + 1, time.time_ns() // 1000)
+        return f"{_SEQUENCE[0]:018X}"
 
 
 def poll_once(deps: Deps) -> None:
@@ -412,6 +459,7 @@ def run_execution(
     sfn = aws.clients["stepfunctions"]
     name = name or f"local-{datetime.now().strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     started = time.monotonic()
+    first_call = len(INVOCATIONS)
     arn = sfn.start_execution(stateMachineArn=aws.state_machine_arn, name=name, input=json.dumps(batch))[
         "executionArn"
     ]
@@ -447,6 +495,20 @@ def run_execution(
             on_event(ev)
     run = LocalRun(status=status, execution_arn=arn, events=events, seconds=time.monotonic() - started)
     run.steps, run.iterations = steps_from_history(events)
+    run.child_tasks = [c for c in INVOCATIONS[first_call:] if name in c["parameters"]]
+    try:
+        for ref in sfn.list_map_runs(executionArn=arn).get("mapRuns", []):
+            described = sfn.describe_map_run(mapRunArn=ref["mapRunArn"])
+            run.map_runs.append(
+                {
+                    "mapRunArn": ref["mapRunArn"],
+                    "status": described.get("status"),
+                    "itemCounts": described.get("itemCounts"),
+                    "toleratedFailurePercentage": described.get("toleratedFailurePercentage"),
+                }
+            )
+    except Exception:  # map-run details are informative only
+        pass
     if description.get("output"):
         run.output = json.loads(description["output"])
     failed = next((e for e in reversed(events) if e["type"] == "ExecutionFailed"), None)
@@ -493,7 +555,7 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
             details = ev.get("stateEnteredEventDetails", {})
             index = iteration_of(ev)
             record = StepRecord(details.get("name", "?"), index, ev["timestamp"])
-            if index is not None and details.get("name") == "Plan Sync":
+            if index is not None and details.get("name") == "Build Parallel Data":
                 try:
                     lang = json.loads(details.get("input", "{}")).get("language", {})
                     iterations[index] = f"{lang.get('source')}-{lang.get('target')}"
@@ -519,6 +581,12 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
                 ):
                     exited.outcome = "caught"
                     exited.detail = str(output["error"].get("Error", ""))
+                recorded = output.get("failed_at") if isinstance(output, dict) else None
+                if isinstance(recorded, dict) and exited.name == _state_of_catch(recorded):
+                    # The Catch wrote $.failed_at.<id>: this state exited into the failure path.
+                    caught: Any = next(iter(recorded.values()), {})
+                    exited.outcome = "caught"
+                    exited.detail = str(caught.get("Error", "")) if isinstance(caught, dict) else ""
         elif kind in (
             "TaskFailed",
             "LambdaFunctionFailed",
@@ -533,10 +601,93 @@ def steps_from_history(events: list[dict[str, Any]]) -> tuple[list[StepRecord], 
                     record.detail = str(failure.get("error", kind))
                     break
     for record in steps:
-        if record.ended is None and record.name in ("Nothing Changed", "Done", "Translation Failed"):
+        terminal = (
+            "Nothing Changed",
+            "Done",
+            "Translation Failed",
+            "Some Files Failed",
+            "Nothing To Translate",
+        )
+        if record.ended is None and record.name in terminal:
             record.ended = record.started
-            record.outcome = "failed" if record.name == "Translation Failed" else "succeeded"
+            record.outcome = (
+                "failed" if record.name in ("Translation Failed", "Some Files Failed") else "succeeded"
+            )
     return steps, iterations
+
+
+def _state_of_catch(recorded: dict[str, Any]) -> str | None:
+    from amts.steps import failed_state_of
+
+    return failed_state_of(recorded)
+
+
+def write_history(out: Path, run: LocalRun) -> Path:
+    """OUT/execution-history.json: the console's Events tab, plus the map runs' child tasks."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "execution-history.json"
+    body = {
+        "executionArn": run.execution_arn,
+        "status": run.status,
+        "events": run.events,
+        "mapRuns": run.map_runs,
+        "childTasks": run.child_tasks,
+    }
+    path.write_text(json.dumps(body, default=str, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def largest_payloads(run: LocalRun) -> dict[str, tuple[int, str]]:
+    """The largest state input, output and parameters (bytes) and the state that had it.
+
+    The execution's own input (the Pipe's batch of SQS messages, bounded by ``batchSize``) is
+    reported apart as ``trigger batch``: it is what the trigger delivers, not state the workflow
+    builds; so are the first two states that carry it unchanged.
+    """
+    sizes: dict[str, tuple[int, str]] = {"input": (0, ""), "output": (0, ""), "parameters": (0, "")}
+    trigger = 0
+    by_id = {e["id"]: e for e in run.events}
+
+    def state_of(event: dict[str, Any]) -> str:
+        current: dict[str, Any] | None = event
+        for _ in range(50):  # TaskScheduled/TaskSucceeded: the state entered just before
+            if current is None:
+                break
+            entered = current.get("stateEnteredEventDetails")
+            if isinstance(entered, dict) and entered.get("name"):
+                return str(entered["name"])
+            current = by_id.get(current.get("previousEventId", 0))
+        return str(event["type"])
+
+    for ev in run.events:
+        for key, details in ev.items():
+            if not key.endswith("EventDetails") or not isinstance(details, dict):
+                continue
+            name = str(details.get("name") or state_of(ev))
+            for field_name, kind in (("input", "input"), ("output", "output"), ("parameters", "parameters")):
+                value = details.get(field_name)
+                if not isinstance(value, str):
+                    continue
+                size = len(value.encode("utf-8"))
+                if (
+                    ev["type"] == "ExecutionStarted"
+                    or (
+                        name in ("Receive Upload Batch", "Collect Changed Files")
+                        and kind in ("input", "parameters")
+                    )
+                    or (name == "Receive Upload Batch")
+                ):
+                    trigger = max(trigger, size)
+                    continue
+                if size > sizes[kind][0]:
+                    sizes[kind] = (size, name)
+    for call in run.child_tasks:
+        for field_name, kind in (("parameters", "parameters"), ("output", "output")):
+            size = len(str(call.get(field_name, "")).encode("utf-8"))
+            if size > sizes[kind][0]:
+                sizes[kind] = (size, str(call["name"]))
+    sizes["trigger batch"] = (trigger, "execution input")
+    return sizes
 
 
 def download(aws: LocalAws, out: Path, run: LocalRun) -> None:
@@ -608,4 +759,5 @@ def run_local(
         batch = upload_book(aws, the_book)
         run = run_execution(aws, batch, on_event=on_event, timeout=timeout)
         download(aws, Path(out), run)
+        write_history(Path(out), run)
     return run

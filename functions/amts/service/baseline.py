@@ -4,7 +4,7 @@ Issue 6 asks the cloud workflow to do what ``amts evaluate`` does when ``runBase
 Running a second batch job or a second parallel-data update per language would double the
 slowest part of a run, so the branch rides on the run's own work:
 
-* Plan Sync picks an *evaluation set*: paragraphs of the **previous** English of the changed
+* Build Parallel Data picks an *evaluation set*: paragraphs of the **previous** English of the changed
   files that the aligner pairs confidently with the existing human translation (the human text
   is the reference) and that the new version keeps unchanged, capped per language pair
   (:data:`MAX_EVAL_SEGMENTS`, :data:`MAX_EVAL_CHARACTERS`). It writes them as one extra batch
@@ -71,7 +71,7 @@ def hypotheses_key(run_id: str, pair: str, variant: str) -> str:
     return evaluation_prefix(run_id, pair) + f"{variant}.json"
 
 
-# --- the evaluation set (Plan Sync) -------------------------------------------------------------
+# --- the evaluation set (Build Parallel Data) -------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +313,7 @@ def translate_baseline(work: WorkItem, deps: Deps) -> WorkItem:
     plan = work.plan
     lang = work.language
     if plan is None or plan.evaluation is None:
-        raise ValueError("Translate Without ACT needs the evaluation set of Plan Sync")
+        raise ValueError("Translate Without ACT needs the evaluation set of Build Parallel Data")
     key = hypotheses_key(work.run_id, lang.pair, VARIANT_BASELINE)
     segments = load_evaluation_set(deps, plan.evaluation.key)
     engine = baseline_engine(deps, lang.source, lang.target)

@@ -1,9 +1,14 @@
-"""Collect Changed Files: from the Pipe's batch of S3 events to per-language work.
+"""Collect Changed Files: from the Pipe's batch of S3 events to the run's manifest in S3.
 
 The trigger delivers at-least-once and S3 may report the same upload twice (or the Pipe may
-redeliver a batch), so every object *version* is claimed once in the token table
-(``obj#<bucket>/<key>#<version>``, conditional put): a version seen before is counted as a
-duplicate and does no work.
+redeliver a batch), so every object *version* is claimed in the token table
+(``obj#<bucket>/<key>#<version>``, conditional put). The claim records the outcome, not just the
+arrival: it is ``processing`` while a run works on it, and Write Report marks it ``done`` or
+``failed``. A delivery of a processing or done version is a duplicate and does no work; a failed
+(or expired) one is claimed again, so re-delivering the batch retries exactly the failed files.
+
+The changed files x language pairs go to ``manifests/<run>.json`` (the Distributed Maps read it
+with ItemReader); the state gets the key and counts only.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from amts.domain.keys import key_problem
-from amts.models import ChangedFile, CollectInput, CollectOutput, LanguageItem
-from amts.service.deps import DEDUPE_TTL_SECONDS, Deps
+from amts.models import ChangedFile, CollectInput, CollectOutput, LanguageItem, ManifestItem
+from amts.observability import logger
+from amts.service.deps import PROCESSING_TTL_SECONDS, Deps, ledger_of
+from amts.steps import manifest_key, rejected_key
 
 _RUN_ID_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 
@@ -85,6 +92,7 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
     rejected: dict[str, str] = {}
     duplicates = 0
     seen: set[str] = set()
+    ledger = ledger_of(deps)
     for ev in _events(event.records):
         found = _object(ev)
         if found is None or not found[0] or not found[1]:
@@ -99,8 +107,8 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
         if problem is not None:  # reported; the rest of the batch goes on
             rejected[key] = problem
             continue
-        identity = f"obj#{bucket}/{key}#{version_id or sequencer or 'null'}"
-        if identity in seen or not deps.tokens.claim_once(identity, DEDUPE_TTL_SECONDS):
+        identity = claim_key(bucket, key, version_id, sequencer)
+        if identity in seen or not ledger.claim(identity, event.execution, PROCESSING_TTL_SECONDS):
             duplicates += 1
             continue
         seen.add(identity)
@@ -116,18 +124,55 @@ def collect_changes(event: CollectInput, deps: Deps) -> CollectOutput:
         if previous is None or (change.sequencer or "") >= (previous.sequencer or ""):
             latest[change.key] = change
     changes = sorted(latest.values(), key=lambda c: c.key)
-    languages = [
-        LanguageItem(source=p.source, target=p.target, files=[c for c in changes if c.lang == p.source])
+    items = [
+        ManifestItem(
+            path=c.path,
+            key=c.key,
+            version_id=c.version_id,
+            sequencer=c.sequencer,
+            source=p.source,
+            target=p.target,
+            claim=claim_key(c.bucket, c.key, c.version_id, c.sequencer),
+        )
         for p in settings.language_pairs
-        if any(c.lang == p.source for c in changes)
+        for c in changes
+        if c.lang == p.source
     ]
+    languages = [
+        LanguageItem(source=p.source, target=p.target, files=sum(1 for i in items if i.pair == str(p)))
+        for p in settings.language_pairs
+        if any(i.pair == str(p) for i in items)
+    ]
+    manifest = None
+    if items:
+        manifest = manifest_key(run_id)
+        deps.work.put_text(
+            manifest,
+            json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False),
+            "application/json",
+        )
+    if rejected:
+        # In S3, not in the state (a key can be 1 KB): Write Report names each with its reason.
+        deps.work.put_text(rejected_key(run_id), json.dumps(rejected, ensure_ascii=False), "application/json")
+        logger.warning(
+            "uploads rejected", extra={"count": len(rejected), "reasons": dict(list(rejected.items())[:20])}
+        )
+    if ignored:
+        logger.info("uploads outside the book ignored", extra={"keys": ignored[:100], "count": len(ignored)})
     return CollectOutput(
         run_id=run_id,
         execution=event.execution,
-        anything_changed=bool(languages),
-        changes=changes,
+        anything_changed=bool(items),
+        manifest_key=manifest,
+        file_count=len(changes),
+        item_count=len(items),
         duplicates=duplicates,
-        ignored=ignored,
-        rejected=rejected,
+        ignored=len(ignored),
+        rejected=len(rejected),
         languages=languages,
     )
+
+
+def claim_key(bucket: str, key: str, version_id: str | None, sequencer: str | None) -> str:
+    """The claim of one uploaded object version."""
+    return f"obj#{bucket}/{key}#{version_id or sequencer or 'null'}"

@@ -16,12 +16,17 @@ from typing import Any, Protocol, runtime_checkable
 
 from amts.config import Settings
 from amts.errors import ConfigurationError
-from amts.ports import BatchTranslationService, BlobStore, TaskCallbacks, TokenStore
+from amts.ports import BatchTranslationService, BlobStore, RunLedger, TaskCallbacks, TokenStore
 
 # Time a task-token record stays in the table: longer than the longest callback timeout (24 h).
 TOKEN_TTL_SECONDS = 2 * 24 * 3600
 # Time a seen object version is remembered for de-duplication of trigger events.
 DEDUPE_TTL_SECONDS = 7 * 24 * 3600
+# A claim still "processing" after this long belongs to a run that died without a report (the
+# state machine times out after 3 days): the next delivery may claim the version again.
+PROCESSING_TTL_SECONDS = 3 * 24 * 3600 + 3600
+# The parallel-data lease per language pair: longer than the callback's TimeoutSeconds (6 h).
+LEASE_TTL_SECONDS = 6 * 3600 + 600
 
 
 @runtime_checkable
@@ -74,6 +79,13 @@ class Deps:
 
     def s3_uri(self, bucket: str, key: str) -> str:
         return f"s3://{bucket}/{key}"
+
+
+def ledger_of(deps: Deps) -> RunLedger:
+    """The claims/leases side of the token table (every TokenStore adapter here has it)."""
+    if not isinstance(deps.tokens, RunLedger):
+        raise ConfigurationError(f"{type(deps.tokens).__name__} cannot record claims and leases")
+    return deps.tokens
 
 
 _lock = threading.Lock()

@@ -1,13 +1,17 @@
 """The callback poller: turns Amazon Translate's progress into Step Functions task callbacks.
 
 Two waits in the workflow use ``waitForTaskToken``: parallel-data create/update and the batch
-job. Their Lambdas store the task token under ``pd#<name>`` / ``job#<jobId>``; this poller is
-run by Translate's EventBridge state-change events and by a schedule, looks the resource up
+job. Their Lambdas store the task token under ``pd#<name>#<execution>`` (one record per waiting
+step: two executions waiting on one resource never overwrite each other) / ``job#<jobId>``; this
+poller is run by Translate's EventBridge state-change events and by a schedule, looks the resource up
 (the event is a hint, the Describe call is the truth), and answers the token:
 
 * finished well → SendTaskSuccess with a small JSON output;
-* finished badly (job FAILED/STOPPED, parallel data FAILED or its latest update FAILED) →
-  SendTaskFailure with the ASL error name and a cause a human can act on;
+* finished badly (job FAILED/STOPPED, parallel data FAILED) → SendTaskFailure with the ASL error
+  name and a cause a human can act on;
+* a parallel-data *update* FAILED while the resource stays ACTIVE with its previous data →
+  SendTaskSuccess with ``fallback: true``: the job runs on the previous ACTIVE version and the
+  report says so;
 * still running → SendTaskHeartbeat, so the task's heartbeat timeout catches a stuck resource.
 
 The record is deleted *before* a terminal callback is sent, with a conditional delete: when an
@@ -85,7 +89,8 @@ def keys_for_event(event: Mapping[str, Any]) -> tuple[str, list[str] | None]:
     if detail_type == JOB_EVENT and detail.get("jobId"):
         return "job-event", [f"{JOB_PREFIX}{detail['jobId']}"]
     if detail_type == PARALLEL_DATA_EVENT and detail.get("name"):
-        return "parallel-data-event", [f"{PD_PREFIX}{detail['name']}"]
+        # Every execution waiting on this resource: pd#<name>#<execution> (matched by prefix).
+        return "parallel-data-event", [f"{PD_PREFIX}{detail['name']}#"]
     if detail_type == SCHEDULED_EVENT:
         return "schedule", None
     # A direct invoke ({}), or an event we do not know: polling everything is always safe.
@@ -121,6 +126,16 @@ def job_outcome(info: JobInfo) -> _Outcome:
 
 def parallel_data_outcome(info: ParallelDataInfo) -> _Outcome:
     latest = info.latest_update_status
+    if info.status is ParallelDataStatus.ACTIVE and latest is ParallelDataStatus.FAILED:
+        return _Outcome(
+            "success",
+            {
+                "name": info.name,
+                "status": "ACTIVE",
+                "fallback": True,
+                "message": f"update FAILED ({info.message or 'no reason given'}); previous ACTIVE data used",
+            },
+        )
     if info.status is ParallelDataStatus.FAILED or latest is ParallelDataStatus.FAILED:
         what = "its latest update" if latest is ParallelDataStatus.FAILED else "its creation"
         return _Outcome(
@@ -167,6 +182,13 @@ class CallbackPoller:
                 self._handle(record, summary)
         else:
             for key in keys:
+                if key.endswith("#"):  # a prefix: all records waiting on one parallel-data resource
+                    matching = [r for r in self.tokens.pending() if r.key.startswith(key)]
+                    if not matching:
+                        summary.skipped.append(key)
+                    for record in matching:
+                        self._handle(record, summary)
+                    continue
                 found = self.tokens.get(key)
                 if found is None:
                     # Not ours (another stack's job), already answered, or expired.
@@ -267,7 +289,7 @@ class CallbackPoller:
                 return _Outcome("failure", error=TranslationJobFailed.__name__, cause=str(error))
             return job_outcome(info)
         if key.startswith(PD_PREFIX):
-            name = key[len(PD_PREFIX) :]
+            name = key[len(PD_PREFIX) :].partition("#")[0]  # pd#<name>#<execution>
             try:
                 pd_info = self.translate.describe_parallel_data(name)
             except TransientError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from amts.config import PRICES_PER_MILLION_CHARS, price_estimate
+from amts.config import PRICES_PER_MILLION_CHARS, LanguagePair, price_estimate
 from amts.domain import markdown
 from amts.domain.bleu import score_documents
 from amts.domain.report import (
@@ -24,9 +24,21 @@ from amts.domain.report import (
     summarize_language,
     write_reports,
 )
-from amts.models import FailureInput, FailureOutput, ReportInput, ReportOutput, WorkItem
+from amts.models import (
+    FailureInput,
+    FailureOutput,
+    FileOutcome,
+    FilePlan,
+    ManifestItem,
+    ReportInput,
+    ReportOutput,
+    WorkItem,
+)
+from amts.observability import logger
 from amts.service.baseline import EVAL_VARIANTS, VARIANT_ACT, VARIANT_BASELINE, evaluation_scores
-from amts.service.deps import Deps
+from amts.service.deps import DEDUPE_TTL_SECONDS, Deps, ledger_of
+from amts.service.language import lease_key, load_plans, write_act_hypotheses_for
+from amts.steps import failed_state_of, rejected_key, result_prefix
 
 WORKFLOW_VARIANT = "workflow"
 
@@ -46,15 +58,43 @@ def _score(
         return ScoreResult.failed(f"{path}: {exc}")
 
 
-def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
+def load_manifest(deps: Deps, key: str | None) -> list[ManifestItem]:
+    if not key or not deps.work.exists(key):
+        return []
+    return [ManifestItem.model_validate(i) for i in json.loads(deps.work.get_text(key))]
+
+
+def load_outcomes(deps: Deps, run_id: str, pair: str | None = None) -> dict[tuple[str, str], FileOutcome]:
+    """(pair, path) -> the file's outcome record, as Assemble File / Record ... Failure wrote it."""
+    outcomes: dict[tuple[str, str], FileOutcome] = {}
+    for key in deps.work.list_keys(result_prefix(run_id, pair)):
+        outcome = FileOutcome.model_validate_json(deps.work.get_text(key))
+        outcomes[(outcome.pair, outcome.path)] = outcome
+    return outcomes
+
+
+def load_rejected(deps: Deps, run_id: str) -> dict[str, str]:
+    """Uploads Collect Changed Files could not take, key -> reason (see amts.domain.keys)."""
+    key = rejected_key(run_id)
+    return json.loads(deps.work.get_text(key)) if deps.work.exists(key) else {}
+
+
+def _language_result(
+    work: WorkItem,
+    deps: Deps,
+    paths: list[str],
+    plans: dict[str, FilePlan],
+    outcomes: dict[str, FileOutcome],
+) -> LanguageResult:
     lang = work.language
     result = LanguageResult(
         source_lang=lang.source, target_lang=lang.target, granularity=deps.settings.granularity
     )
     if work.failed:
-        err = work.error or {}
+        err = next(iter((work.failed_at or {}).values()), None) or work.error or {}
+        state = failed_state_of(work.failed_at) or "?"
         result.status = "error"
-        result.message = f"{err.get('Error', 'Error')}: {err.get('Cause', '')}".strip()
+        result.message = f"{state}: {err.get('Error', 'Error')}: {err.get('Cause', '')}".strip()
     pd = work.parallel_data
     if pd is not None:
         result.parallel_data.append(
@@ -69,7 +109,7 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
                 source_files=pd.files_aligned,
             )
         )
-        if pd.name is None:
+        if pd.name is None and work.plan is not None and work.plan.segments_to_translate:
             result.notes.append("no aligned human translations: the job ran without parallel data")
         result.segments_reviewed = pd.segments_reviewed
         if pd.segments_reviewed:
@@ -77,13 +117,25 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
                 f"{pd.segments_reviewed} segment(s) reviewers edited after AMTS wrote them are in the "
                 "parallel data as human translation"
             )
+        if pd.pairs_left_out:
+            result.notes.append(
+                f"parallel data over the file limit: {pd.pairs_left_out} pair(s) least relevant to the "
+                "changed files (other chapters first) were left out"
+            )
+        if pd.pairs_cached:
+            result.notes.append(f"aligned pairs of {pd.pairs_cached} file(s) reused from the cache")
+    pd_status = work.parallel_data_status or {}
+    if pd_status.get("fallback"):
+        result.notes.append(
+            f"the parallel-data update failed; the job used the previous ACTIVE version of "
+            f"{pd_status.get('name')}: {pd_status.get('message', '')}".strip()
+        )
     if work.job is not None:
         result.job_ids.append(work.job.job_id)
-    plans = {f.path: f for f in (work.plan.files if work.plan else [])}
-    outputs = {o.path: o for o in (work.result.outputs if work.result else [])}
-    for path in sorted(set(plans) | set(outputs) | {f.path for f in lang.files}):
+    for path in sorted(set(plans) | set(outcomes) | set(paths)):
         plan = plans.get(path)
-        out = outputs.get(path)
+        outcome = outcomes.get(path)
+        out = outcome.output if outcome is not None and outcome.status == "written" else None
         fr = FileResult(path=path, output_key=out.key if out else None)
         if plan is not None:
             fr.segments_total = plan.segments_total
@@ -106,9 +158,15 @@ def _language_result(work: WorkItem, deps: Deps) -> LanguageResult:
             score = _score(work, path, out.key, plan.reference_key if plan else None, deps)
             if score is not None:
                 fr.scores[WORKFLOW_VARIANT] = score
+        elif outcome is not None and outcome.status == "superseded":
+            fr.status = "skipped"
+            fr.message = "not written: a newer upload's output is already there"
         else:
-            fr.status = "error" if work.failed else "skipped"
-            fr.message = "not written: this language failed" if work.failed else "not written"
+            fr.status = "error"
+            if outcome is not None and outcome.status == "failed":
+                fr.message = f"not written: {outcome.state} failed: {outcome.error}: {outcome.cause}"
+            else:
+                fr.message = "not written: no outcome was recorded (see the map run in the console)"
         result.files.append(fr)
     chars = sum(f.characters_translated for f in result.files)
     result.characters_translated = chars
@@ -177,10 +235,32 @@ def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
 
 
 def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
-    languages = [_language_result(w, deps) for w in event.results]
-    failed = sum(1 for w in event.results if w.failed)
+    items = load_manifest(deps, event.manifest_key)
+    outcomes = load_outcomes(deps, event.run_id)
+    languages = []
+    results = []
+    for work in event.results:
+        pair = work.language.pair
+        work = write_act_hypotheses_for(work, deps)
+        results.append(work)
+        languages.append(
+            _language_result(
+                work,
+                deps,
+                [i.path for i in items if i.pair == pair],
+                load_plans(deps, event.run_id, pair),
+                {path: o for (p, path), o in outcomes.items() if p == pair},
+            )
+        )
+    failed = sum(1 for w in results if w.failed)
+    failed_items = [i for i in items if _item_failed(i, outcomes)]
+    rejected = load_rejected(deps, event.run_id)
+    failed_files = len(failed_items) + len(rejected)
+    written = sum(1 for o in outcomes.values() if o.status == "written")
     status: Literal["succeeded", "partial", "failed"] = (
-        "succeeded" if failed == 0 else ("failed" if failed == len(event.results) else "partial")
+        "succeeded"
+        if failed == 0 and failed_files == 0
+        else ("failed" if results and failed == len(results) else "partial")
     )
     evaluated = any(w.plan is not None and w.plan.evaluation is not None for w in event.results)
     report = RunReport(
@@ -189,61 +269,89 @@ def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
         engine=str(deps.extra.get("engine", "amazon-translate")),
         variants=[WORKFLOW_VARIANT, *(EVAL_VARIANTS if evaluated else ())],
         languages=languages,
+        notes=[f"upload rejected, not processed: {key}: {why}" for key, why in sorted(rejected.items())],
         metadata={
             "run_id": event.run_id,
-            "changed_files": [c.key for c in event.changes],
+            "changed_files": sorted({i.key for i in items}),
+            "failed_files": [f"{i.pair}:{i.path}" for i in failed_items],
+            "rejected_files": rejected,
             "reports_bucket": deps.buckets.reports,
             "output_bucket": deps.buckets.output,
         },
     )
     keys = write_reports(report, deps.reports.put_text, prefix=f"{event.run_id}/")
-    return ReportOutput(**event.model_dump(), failed_languages=failed, report_keys=keys)
+    settle_claims(deps, event.execution, items, outcomes)
+    release_leases(deps, event.execution, results)
+    return ReportOutput(
+        run_id=event.run_id,
+        execution=event.execution,
+        manifest_key=event.manifest_key,
+        failed_languages=failed,
+        failed_files=failed_files,
+        written_files=written,
+        report_keys=keys,
+        results=results,
+    )
+
+
+def _item_failed(item: ManifestItem, outcomes: dict[tuple[str, str], FileOutcome]) -> bool:
+    outcome = outcomes.get((item.pair, item.path))
+    return outcome is None or outcome.status == "failed"
+
+
+def settle_claims(
+    deps: Deps, execution: str, items: list[ManifestItem], outcomes: dict[tuple[str, str], FileOutcome]
+) -> None:
+    """Mark each object version's claim done, or failed when any of its languages failed.
+
+    A failed claim is taken again by the next delivery of that version: the retry works.
+    """
+    ledger = ledger_of(deps)
+    by_claim: dict[str, bool] = {}
+    for item in items:
+        if item.claim:
+            by_claim[item.claim] = by_claim.get(item.claim, True) and not _item_failed(item, outcomes)
+    for claim, ok in by_claim.items():
+        if not ledger.set_outcome(claim, execution, "done" if ok else "failed", DEDUPE_TTL_SECONDS):
+            logger.info("claim held by another execution left alone", extra={"claim": claim})
+
+
+def release_leases(deps: Deps, execution: str, results: list[WorkItem]) -> None:
+    """Release the parallel-data leases this execution may still hold (a failed language)."""
+    ledger = ledger_of(deps)
+    for work in results:
+        name = deps.settings.parallel_data_name_for(LanguagePair(work.language.source, work.language.target))
+        ledger.release_lease(lease_key(name), execution)
 
 
 # --- failure ------------------------------------------------------------------------------------
 
-# The Map iteration's states in order, with the field each one adds to the work item: the failed
-# state is the first one whose field is missing (the ASL is linear inside the Map).
-_LANGUAGE_STEPS: tuple[tuple[str, str], ...] = (
-    ("Plan Sync", "plan"),
-    ("Translate Without ACT", "baseline"),
-    ("Build Parallel Data", "parallel_data"),
-    ("Create Or Update Parallel Data", "parallel_data_status"),
-    ("Start Translation Job", "job_status"),
-    ("Assemble Translation", "result"),
-)
-
-
-def failed_language_state(item: dict[str, Any]) -> str:
-    plan = item.get("plan") or {}
-    for state, fieldname in _LANGUAGE_STEPS:
-        if fieldname == "baseline" and not item.get("evaluate_baseline"):
-            continue  # "Evaluate Baseline?" skipped it
-        if fieldname == "parallel_data" and plan and not plan.get("segments_to_translate"):
-            return "Assemble Translation"  # "Anything To Translate?" skipped the translation states
-        pd = item.get("parallel_data") or {}
-        if fieldname == "parallel_data_status" and item.get("parallel_data") and not pd.get("name"):
-            continue  # "Any Parallel Data?" skipped the parallel-data callback
-        if not item.get(fieldname):
-            return state
-    return "Assemble Translation"
-
 
 def failed_state(state: dict[str, Any]) -> str:
+    """The state the Catch recorded (``$.failed_at.<id>``; amts.steps), by its console name."""
+    recorded = failed_state_of(state.get("failed_at"))
+    if recorded is not None:
+        return recorded
     if "run_id" not in state:
         return "Collect Changed Files"
-    if "results" not in state:
+    if "failed_languages" in state:
         return "Translate Each Language"
-    if "failed_languages" not in state:
-        return "Write Report"
-    return "Translate Each Language"
+    return "unknown"
+
+
+def _recorded_error(state: dict[str, Any]) -> dict[str, Any] | None:
+    for value in (state.get("failed_at") or {}).values():
+        if isinstance(value, dict):
+            return value
+    error = state.get("error")
+    return error if isinstance(error, dict) else None
 
 
 def write_failure_report(event: FailureInput, deps: Deps) -> FailureOutput:
     state: dict[str, Any] = event.state if isinstance(event.state, dict) else {"records": event.state}
     run_id = str(state.get("run_id") or event.execution)
     errors: list[dict[str, str]] = []
-    top_error = state.get("error") if isinstance(state.get("error"), dict) else None
+    top_error = _recorded_error(state)
     if top_error is not None:
         errors.append(
             {
@@ -255,11 +363,11 @@ def write_failure_report(event: FailureInput, deps: Deps) -> FailureOutput:
         )
     for item in state.get("results") or []:
         if isinstance(item, dict) and item.get("failed"):
-            err = item.get("error") or {}
+            err = _recorded_error(item) or {}
             lang = item.get("language") or {}
             errors.append(
                 {
-                    "state": failed_language_state(item),
+                    "state": failed_state_of(item.get("failed_at")) or "unknown",
                     "language": f"{lang.get('source', '?')}-{lang.get('target', '?')}",
                     "error": str(err.get("Error", "")),
                     "cause": str(err.get("Cause", "")),
@@ -270,10 +378,21 @@ def write_failure_report(event: FailureInput, deps: Deps) -> FailureOutput:
             {"state": "unknown", "language": "", "error": "Unknown", "cause": "no error in the state"}
         )
     # Everything already written stays where it is (versioned buckets); list it so nothing is lost.
+    outcomes = load_outcomes(deps, run_id) if state.get("run_id") else {}
     written = sorted(
-        {f"s3://{deps.buckets.output}/{k}" for lang in _languages(state) for k in _outputs_of(lang, deps)}
+        {
+            f"s3://{deps.buckets.output}/{o.output.key}"
+            for o in outcomes.values()
+            if o.status == "written" and o.output
+        }
         | {f"s3://{deps.buckets.reports}/{k}" for k in (state.get("report_keys") or [])}
     )
+    # The run failed: release its claims (as failed) and leases so the next delivery can retry.
+    items = load_manifest(deps, state.get("manifest_key"))
+    settle_claims(deps, event.execution, items, outcomes)
+    ledger = ledger_of(deps)
+    for pair in deps.settings.language_pairs:
+        ledger.release_lease(lease_key(deps.settings.parallel_data_name_for(pair)), event.execution)
     first = errors[0]
     failure = {
         "execution": event.execution,
@@ -297,15 +416,6 @@ def write_failure_report(event: FailureInput, deps: Deps) -> FailureOutput:
         written=written,
         report_keys=keys,
     )
-
-
-def _languages(state: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in state.get("results") or [] if isinstance(r, dict)]
-
-
-def _outputs_of(item: dict[str, Any], deps: Deps) -> list[str]:
-    result = item.get("result") or {}
-    return [str(o["key"]) for o in result.get("outputs") or [] if isinstance(o, dict) and o.get("key")]
 
 
 def _failure_markdown(failure: dict[str, Any]) -> str:
