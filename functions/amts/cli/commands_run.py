@@ -405,9 +405,11 @@ def _run_cloud(book: Path, stack: str, quiet: bool) -> None:
 
 def follow_execution(sfn: Any, arn: str, *, quiet: bool = False, interval: float = 10.0) -> str:
     """Print each state of ``arn`` as it is entered until the execution ends; its final status."""
+    from amts.local.runner import execution_history
+
     seen = 0
     while True:
-        events = _all_events(sfn, arn)
+        events = execution_history(sfn, arn)
         for ev in events[seen:]:
             name = ev.get("stateEnteredEventDetails", {}).get("name")
             if name and not quiet:
@@ -419,17 +421,6 @@ def follow_execution(sfn: Any, arn: str, *, quiet: bool = False, interval: float
             console.print(f"Execution [bold {colour}]{status}[/]: {arn}")
             return status
         time.sleep(interval)
-
-
-def _all_events(sfn: Any, arn: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
-    while True:
-        page = sfn.get_execution_history(**kwargs)
-        events.extend(page["events"])
-        if not page.get("nextToken"):
-            return events
-        kwargs["nextToken"] = page["nextToken"]
 
 
 def _print_reports(outputs: dict[str, str]) -> None:
@@ -475,7 +466,7 @@ def status_command(
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from amts.local.runner import LocalRun, steps_from_history
+    from amts.local.runner import LocalRun, execution_history, steps_from_history
 
     with user_errors():
         session = _session()
@@ -484,7 +475,7 @@ def status_command(
         try:
             arn = _resolve_execution(sfn, outputs["StateMachineArn"], execution)
             described = sfn.describe_execution(executionArn=arn)
-            events = _all_events(sfn, arn)
+            events = execution_history(sfn, arn)
         except (ClientError, BotoCoreError) as error:
             raise AmtsError(f"cannot read execution {execution or '(latest)'}: {error}") from error
         status = str(described["status"])

@@ -120,33 +120,27 @@ def pending(text: str) -> list[Pending]:
         m = _MARKER.match(line)
         if m is None:
             out.extend(
-                Pending(
-                    line=i + 1,
-                    kind=im["kind"],
-                    source_sha1=tuple(s for s in im["source"].split(",") if s),
-                    machine_sha1=im["mt"],
-                    text=marked,
-                    text_line=i + 1,
-                    inline=True,
-                )
-                for im, marked in _inline_markers(line)
+                _pending(im, i + 1, marked, i + 1, inline=True) for im, marked in _inline_markers(line)
             )
             continue
         start = i + 1
         while start < len(lines) and _MARKER.match(lines[start]):
             start += 1  # a machine and an untranslated marker for the same block
         end = _block_end(lines, start)
-        out.append(
-            Pending(
-                line=i + 1,
-                kind=m["kind"],
-                source_sha1=tuple(s for s in m["source"].split(",") if s),
-                machine_sha1=m["mt"],
-                text="\n".join(lines[start:end]),
-                text_line=start + 1,
-            )
-        )
+        out.append(_pending(m, i + 1, "\n".join(lines[start:end]), start + 1))
     return out
+
+
+def _pending(m: re.Match[str], line: int, text: str, text_line: int, inline: bool = False) -> Pending:
+    return Pending(
+        line=line,
+        kind=m["kind"],
+        source_sha1=tuple(s for s in m["source"].split(",") if s),
+        machine_sha1=m["mt"],
+        text=text,
+        text_line=text_line,
+        inline=inline,
+    )
 
 
 def _inline_markers(line: str) -> list[tuple[re.Match[str], str]]:

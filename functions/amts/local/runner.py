@@ -468,7 +468,7 @@ def run_execution(
     while True:
         description = sfn.describe_execution(executionArn=arn)
         status = description["status"]
-        events = _history(sfn, arn)
+        events = execution_history(sfn, arn)
         if on_event is not None:
             for ev in events[seen:]:
                 on_event(ev)
@@ -489,7 +489,7 @@ def run_execution(
             for thread in threads:
                 thread.join()
         time.sleep(poll_interval)
-    events = _history(sfn, arn)
+    events = execution_history(sfn, arn)
     if on_event is not None:
         for ev in events[seen:]:
             on_event(ev)
@@ -518,7 +518,8 @@ def run_execution(
     return run
 
 
-def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+def execution_history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    """Every event of an execution, all pages (local run, and a deployed stack's CLI)."""
     events: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
     while True:
