@@ -144,3 +144,29 @@ def test_run_local_from_chinese_to_english_uses_the_zh_en_parallel_data(tmp_path
     text = json.dumps(report)
     assert '"source_lang": "zh"' in text and '"target_lang": "en"' in text
     assert "amts-d2l-zh-en" in text
+
+
+def test_run_local_takes_the_settings_of_cdk_json_so_a_source_prefix_reaches_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a project whose cdk.json deploys with sourcePrefix "book/" and paragraph granularity
+    monkeypatch.chdir(tmp_path)
+    context = {"context": {"amts": {"sourcePrefix": "book/", "granularity": "paragraph"}}}
+    (tmp_path / "cdk.json").write_text(json.dumps(context), encoding="utf-8")
+    # When the local run starts from that folder
+    result = CliRunner().invoke(app, ["run", "--local", "--book", str(BOOK), "--out", str(tmp_path / "out")])
+    # Then the uploads under the prefix are processed (not "Nothing Changed") and translated
+    assert result.exit_code == 0, result.output
+    assert "Nothing Changed" not in result.stdout and "SUCCEEDED" in result.stdout
+    translated = tmp_path / "out" / "translated"
+    written = sorted(p.relative_to(translated).as_posix() for p in translated.rglob("*.md"))
+    assert "zh/chapter_optimization/gradient-descent.md" in written
+    # And the uploads were made under the prefix, as the deployed trigger expects them
+    history = (tmp_path / "out" / "execution-history.json").read_text(encoding="utf-8")
+    assert "book/en/chapter_optimization/gradient-descent.md" in history
+
+
+def test_run_with_a_settings_file_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--local", "--config", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert "nope.json" in result.output

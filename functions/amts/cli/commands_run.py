@@ -23,6 +23,7 @@ from rich.table import Table
 
 from amts.cli import app
 from amts.cli.common import EXIT_ITEMS_FAILED, JsonOpt, user_errors
+from amts.config import Settings
 from amts.errors import AmtsError, BadInputError, ConfigurationError
 
 console = Console()
@@ -84,6 +85,12 @@ def run_command(
         DEFAULT_OUT, "--output", "-o", "--out", help="Where translated markdown and reports go (local run)."
     ),
     stack: str = typer.Option("AmtsStack", "--stack", help="CloudFormation stack name (without --local)."),
+    config: Path = typer.Option(  # noqa: B008
+        Path("cdk.json"),
+        "--config",
+        help="The settings the stack was (or would be) deployed with: the 'amts' context of this "
+        "cdk.json (default ./cdk.json when it exists). Language pairs of a local run come from the book.",
+    ),
     timeout: float = typer.Option(120.0, "--timeout", help="Give up after this many seconds (local run)."),
     baseline: bool = typer.Option(
         False,
@@ -111,13 +118,35 @@ def run_command(
         if dry_run:
             print_plan(plan_book(book), as_json)
             return
+        settings = settings_from(config)
         if not local:
-            _run_cloud(book, stack, quiet)
+            _run_cloud(book, stack, quiet, settings.source_prefix if settings else "")
             return
-        _run_local(book, out, timeout, baseline, quiet, source_lang)
+        _run_local(book, out, timeout, baseline, quiet, source_lang, settings)
 
 
-def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: bool, source_lang: str) -> None:
+def settings_from(config: Path) -> Settings | None:
+    """The ``amts`` context of a cdk.json, validated as ``cdk synth`` would; None when absent."""
+    if not config.is_file():
+        if config != Path("cdk.json"):
+            raise BadInputError(config, "no such settings file")
+        return None
+    try:
+        context = json.loads(config.read_text(encoding="utf-8")).get("context", {})
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(config, f"not a JSON cdk.json: {exc}") from exc
+    return Settings.from_context(context.get("amts", {}))
+
+
+def _run_local(
+    book: Path,
+    out: Path,
+    timeout: float,
+    baseline: bool,
+    quiet: bool,
+    source_lang: str,
+    settings: Settings | None = None,
+) -> None:
     _quiet_logs()
     from amts.local.runner import run_local
 
@@ -134,6 +163,7 @@ def _run_local(book: Path, out: Path, timeout: float, baseline: bool, quiet: boo
         baseline=baseline,
         on_event=live,
         source_lang=require_supported(source_lang, "source language"),
+        base_settings=settings,
     )
     print_path(run)
     colour = "green" if run.status == "SUCCEEDED" else "red"
@@ -371,7 +401,7 @@ def console_url(execution_arn: str) -> str:
     )
 
 
-def _run_cloud(book: Path, stack: str, quiet: bool) -> None:
+def _run_cloud(book: Path, stack: str, quiet: bool, prefix: str = "") -> None:
     """Upload ``en-next/`` (or ``en/``) to the deployed source bucket and follow the execution."""
     session = _session()
     outputs = stack_outputs(session, stack)
@@ -385,8 +415,8 @@ def _run_cloud(book: Path, stack: str, quiet: bool) -> None:
     s3, sfn = session.client("s3"), session.client("stepfunctions")
     started = time.time()
     for path in files:
-        s3.upload_file(str(path), source, f"en/{path.relative_to(folder).as_posix()}")
-    console.print(f"uploaded {len(files)} file(s) to s3://{source}/en/; waiting for the execution…")
+        s3.upload_file(str(path), source, f"{prefix}en/{path.relative_to(folder).as_posix()}")
+    console.print(f"uploaded {len(files)} file(s) to s3://{source}/{prefix}en/; waiting for the execution…")
     arn = None
     while arn is None and time.time() - started < 600:
         for ex in sfn.list_executions(stateMachineArn=machine, maxResults=10)["executions"]:

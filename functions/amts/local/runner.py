@@ -728,11 +728,14 @@ def run_local(
     timeout: float = 120.0,
     baseline: bool | None = None,
     source_lang: str | None = None,
+    base_settings: Settings | None = None,
 ) -> LocalRun:
     """``amts run --local``: upload the sample book, run one execution, write outputs to ``out``.
 
     ``baseline`` (``--baseline``) overrides ``settings.run_baseline``: the evaluation branch
-    (ACT vs without ACT on text with a human reference) runs too.
+    (ACT vs without ACT on text with a human reference) runs too. ``base_settings`` (a cdk.json's)
+    give every other setting when ``settings`` is not given; the language pairs then come from
+    the book's folders.
     """
     # the source language: given, else the one of the configured pairs (all pairs of one run
     # share it: the book's folders are <source>/, <source>-next/ and one folder per target)
@@ -753,7 +756,7 @@ def run_local(
 
         fallback = "zh" if source_lang == "en" else "en"
         pairs = tuple(LanguagePair(source_lang, t) for t in targets) or (LanguagePair(source_lang, fallback),)
-        settings = Settings(language_pairs=pairs)
+        settings = dataclasses.replace(base_settings or Settings(), language_pairs=pairs)
     if baseline is not None:
         settings = dataclasses.replace(settings, run_baseline=baseline)
     with local_aws(settings) as aws:
