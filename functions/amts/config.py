@@ -62,6 +62,9 @@ class LanguagePair:
         return cls(source, target)
 
 
+# amts.domain.review.MarkerStyle values (kept here so config imports no domain rendering code).
+REVIEW_MARKER_STYLES = ("comment", "visible")
+
 # Field metadata of Settings: RUNTIME settings are read by the Lambda functions (Settings.from_env,
 # environment variable AMTS_<FIELD NAME>) and so are passed to every function by the stack;
 # SYNTH settings only shape the stack. Every setting is one or the other (a test checks), and a
@@ -222,6 +225,9 @@ class Settings:
     # machine logs execution data (task tokens, keys, text; off by default: errors only).
     alarm_email: str = field(default="", metadata=SYNTH)
     log_execution_data: bool = field(default=False, metadata=SYNTH)
+    # How review markers look in the written markdown: "comment" (an HTML comment, invisible in
+    # the rendered book) or "visible" (the comment plus a styled badge); amts.domain.review.
+    review_markers: str = field(default="comment", metadata=RUNTIME)
     # Per target language sub-pipeline settings (issue 13); absent: the language facts' defaults.
     languages: Mapping[str, LanguageSettings] = field(default_factory=dict, metadata=RUNTIME)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -253,6 +259,10 @@ class Settings:
         if not 1 <= self.batch_size <= 100:
             raise ConfigurationError(
                 "batchSize must be between 1 and 100 (Step Functions input is limited to 256 KiB)"
+            )
+        if self.review_markers not in REVIEW_MARKER_STYLES:
+            raise ConfigurationError(
+                f"reviewMarkers {self.review_markers!r} must be one of {', '.join(REVIEW_MARKER_STYLES)}"
             )
         if self.alarm_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.alarm_email):
             raise ConfigurationError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
@@ -291,6 +301,7 @@ class Settings:
             "reservedConcurrency",
             "alarmEmail",
             "logExecutionData",
+            "reviewMarkers",
             "languages",
         }
         unknown = set(ctx) - known
@@ -320,6 +331,7 @@ class Settings:
             "reservedConcurrency": ("reserved_concurrency", int),
             "alarmEmail": ("alarm_email", str),
             "logExecutionData": ("log_execution_data", bool),
+            "reviewMarkers": ("review_markers", str),
         }
         for key, (attr, typ) in mapping.items():
             if key in ctx:

@@ -56,6 +56,7 @@ def test_environment_round_trips_every_run_time_setting() -> None:
         min_confidence=0.7,
         source_prefix="book/",
         source_suffix=".markdown",
+        review_markers="visible",
         languages={"ja": LanguageSettings(code="ja", glossary="TERMINOLOGY.ja.md", formality="FORMAL")},
     )
     defaults = Settings()

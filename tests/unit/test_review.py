@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from amts.cli import app
 from amts.domain.review import MarkerStyle, accept, for_training, pending, stamp, style_from_env
 from typer.testing import CliRunner, Result
@@ -163,3 +164,18 @@ def test_an_inline_marker_of_a_spliced_sentence_is_pending_accepted_and_kept_out
     accepted, removed = accept(edited, {2})
     assert removed == 1
     assert accepted == kept.text
+
+
+def test_the_review_markers_setting_reaches_the_code_that_writes_markers() -> None:
+    from amts.config import Settings
+    from amts.domain.review import MarkerStyle, style_from_env
+    from amts.errors import ConfigurationError
+
+    # Given cdk.json asking for visible markers
+    settings = Settings.from_context({"reviewMarkers": "visible"})
+    # When a Lambda reads its environment, Then Assemble File writes visible markers
+    assert style_from_env(settings.to_env()) is MarkerStyle.VISIBLE
+    assert style_from_env(Settings().to_env()) is MarkerStyle.COMMENT
+    # And a style the renderer does not know is refused at synth
+    with pytest.raises(ConfigurationError, match="reviewMarkers"):
+        Settings.from_context({"reviewMarkers": "loud"})
