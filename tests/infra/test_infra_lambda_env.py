@@ -91,3 +91,48 @@ def test_importing_a_handler_defers_the_xray_sdk_and_pydantic_schemas() -> None:
     )  # fmt: skip
     # Then neither the X-Ray SDK nor the models' schemas were loaded yet (both on first use)
     assert proc.stdout.split() == ["False", "False"]
+
+
+# Modules a handler's step may need when it runs but none needs to import for a cold start:
+# third-party packages (fuzzy matching, charts, BLEU, Markdown parsing) and the amts modules that
+# pull them in (or xml.sax -> urllib/http.client).
+HEAVY_AT_IMPORT = (
+    "rapidfuzz",
+    "matplotlib",
+    "sacrebleu",
+    "markdown_it",
+    "xml.sax",
+    "amts.domain.markdown",
+    "amts.domain.sync",
+    "amts.domain.diff",
+    "amts.domain.align",
+    "amts.domain.paralleldata",
+    "amts.domain.bleu",
+    "amts.domain.report",
+    "amts.adapters.translate",
+    "amts.service.baseline",
+)
+# What a handler may import because its module is the step itself.
+OWN_STEP = {"amts.handlers.translate_baseline": {"amts.service.baseline"}}
+
+
+@pytest.mark.parametrize("module", handler_modules())
+def test_handler_import_does_not_load_what_its_step_only_needs_when_it_runs(module: str) -> None:
+    # Given the full virtualenv (every heavy package is installed, so an eager import would show)
+    code = (
+        f"import sys, {module}; "
+        f"print('\\n'.join(sorted(m for m in sys.modules if m in {HEAVY_AT_IMPORT!r} "
+        f"or m.startswith(tuple(p + '.' for p in {HEAVY_AT_IMPORT!r})))))"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PYPROJECT.parent / "functions"), str(PYPROJECT.parent)]),
+    }
+    # When the handler module alone is imported in a fresh interpreter
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(proc.stdout.split())
+    # Then none of the heavy modules is loaded, besides the handler's own step module
+    allowed = OWN_STEP.get(module, set())
+    assert loaded - allowed == set()

@@ -31,15 +31,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from amts.domain.align import AlignedPair, Granularity, align_documents
-from amts.domain.bleu import Score, error_score, score_segments
 from amts.domain.model import Document
-from amts.domain.protect import find_protected_spans, html_to_segments, segments_to_html
 from amts.errors import TransientError
 from amts.models import BaselineRef, EvaluationSetRef, WorkItem
 from amts.ports import Origin, TranslationEngine
 from amts.service.deps import Deps
+
+if TYPE_CHECKING:
+    from amts.domain.align import AlignedPair
+    from amts.domain.bleu import Score
+
+# Alignment, scoring and the HTML segment codec are imported by the functions that use them:
+# Translate Without ACT itself needs none of them at import.
 
 # The eval document's name in the batch input folder. A book path flattened by
 # language.input_name ("a/b.md" -> "a__b.md.html") keeps its source suffix (".md" by default)
@@ -124,6 +129,8 @@ def select_evaluation_set(
     spread evenly through the file, and what is left is filled in file order: the scores then
     speak for the run's files, not for the first chapters in alphabetical order.
     """
+    from amts.domain.align import Granularity, align_documents
+
     per_file: list[tuple[str, list[AlignedPair]]] = []
     seen: set[str] = set()
     for path, source, reference, new_source in candidates:
@@ -187,6 +194,8 @@ def write_evaluation_set(
     work: WorkItem, deps: Deps, chosen: EvaluationSet, input_prefix: str
 ) -> EvaluationSetRef | None:
     """set.json (sources, references, files) and the eval input document; None when empty."""
+    from amts.domain.protect import find_protected_spans, segments_to_html
+
     if not chosen.segments:
         return None
     lang = work.language
@@ -253,6 +262,8 @@ def write_act_hypotheses(work: WorkItem, deps: Deps, html: str | None) -> tuple[
     scored as the English it was (what a reader would have got), never dropped: dropping it
     would score ACT on an easier subset than the baseline.
     """
+    from amts.domain.protect import html_to_segments
+
     plan = work.plan
     if plan is None or plan.evaluation is None:
         return None, 0
@@ -371,6 +382,8 @@ def _read_hypotheses(deps: Deps, key: str | None) -> tuple[dict[str, str], str] 
 
 def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
     """BLEU/chrF of "act" and "without-act" against the human reference (target's tokenizer)."""
+    from amts.domain.bleu import error_score, score_segments
+
     plan = work.plan
     if plan is None or plan.evaluation is None:
         return None

@@ -18,15 +18,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from amts.adapters.translate import details_name, read_job_outputs
 from amts.config import LanguagePair
-from amts.domain import keys, markdown, review, sync
-from amts.domain.align import AlignedPair, Granularity, align_documents
+from amts.domain import keys, review
 from amts.domain.model import Document, Span
-from amts.domain.paralleldata import MAX_FILE_BYTES, ParallelDataFormat, build_parallel_data
-from amts.domain.protect import html_to_segments, segments_to_html
 from amts.errors import AmtsError, ParallelDataBusy
 from amts.models import (
     CallbackAck,
@@ -45,7 +41,6 @@ from amts.models import (
     WorkItem,
 )
 from amts.ports import Origin, Translation
-from amts.service import baseline
 from amts.service.deps import LEASE_TTL_SECONDS, TOKEN_TTL_SECONDS, Deps, ledger_of
 from amts.service.terminology import job_options
 from amts.steps import (
@@ -56,8 +51,15 @@ from amts.steps import (
     result_key,
 )
 
+if TYPE_CHECKING:
+    from amts.domain.align import AlignedPair
+
+# The heavy modules (markdown parsing, sync/diff, alignment, parallel data, batch-job adapters,
+# the baseline) are imported inside the steps that use them, so that each handler's cold start
+# loads only what its own step needs.
+
 _JOB_NAME_UNSAFE = re.compile(r"[^\w.:/=+\-%@ ]+")
-PARALLEL_DATA_FORMAT = ParallelDataFormat.TMX
+PARALLEL_DATA_FORMAT = "tmx"  # amts.domain.paralleldata.ParallelDataFormat.TMX
 # Bytes a pair costs in the TMX file besides its text (tags, attributes); used to trim by relevance.
 _TMX_PAIR_OVERHEAD = 160
 
@@ -129,6 +131,8 @@ def load_file_state(
     and the pinned reference version), so both see the same inputs even if another upload
     happened in between.
     """
+    from amts.domain import markdown, sync
+
     new_text = deps.source.get_text(change.key, change.version_id)
     new_doc = markdown.parse(new_text, change.lang, change.key)
     old_doc: Document | None = None
@@ -176,6 +180,8 @@ def _change_of(item: ManifestItem, deps: Deps) -> ChangedFile:
 
 def plan_file(request: FileItem, deps: Deps) -> FileStepOutput:
     """Plan File Sync: one file in one language pair; writes its plan record and batch input."""
+    from amts.domain.protect import segments_to_html
+
     item = request.file
     pair = item.pair
     prefix = job_prefix(request.run_id, pair)
@@ -259,6 +265,8 @@ def _cached_pairs(
 ) -> tuple[list[AlignedPair], int, int, bool]:
     """(pairs, dropped, blocks reviewers edited, from cache) for one file, keyed by its source and
     reference versions. ``align()`` returns (alignment, reviewed)."""
+    from amts.domain.align import AlignedPair, Granularity
+
     if any(p is None or p == "" for p in parts):
         result, reviewed = align()
         return list(result.pairs), len(result.dropped), reviewed, False
@@ -300,6 +308,11 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     (baseline run) are held out. When the pairs exceed the file limit, the file keeps those most
     relevant to the changed files (same file, same chapter, then the rest) and counts the others.
     """
+    from amts.domain import markdown
+    from amts.domain.align import Granularity, align_documents
+    from amts.domain.paralleldata import MAX_FILE_BYTES, ParallelDataFormat, build_parallel_data
+    from amts.service import baseline
+
     lang = work.language
     settings = deps.settings
     prefix = job_prefix(work.run_id, lang.pair)
@@ -332,7 +345,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         summary.evaluation = evaluation
         work = work.model_copy(update={"plan": summary, "evaluate_baseline": evaluation is not None})
     if not summary.segments_to_translate:
-        return work.model_copy(update={"parallel_data": ParallelDataRef(format=PARALLEL_DATA_FORMAT.value)})
+        return work.model_copy(update={"parallel_data": ParallelDataRef(format=PARALLEL_DATA_FORMAT)})
     granularity = Granularity(settings.granularity)
     changed = set(plans)
     ranked: list[tuple[int, str, AlignedPair]] = []
@@ -401,7 +414,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         used += size
     left_out = len(ranked) - len(chosen_pairs)
     ref = ParallelDataRef(
-        format=PARALLEL_DATA_FORMAT.value,
+        format=PARALLEL_DATA_FORMAT,
         pairs_dropped=dropped,
         files_aligned=aligned_files,
         pairs_held_out=pairs_held_out,
@@ -412,7 +425,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     if chosen_pairs:
         pd_file = build_parallel_data(
             chosen_pairs,
-            PARALLEL_DATA_FORMAT,
+            ParallelDataFormat(PARALLEL_DATA_FORMAT),
             lang.source,
             lang.target,
             segtype=granularity.value,
@@ -562,6 +575,8 @@ def start_translation(request: CallbackInput, deps: Deps) -> CallbackAck:
 
 def _memory_origins(deps: Deps, output_prefix: str, target: str) -> dict[str, dict[str, str]]:
     """exact/fuzzy/untranslated per segment, when the offline engine wrote them to the details file."""
+    from amts.adapters.translate import details_name
+
     suffix = "/" + details_name(target)
     for key in deps.work.list_keys(output_prefix):
         if key.endswith(suffix):
@@ -575,6 +590,8 @@ def _memory_origins(deps: Deps, output_prefix: str, target: str) -> dict[str, di
 
 def _job_folder_outputs(deps: Deps, run_id: str, pair: str, target: str, name: str) -> str | None:
     """The batch job's translated HTML for one input document; raises when the job never ran."""
+    from amts.adapters.translate import details_name, read_job_outputs
+
     prefix = job_prefix(run_id, pair)
     if not deps.work.exists(f"{prefix}/job.json"):
         raise LanguageNotTranslated(
@@ -619,6 +636,9 @@ def _write_if_newer(deps: Deps, key: str, text: str, sequencer: str | None) -> b
 
 def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
     """Assemble File: the translated segments and reused human text of one file, written if newer."""
+    from amts.domain import sync
+    from amts.domain.protect import html_to_segments
+
     item = request.file
     pair = item.pair
     recorded = result_key(request.run_id, pair, item.path)
@@ -684,6 +704,9 @@ def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
 
 def write_act_hypotheses_for(work: WorkItem, deps: Deps) -> WorkItem:
     """The ACT side of the evaluation set (runBaseline): the eval document of the batch job."""
+    from amts.adapters.translate import read_job_outputs
+    from amts.service import baseline
+
     plan = work.plan
     if plan is None or plan.evaluation is None or work.job_status is None:
         return work

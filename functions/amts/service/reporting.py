@@ -10,20 +10,9 @@ the failure is lost or has to be redone blindly.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from amts.config import PRICES_PER_MILLION_CHARS, LanguagePair, price_estimate
-from amts.domain import markdown
-from amts.domain.bleu import score_documents
-from amts.domain.report import (
-    FileResult,
-    LanguageResult,
-    ParallelDataSummary,
-    RunReport,
-    ScoreResult,
-    summarize_language,
-    write_reports,
-)
 from amts.models import (
     FailureInput,
     FailureOutput,
@@ -35,10 +24,15 @@ from amts.models import (
     WorkItem,
 )
 from amts.observability import logger
-from amts.service.baseline import EVAL_VARIANTS, VARIANT_ACT, VARIANT_BASELINE, evaluation_scores
 from amts.service.deps import DEDUPE_TTL_SECONDS, Deps, ledger_of
 from amts.service.language import lease_key, load_plans, write_act_hypotheses_for
 from amts.steps import failed_state_of, rejected_key, result_prefix
+
+if TYPE_CHECKING:
+    from amts.domain.report import LanguageResult, ScoreResult
+
+# Markdown parsing, scoring (BLEU/chrF), the report models and renderers and the baseline are
+# imported where they are used: the Failure Report handler never needs them.
 
 WORKFLOW_VARIANT = "workflow"
 
@@ -47,6 +41,10 @@ def _score(
     work: WorkItem, path: str, output_key: str, reference_key: str | None, deps: Deps
 ) -> ScoreResult | None:
     """BLEU/chrF of the written output against the existing human translation, if any."""
+    from amts.domain import markdown
+    from amts.domain.bleu import score_documents
+    from amts.domain.report import ScoreResult
+
     if reference_key is None:
         return None
     lang = work.language
@@ -86,6 +84,8 @@ def _language_result(
     plans: dict[str, FilePlan],
     outcomes: dict[str, FileOutcome],
 ) -> LanguageResult:
+    from amts.domain.report import FileResult, LanguageResult, ParallelDataSummary, summarize_language
+
     lang = work.language
     result = LanguageResult(
         source_lang=lang.source, target_lang=lang.target, granularity=deps.settings.granularity
@@ -188,6 +188,9 @@ def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
     variants are summarized among themselves, so the delta compares like with like: the same
     segments, the same reference, one with ACT and one without.
     """
+    from amts.domain.report import FileResult, ScoreResult, summarize_language
+    from amts.service.baseline import EVAL_VARIANTS, VARIANT_ACT, VARIANT_BASELINE, evaluation_scores
+
     evaluation = work.plan.evaluation if work.plan else None
     if evaluation is None:
         return
@@ -235,6 +238,9 @@ def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
 
 
 def write_report(event: ReportInput, deps: Deps) -> ReportOutput:
+    from amts.domain.report import RunReport, write_reports
+    from amts.service.baseline import EVAL_VARIANTS
+
     items = load_manifest(deps, event.manifest_key)
     outcomes = load_outcomes(deps, event.run_id)
     languages = []
