@@ -7,7 +7,7 @@ comes first, so a whole book pushed at once becomes one or a few executions inst
 file (Amazon Translate runs only 10 batch jobs at once per account and region). The queue also
 absorbs bursts while the Pipe is throttled and keeps failed deliveries in a dead-letter queue.
 The Pipe's InputTemplate cuts each message down to a slim record (bucket, key, version,
-sequencer; ``amts.trigger_record``), so the execution input is ~130 bytes + the key per file.
+sequencer; ``amts.trigger_record``), so the execution input is ~150 bytes + the key per file.
 Duplicate deliveries (S3 and SQS are at-least-once) are dropped by ``Collect Changed Files``,
 which records each bucket/key/versionId with a conditional put in the token table.
 

@@ -4,7 +4,7 @@ The Pipe's target ``InputTemplate`` (``PIPE_INPUT_TEMPLATE``, set in ``infra/tri
 each SQS message of a batch (``body``: the EventBridge "Object Created" event as JSON, ~0.8 KB)
 into ``{"bucket", "key", "version", "sequencer"}``; with batching the Pipe applies the template to
 each message and starts the execution with the JSON array of the results. So the execution
-input is about 130 bytes + the key per file instead of ~0.8 KB, whatever the batch size.
+input is about 150 bytes + the key per file instead of ~0.8 KB, whatever the batch size.
 
 EventBridge Pipes parses a JSON ``body`` of an SQS message implicitly, so ``<$.body.detail...>``
 reaches into the event. Placeholders of string values are quoted in the template (the Pipes
