@@ -5,8 +5,9 @@ into three languages (zh with a human translation, es and ja without), one malfo
 them (an unclosed code fence), and prints, per file count: the execution's status, the largest
 state input / output / Task parameters found in the execution history (with the state that had
 it, the Distributed Maps' child tasks included), and, apart, the size of the execution input,
-which is the trigger's batch of S3 events (in the cloud at most ``batchSize`` records: the Pipe
-splits a bigger push into several executions). The state sizes must stay < 64 KiB and flat.
+which is the trigger's batch: one slim record per upload, the Pipe's InputTemplate applied to
+each SQS message (in the cloud at most ``batchSize`` records: the Pipe splits a bigger push
+into several executions). The state sizes must stay < 64 KiB and flat.
 
 Books are synthetic by default (written to a temporary folder); ``--d2l ../shared/d2l-dev`` uses
 real D2L sections with a next version instead (at most 108), copied to a temporary folder only.

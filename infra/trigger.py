@@ -6,6 +6,8 @@ The Pipe collects up to ``batchSize`` messages or waits ``batchWindowSeconds``, 
 comes first, so a whole book pushed at once becomes one or a few executions instead of one per
 file (Amazon Translate runs only 10 batch jobs at once per account and region). The queue also
 absorbs bursts while the Pipe is throttled and keeps failed deliveries in a dead-letter queue.
+The Pipe's InputTemplate cuts each message down to a slim record (bucket, key, version,
+sequencer; ``amts.trigger_record``), so the execution input is ~150 bytes + the key per file.
 Duplicate deliveries (S3 and SQS are at-least-once) are dropped by ``Collect Changed Files``,
 which records each bucket/key/versionId with a conditional put in the token table.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from amts.config import Settings
 from amts.errors import ConfigurationError
+from amts.trigger_record import PIPE_INPUT_TEMPLATE
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -139,7 +142,10 @@ class UploadTrigger(Construct):
                 step_function_state_machine_parameters=pipes.CfnPipe.PipeTargetStateMachineParametersProperty(
                     # STANDARD workflows only accept asynchronous starts from a Pipe.
                     invocation_type="FIRE_AND_FORGET"
-                )
+                ),
+                # One slim record per message ({bucket, key, version, sequencer}, applied per
+                # message of the batch), not the ~0.8 KB event: the execution input stays small.
+                input_template=PIPE_INPUT_TEMPLATE,
             ),
         )
         self.pipe.node.add_dependency(self.pipe_role)

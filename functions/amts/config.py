@@ -29,8 +29,8 @@ PRICES_PER_MILLION_CHARS: dict[str, float] = {
 PARALLEL_DATA_NAME_RE = re.compile(r"^([A-Za-z0-9-]_?)+$")
 # What one execution accepts. Per-file work runs in Distributed Maps over a manifest in S3, so the
 # state does not grow with files; what still sits in the state is one small work item per language
-# pair ("Translate Each Language", an inline Map, at most 40 iterations) and the Pipe's batch of
-# S3 events as the execution input (about 1.5 KB per record, Step Functions input limit 256 KiB).
+# pair ("Translate Each Language", an inline Map, at most 40 iterations) and the Pipe's batch as
+# the execution input: one slim record per upload (amts.trigger_record, ~150 bytes + the key).
 MAX_LANGUAGE_PAIRS = 10
 MAX_ITEMS_PER_EXECUTION = 500  # files x language pairs (batchSize x languagePairs); 300 measured offline
 GRANULARITIES = ("sentence", "paragraph")

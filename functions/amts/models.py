@@ -52,7 +52,9 @@ class LanguageItem(_Model):
 
 
 class CollectInput(_Model):
-    records: Any = None  # the Pipe's batch: SQS messages wrapping EventBridge S3 events
+    # the Pipe's batch: slim records {bucket, key, version, sequencer} (amts.trigger_record);
+    # full SQS messages wrapping EventBridge S3 events are accepted too
+    records: Any = None
     execution: str = "local"
 
 

@@ -411,6 +411,33 @@ def test_uploads_reach_the_state_machine_through_a_batching_pipe(
     assert props["Target"] == {"Ref": stack.get_logical_id(stack.workflow.state_machine.node.default_child)}
 
 
+def test_pipe_passes_one_slim_record_per_upload(template: Template) -> None:
+    # Given the synthesized Pipe
+    (pipe,) = resources(template, "AWS::Pipes::Pipe").values()
+    # Then its target InputTemplate is the shared slim-record template (applied per message)
+    from amts.trigger_record import PIPE_INPUT_TEMPLATE, render_template
+
+    shape = pipe["Properties"]["TargetParameters"]["InputTemplate"]
+    assert shape == PIPE_INPUT_TEMPLATE
+    # And it reads bucket, key, version and sequencer from the EventBridge event in the body
+    for path in (
+        "detail.bucket.name",
+        "detail.object.key",
+        "detail.object.version-id",
+        "detail.object.sequencer",
+    ):
+        assert f'"<$.body.{path}>"' in shape
+    event = {
+        "detail": {"bucket": {"name": "b"}, "object": {"key": "en/a.md", "version-id": "v", "sequencer": "1"}}
+    }
+    assert render_template(shape, {"body": json.dumps(event)}) == {
+        "bucket": "b",
+        "key": "en/a.md",
+        "version": "v",
+        "sequencer": "1",
+    }
+
+
 def test_queues_are_encrypted_tls_only_and_have_a_dead_letter_queue(template: Template) -> None:
     queues = resources(template, "AWS::SQS::Queue")
     # The upload queue, its dead-letter queue, and the operational dead-letter queue

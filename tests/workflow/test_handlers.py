@@ -18,7 +18,7 @@ from amts.handlers import (
     prepare_parallel_data,
     start_translation,
 )
-from amts.local.runner import Book, LocalAws, _Context, local_aws, upload_book
+from amts.local.runner import Book, LocalAws, _Context, local_aws, sqs_message, upload_book
 from amts.service.language import input_name, job_identity
 from amts.steps import result_key
 
@@ -61,9 +61,7 @@ def _planned(aws: LocalAws) -> dict[str, Any]:
 def test_collect_groups_changes_by_language_and_ignores_other_keys(aws: LocalAws) -> None:
     # Given an upload batch plus an object outside the book (not markdown)
     batch = upload_book(aws, Book(BOOK))
-    stray = json.loads(batch[0]["body"])
-    stray["detail"]["object"]["key"] = "en/img/figure.svg"
-    batch.append({**batch[0], "body": json.dumps(stray)})
+    batch.append({**batch[0], "key": "en/img/figure.svg"})
     # When Collect Changed Files runs
     out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
     # Then each markdown file is one item of the en → zh manifest, and the stray key is ignored
@@ -208,6 +206,42 @@ def test_failure_report_names_the_failed_state_and_what_was_written(aws: LocalAw
     assert "Collect Changed Files" in aws.deps.reports.get_text("exec-9/failure.md")
 
 
+def test_collect_reads_the_pipes_slim_records(aws: LocalAws) -> None:
+    # Given the batch as the Pipe passes it: one slim record per upload, nothing else
+    batch = upload_book(aws, Book(BOOK))
+    assert all(set(r) == {"bucket", "key", "version", "sequencer"} for r in batch)
+    # When Collect Changed Files runs on it
+    out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
+    # Then every upload is a change, claimed by its version
+    items = manifest_items(aws, out)
+    assert sorted(i["key"] for i in items) == sorted(r["key"] for r in batch)
+    by_key = {r["key"]: r for r in batch}
+    assert all(i["version_id"] == by_key[i["key"]]["version"] for i in items)
+    assert all(i["sequencer"] == by_key[i["key"]]["sequencer"] for i in items)
+    assert all(i["claim"].endswith("#" + by_key[i["key"]]["version"]) for i in items)
+
+
+def test_collect_still_reads_full_sqs_messages_and_slim_records_alike(aws: LocalAws) -> None:
+    # Given one upload delivered in the full SQS form (EventBridge event as body), and the same
+    # upload as a slim record, plus an unversioned slim record (null and "" from the template)
+    upload_book(aws, Book(BOOK))
+    bucket = aws.deps.buckets.source
+    full = sqs_message(bucket, "en/compat.md", "v-full", 10, "0A")
+    slim = {"bucket": bucket, "key": "en/compat.md", "version": "v-full", "sequencer": "0A"}
+    loose = {"bucket": bucket, "key": "en/loose.md", "version": None, "sequencer": ""}
+    # When Collect Changed Files runs on the full message first, then on the slim record
+    first = _call(collect_changes, {"records": [full, loose], "execution": EXECUTION})
+    second = _call(collect_changes, {"records": [slim], "execution": "exec-2"})
+    # Then the full form is read the same way (same claim: the slim one is a duplicate)
+    items = manifest_items(aws, first)
+    assert sorted(i["key"] for i in items) == ["en/compat.md", "en/loose.md"]
+    compat = next(i for i in items if i["key"] == "en/compat.md")
+    assert (compat["version_id"], compat["sequencer"]) == ("v-full", "0A")
+    loose_item = next(i for i in items if i["key"] == "en/loose.md")
+    assert loose_item["version_id"] is None and loose_item["sequencer"] is None
+    assert second["anything_changed"] is False and second["duplicates"] == 1
+
+
 def test_collect_decodes_s3_notification_keys_and_skips_non_created_events(aws: LocalAws) -> None:
     # Given an S3-notification-format record (URL-encoded key) and a delete event
     bucket = aws.deps.buckets.source
@@ -241,10 +275,7 @@ def test_collect_rejects_unsafe_keys_with_a_reason_and_keeps_the_rest(aws: Local
     batch = upload_book(aws, Book(BOOK))
     bad = ["en/../escape.md", "en//double.md", "en/" + "x" * 900 + ".md"]
     for n, key in enumerate(bad):
-        event = json.loads(batch[0]["body"])
-        event["detail"]["object"]["key"] = key
-        event["detail"]["object"]["version-id"] = f"v-bad-{n}"
-        batch.append({**batch[0], "body": json.dumps(event)})
+        batch.append({**batch[0], "key": key, "version": f"v-bad-{n}"})
     # When Collect Changed Files runs
     out = _call(collect_changes, {"records": batch, "execution": EXECUTION})
     # Then each unsafe key is rejected, counted in the state and kept with its reason in S3 for

@@ -161,3 +161,40 @@ def test_poller_running_twice_per_tick_answers_each_token_once(settings: Setting
         e for e in succeeded if "waitForTaskToken" in e["taskSucceededEventDetails"]["resource"]
     ]
     assert len(callback_resources) == 2
+
+
+def _input_budget(keys: list[str]) -> int:
+    return sum(200 + len(k.encode("utf-8")) for k in keys)
+
+
+def test_execution_input_is_a_slim_record_per_file(settings: Settings) -> None:
+    # Given the book uploaded and run as the Pipe would start it
+    with local_aws(settings) as aws:
+        batch = upload_book(aws, Book(BOOK))
+        run = run_execution(aws, batch, timeout=90)
+    # Then the execution input (from the history) is at most ~200 bytes + the key per file
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    (started,) = [e for e in run.events if e["type"] == "ExecutionStarted"]
+    received = json.loads(started["executionStartedEventDetails"]["input"])
+    keys = [r["key"] for r in received]
+    assert sorted(keys) == sorted(r["key"] for r in batch) and len(keys) == len(Book(BOOK).files("en-next"))
+    assert all(set(r) == {"bucket", "key", "version", "sequencer"} for r in received)
+    size = len(started["executionStartedEventDetails"]["input"].encode("utf-8"))
+    assert size <= _input_budget(keys)
+
+
+@pytest.mark.parametrize("n", [10, 100, 300])
+def test_execution_input_for_n_files_grows_by_the_key_only(settings: Settings, n: int) -> None:
+    # Given N uploads with long keys, in the form the local runner (and the Pipe) pass them
+    from amts.local.runner import upload_event
+
+    keys = [f"en/chapter_{i % 12:02d}/a-rather-long-section-name-{i:04d}.md" for i in range(n)]
+    batch = [
+        upload_event("amts-source-123456789012-eu-west-1", k, "v" * 32, 999, f"{i:016X}")
+        for i, k in enumerate(keys)
+    ]
+    # Then the execution input is at most ~200 bytes + the key per file, far from 64 KiB at 100
+    size = len(json.dumps(batch).encode("utf-8"))
+    assert size <= _input_budget(keys)
+    if n <= 100:
+        assert size < 64 * 1024

@@ -41,6 +41,7 @@ from amts.ports import BatchTranslationService, BlobStore
 from amts.service.deps import Buckets, Deps, previous_version_reader, set_deps
 from amts.steps import BY_MODULE
 from amts.steps import FUNCTIONS as STEP_FUNCTIONS
+from amts.trigger_record import PIPE_INPUT_TEMPLATE, render_template
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -157,8 +158,8 @@ class Book:
             raise BadInputError(self.root, "no markdown files to translate")
 
 
-def upload_event(bucket: str, key: str, version_id: str | None, size: int, sequencer: str) -> dict[str, Any]:
-    """One SQS message as the Pipe delivers it: the EventBridge "Object Created" event as body."""
+def sqs_message(bucket: str, key: str, version_id: str | None, size: int, sequencer: str) -> dict[str, Any]:
+    """One SQS message as the Pipe reads it: the EventBridge "Object Created" event as body."""
     event = {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -184,6 +185,14 @@ def upload_event(bucket: str, key: str, version_id: str | None, size: int, seque
         "messageAttributes": {},
         "eventSource": "aws:sqs",
     }
+
+
+def upload_event(bucket: str, key: str, version_id: str | None, size: int, sequencer: str) -> dict[str, Any]:
+    """One upload as the Pipe passes it to the execution: its SQS message through the Pipe's
+    ``InputTemplate`` (the same template string, applied locally), i.e. the slim record."""
+    record = render_template(PIPE_INPUT_TEMPLATE, sqs_message(bucket, key, version_id, size, sequencer))
+    assert isinstance(record, dict)
+    return record
 
 
 # --- the moto environment -----------------------------------------------------------------------
@@ -401,7 +410,8 @@ def _offline_baseline_engine() -> Any:
 def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
     """Upload version 1 (en/) and the translations, then en-next/ as new versions.
 
-    Returns the Pipe batch for the new versions (what the trigger would deliver).
+    Returns the Pipe batch for the new versions (what the trigger would deliver: the slim
+    records of ``upload_event``).
     """
     deps = aws.deps
     s3 = aws.clients["s3"]
@@ -641,7 +651,7 @@ def write_history(out: Path, run: LocalRun) -> Path:
 def largest_payloads(run: LocalRun) -> dict[str, tuple[int, str]]:
     """The largest state input, output and parameters (bytes) and the state that had it.
 
-    The execution's own input (the Pipe's batch of SQS messages, bounded by ``batchSize``) is
+    The execution's own input (the Pipe's batch of slim upload records, bounded by ``batchSize``) is
     reported apart as ``trigger batch``: it is what the trigger delivers, not state the workflow
     builds; so are the first two states that carry it unchanged.
     """

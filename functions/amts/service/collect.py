@@ -1,4 +1,8 @@
-"""Collect Changed Files: from the Pipe's batch of S3 events to the run's manifest in S3.
+"""Collect Changed Files: from the Pipe's batch of uploads to the run's manifest in S3.
+
+The Pipe passes one slim record per upload (``{"bucket", "key", "version", "sequencer"}``, see
+``amts.trigger_record``); full SQS messages wrapping the EventBridge event, bare EventBridge
+events and S3 notifications are still read, for compatibility.
 
 The trigger delivers at-least-once and S3 may report the same upload twice (or the Pipe may
 redeliver a batch), so every object *version* is claimed in the token table
@@ -35,7 +39,8 @@ def run_id_for(execution: str) -> str:
 
 
 def _events(records: Any) -> Iterator[dict[str, Any]]:
-    """Unwrap SQS messages (``body`` is the EventBridge event as a JSON string) and lists."""
+    """Unwrap lists and, for compatibility, full SQS messages (``body`` is the EventBridge event
+    as a JSON string); the Pipe's slim records (``amts.trigger_record``) come out as they are."""
     if records is None:
         return
     if isinstance(records, dict) and "records" in records:
@@ -61,7 +66,16 @@ def _events(records: Any) -> Iterator[dict[str, Any]]:
 
 
 def _object(event: dict[str, Any]) -> tuple[str, str, str | None, str | None] | None:
-    """(bucket, key, version id, sequencer) of an EventBridge or S3-notification event."""
+    """(bucket, key, version id, sequencer) of a slim Pipe record, an EventBridge event or an
+    S3-notification event."""
+    if isinstance(event.get("bucket"), str) and isinstance(event.get("key"), str):
+        # The Pipe's slim record; a missing value may arrive as null or "" from the template.
+        return (
+            event["bucket"],
+            event["key"],
+            event.get("version") or None,
+            event.get("sequencer") or None,
+        )
     detail = event.get("detail")
     if isinstance(detail, dict) and "object" in detail:
         if event.get("detail-type") not in (None, "Object Created"):
