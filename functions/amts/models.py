@@ -148,7 +148,6 @@ class EvaluationSetRef(_Model):
     document: str  # the input document's file name (Assemble reads and skips it)
     segments: int = 0
     characters: int = 0
-    files: list[str] = Field(default_factory=list)
     # path -> piece indices of the previous English whose pairs Build Parallel Data holds out.
     held_out: dict[str, list[int]] = Field(default_factory=dict)
     capped: bool = False  # the set hit the segment or character cap
@@ -218,7 +217,7 @@ class BaselineRef(_Model):
 
 
 class LanguageResult(_Model):
-    outputs: list[OutputFile] = Field(default_factory=list)
+    # Per-file outputs are S3 records (FileOutcome), never part of the state.
     job_status: str | None = None
     # The ACT side of the evaluation set (the batch job's translation of the eval document).
     evaluation_key: str | None = None  # jobs/<run>/<pair>/evaluation/act.json
@@ -315,5 +314,5 @@ class FailureOutput(_Model):
     failed_state: str
     error: str
     cause: str
-    written: list[str] = Field(default_factory=list)
+    written: int = 0  # outputs already written (listed in failure.json, not in the state)
     report_keys: list[str] = Field(default_factory=list)

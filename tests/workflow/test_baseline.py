@@ -181,10 +181,12 @@ def test_build_parallel_data_writes_the_evaluation_set_and_its_input_document(
     evaluation = planned["plan"]["evaluation"]
     # Then it flags the item for "Evaluate Baseline?" and writes the set and the eval document
     assert planned["evaluate_baseline"] is True
-    assert evaluation["files"] == [EDITED]
+    written_set = json.loads(aws.deps.work.get_text(evaluation["key"]))
+    assert written_set["files"] == [EDITED]
+    assert "files" not in evaluation  # the state carries keys and counts, not per-file lists
     # And only paragraphs the new English keeps unchanged are in the set
     new_texts = {p.text for p in _edited_documents()[2].pieces}
-    chosen = json.loads(aws.deps.work.get_text(evaluation["key"]))["segments"]
+    chosen = written_set["segments"]
     assert chosen and all(s["source"] in new_texts for s in chosen)
     assert evaluation["segments"] == len(_expected_evaluation_references(settings))
     html = aws.deps.work.get_text(evaluation["input_key"])

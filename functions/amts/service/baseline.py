@@ -229,7 +229,6 @@ def write_evaluation_set(
         document=EVAL_DOCUMENT,
         segments=len(chosen.segments),
         characters=chosen.characters,
-        files=chosen.files,
         held_out=chosen.held_out,
         capped=chosen.capped,
     )
@@ -389,7 +388,8 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
         return None
     lang = work.language
     segments = load_evaluation_set(deps, plan.evaluation.key)
-    scores = EvaluationScores(len(segments), list(plan.evaluation.files), plan.evaluation.capped)
+    files = list(dict.fromkeys(s.path for s in segments))  # as EvaluationSet.files: from set.json
+    scores = EvaluationScores(len(segments), files, plan.evaluation.capped)
     scores.characters_sent = sum(len(s.source) for s in segments)
     baseline = work.baseline
     sources: dict[str, str | None] = {

@@ -419,7 +419,7 @@ def write_failure_report(event: FailureInput, deps: Deps) -> FailureOutput:
         failed_state=first["state"],
         error=first["error"],
         cause=first["cause"],
-        written=written,
+        written=len(written),
         report_keys=keys,
     )
 
