@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _d2l_book(corpus: Path, sections: int, into: Path) -> Path:
+def d2l_book(corpus: Path, sections: int, into: Path) -> Path:
     chosen = sorted(p for p in corpus.rglob("*.en-next.md"))[:sections]
     for nxt in chosen:
         stem = nxt.name[: -len(".en-next.md")]
@@ -79,7 +79,7 @@ def main() -> int:
         print(f"{args.d2l}: not found; skipping the d2l-dev measurement")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        book = _d2l_book(args.d2l, args.sections, Path(tmp))
+        book = d2l_book(args.d2l, args.sections, Path(tmp))
         _measure(f"d2l-dev, {args.sections} sections", book)
     return 0
 

@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_workflow import d2l_book
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 64 * 1024
@@ -47,19 +49,6 @@ def _synthetic(n: int, into: Path) -> Path:
             path = into / folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join(lines), encoding="utf-8")
-    return into
-
-
-def _d2l(corpus: Path, n: int, into: Path) -> Path:
-    for nxt in sorted(corpus.rglob("*.en-next.md"))[:n]:
-        stem = nxt.name[: -len(".en-next.md")]
-        rel = nxt.parent.relative_to(corpus)
-        for folder, suffix in (("en", ".en.md"), ("zh", ".zh.md"), ("en-next", ".en-next.md")):
-            src = nxt.parent / f"{stem}{suffix}"
-            if src.is_file():
-                dst = into / folder / rel / f"{stem}.md"
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dst)
     return into
 
 
@@ -121,7 +110,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             book = Path(tmp) / "book"
             if args.d2l is not None:
-                _d2l(args.d2l, n, book)
+                d2l_book(args.d2l, n, book)
             else:
                 _synthetic(n, book)
             files = len(list((book / "en-next").rglob("*.md"))) + 1

@@ -263,6 +263,23 @@ def _pieces_by_block(doc: Document) -> dict[int, list[int]]:
     return out
 
 
+def _block_edges(
+    beads: Sequence[Bead], source: Document, target: Document
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Source block -> target blocks and back, for the beads' pieces (beads with one side only
+    add no edge)."""
+    forward: dict[int, set[int]] = {}
+    backward: dict[int, set[int]] = {}
+    for bead in beads:
+        for s in bead.source:
+            sb = source.pieces[s].block_index
+            for t in bead.target:
+                tb = target.pieces[t].block_index
+                forward.setdefault(sb, set()).add(tb)
+                backward.setdefault(tb, set()).add(sb)
+    return forward, backward
+
+
 class _Alignment:
     """Old source ↔ old target at piece and block level."""
 
@@ -286,28 +303,11 @@ class _Alignment:
         self.src_block_pieces = _pieces_by_block(old_source)
         self.tgt_block_pieces = _pieces_by_block(old_target)
         # Block-level edges from confident beads with both sides.
-        self.src_to_tgt_blocks: dict[int, set[int]] = {}
-        self.tgt_to_src_blocks: dict[int, set[int]] = {}
-        for bead in beads:
-            if not bead.source or not bead.target or bead.confidence < min_confidence:
-                continue
-            for s in bead.source:
-                sb = old_source.pieces[s].block_index
-                for t in bead.target:
-                    tb = old_target.pieces[t].block_index
-                    self.src_to_tgt_blocks.setdefault(sb, set()).add(tb)
-                    self.tgt_to_src_blocks.setdefault(tb, set()).add(sb)
+        confident = [b for b in beads if b.confidence >= min_confidence]
+        self.src_to_tgt_blocks, self.tgt_to_src_blocks = _block_edges(confident, old_source, old_target)
         # The same edges from every bead with both sides, doubtful ones included: where the English
         # did not change, the translator's raw text is copied even when the aligner is unsure.
-        self.src_to_tgt_any: dict[int, set[int]] = {}
-        self.tgt_to_src_any: dict[int, set[int]] = {}
-        for bead in beads:
-            for s in bead.source:
-                sb = old_source.pieces[s].block_index
-                for t in bead.target:
-                    tb = old_target.pieces[t].block_index
-                    self.src_to_tgt_any.setdefault(sb, set()).add(tb)
-                    self.tgt_to_src_any.setdefault(tb, set()).add(sb)
+        self.src_to_tgt_any, self.tgt_to_src_any = _block_edges(beads, old_source, old_target)
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
 
