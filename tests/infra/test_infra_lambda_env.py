@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,37 @@ def test_handler_import_does_not_load_what_its_step_only_needs_when_it_runs(modu
     # Then none of the heavy modules is loaded, besides the handler's own step module
     allowed = OWN_STEP.get(module, set())
     assert loaded - allowed == set()
+
+
+def lambda_reachable_modules() -> list[str]:
+    """Every module a handler may import when its step runs (handlers import them lazily, so a
+    handler import alone does not prove they load): domain, service, adapters and the top level."""
+    root = Path(__file__).resolve().parents[2] / "functions"
+    files = [
+        p
+        for folder in ("amts", "amts/domain", "amts/service", "amts/adapters")
+        for p in sorted((root / folder).glob("*.py"))
+        if p.name != "__init__.py"
+    ]
+    return [".".join(p.relative_to(root).with_suffix("").parts) for p in files]
+
+
+@pytest.mark.slow
+def test_every_module_a_step_imports_at_run_time_loads_with_only_the_layer_packages() -> None:
+    # Given the clean environment of a deployed function
+    python = clean_lambda_env()
+    modules = lambda_reachable_modules()
+    assert "amts.service.language" in modules and "amts.domain.sync" in modules
+    # When all of them are imported in one interpreter (what the steps import lazily, included)
+    code = (
+        "import importlib, sys\nbad = {}\n"
+        f"for m in {modules!r}:\n"
+        "    try:\n        importlib.import_module(m)\n"
+        "    except Exception as e:\n        bad[m] = repr(e)\n"
+        "print(bad)"
+    )
+    proc = subprocess.run(
+        [str(python), "-c", code], env=lambda_like_environ(), capture_output=True, text=True, check=True
+    )
+    # Then none fails for want of a package the layer does not have
+    assert proc.stdout.strip() == "{}"
