@@ -27,6 +27,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.queues import dead_letter_queue
+
 ALARM_PERIOD = Duration.minutes(5)
 
 
@@ -35,13 +37,7 @@ class OperationalDeadLetters(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.queue = dead_letter_queue(self, "Queue")
 
     def on_failure_of(self, fn: lambda_.IFunction, retry_attempts: int = 2) -> None:
         """Asynchronous invocations of ``fn`` that fail every attempt land in the queue."""

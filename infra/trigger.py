@@ -32,6 +32,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.queues import dead_letter_queue, secure_queue
+
 TRANSLATE_DETAIL_TYPES = (
     "Translate TextTranslationJob State Change",
     "Translate Parallel Data State Change",
@@ -70,18 +72,10 @@ class UploadTrigger(Construct):
             )
         stack = Stack.of(self)
 
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        self.queue = sqs.Queue(
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetters")
+        self.queue = secure_queue(
             self,
             "Uploads",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
             # Longer than the batching window plus the StartExecution call.
             visibility_timeout=Duration.seconds(max(300, settings.batch_window_seconds * 2 + 60)),
             retention_period=Duration.days(4),
