@@ -290,6 +290,35 @@ def test_expired_record_is_skipped() -> None:
     assert summary.skipped == [record.key] and callbacks.calls == []
 
 
+def test_a_running_job_whose_record_expired_is_stopped() -> None:
+    # Given a job still running whose token record the store still returns (DynamoDB deletes
+    # expired items days late; the store's clock lags the poller's) but which has expired
+    fake = FakeTranslateClient()
+    service = AmazonTranslateService(fake, ROLE)
+    fake.script_job(never_finish=True)
+    job_id = service.start_job(
+        job_name="amts-run-en-zh",
+        input_uri="s3://work/jobs/run/en-zh/input/",
+        output_uri="s3://work/jobs/run/en-zh/output/",
+        source_lang="en",
+        target_lang="zh",
+        parallel_data_name=None,
+        client_token="run-expired",
+    )
+    store_clock, poller_clock = [1000.0], [1000.0 + TTL + 1]
+    tokens = InMemoryTokenStore(clock=lambda: store_clock[0])
+    tokens.put(f"job#{job_id}", "tok", "exec-1", "job", TTL)
+    callbacks = RecordingCallbacks()
+    poller = CallbackPoller(tokens, callbacks, service, clock=lambda: poller_clock[0])
+    # When the scheduled sweep polls
+    summary = poller.handle_event(SCHEDULE)
+    # Then nobody is answered, and the job no longer holds one of Translate's job slots
+    assert callbacks.calls == []
+    assert summary.skipped == [f"job#{job_id}"] and summary.stopped == [f"job#{job_id}"]
+    assert [c["JobId"] for c in fake.calls_to("StopTextTranslationJob")] == [job_id]
+    assert fake.jobs[job_id].status == "STOPPED"
+
+
 # --- the race: an event and a scheduled poll for the same job ---------------------------------
 
 
