@@ -295,21 +295,10 @@ def test_a_running_job_whose_record_expired_is_stopped() -> None:
     # expired items days late; the store's clock lags the poller's) but which has expired
     fake = FakeTranslateClient()
     service = AmazonTranslateService(fake, ROLE)
-    fake.script_job(never_finish=True)
-    job_id = service.start_job(
-        job_name="amts-run-en-zh",
-        input_uri="s3://work/jobs/run/en-zh/input/",
-        output_uri="s3://work/jobs/run/en-zh/output/",
-        source_lang="en",
-        target_lang="zh",
-        parallel_data_name=None,
-        client_token="run-expired",
-    )
-    store_clock, poller_clock = [1000.0], [1000.0 + TTL + 1]
-    tokens = InMemoryTokenStore(clock=lambda: store_clock[0])
-    tokens.put(f"job#{job_id}", "tok", "exec-1", "job", TTL)
-    callbacks = RecordingCallbacks()
-    poller = CallbackPoller(tokens, callbacks, service, clock=lambda: poller_clock[0])
+    tokens, callbacks = InMemoryTokenStore(clock=lambda: 1000.0), RecordingCallbacks()
+    poller = CallbackPoller(tokens, callbacks, service, clock=lambda: 1000.0 + TTL + 1)
+    world = World(fake, service, tokens, callbacks, poller)
+    job_id = world.start_job(never_finish=True)
     # When the scheduled sweep polls
     summary = poller.handle_event(SCHEDULE)
     # Then nobody is answered, and the job no longer holds one of Translate's job slots
