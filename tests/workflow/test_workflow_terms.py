@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from amts.cli import app
 from amts.config import LanguagePair, LanguageSettings, Settings
 from amts.local.runner import run_local
+from typer.testing import CliRunner
 
 from tests.workflow.conftest import BOOK
 
@@ -78,3 +80,21 @@ def test_without_a_glossary_the_report_has_no_terminology_section(tmp_path: Path
     assert all("terms" not in f for lang in report["languages"] for f in lang["files"])
     assert "Terminology" not in (reports / "report.md").read_text(encoding="utf-8")
     assert "Terminology" not in (reports / "report.html").read_text(encoding="utf-8")
+
+
+def test_run_local_lang_settings_reach_the_terminology_check_and_the_bleu_tokenizer(tmp_path: Path) -> None:
+    # Given the sample book with a glossary file, and no languages in the (empty) cdk.json
+    book = _book(tmp_path, GLOSSARY)
+    config = tmp_path / "cdk.json"
+    config.write_text(json.dumps({"context": {"amts": {"granularity": "paragraph"}}}), encoding="utf-8")
+    # When `amts run --local` names the glossary and the BLEU tokenizer of zh on the command line
+    args = ["run", "--local", "--book", book, "--out", tmp_path / "out", "--config", config, "-q"]
+    args += ["--lang-setting", "zh.glossary=TERMINOLOGY.zh.md", "--lang-setting", "zh.bleuTokenizer=char"]
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    # Then Assemble File checked the glossary and Write Report scored with the char tokenizer
+    report = json.loads((tmp_path / "out" / "reports" / "report.json").read_text(encoding="utf-8"))
+    zh = report["languages"][0]
+    assert zh["terminology"]["glossary"] == "TERMINOLOGY.zh.md" and zh["terminology"]["violations"] > 0
+    tokenizers = {s["tokenizer"] for f in zh["files"] for s in f["scores"].values()}
+    assert tokenizers == {"char"}

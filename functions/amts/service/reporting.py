@@ -51,7 +51,8 @@ def _score(
     try:
         hyp = markdown.parse(deps.output.get_text(output_key), lang.target, output_key)
         ref = markdown.parse(deps.reference.get_text(reference_key), lang.target, reference_key)
-        return ScoreResult.from_score(score_documents(hyp, ref, lang.target))
+        tokenizer = deps.settings.language(lang.target).bleu_tokenizer
+        return ScoreResult.from_score(score_documents(hyp, ref, lang.target, tokenizer=tokenizer))
     except Exception as exc:  # a score is informative; it must never fail the report
         return ScoreResult.failed(f"{path}: {exc}")
 
