@@ -92,6 +92,7 @@ def test_run_local_lang_settings_reach_the_terminology_check_and_the_bleu_tokeni
     args += ["--lang-setting", "zh.glossary=TERMINOLOGY.zh.md", "--lang-setting", "zh.bleuTokenizer=char"]
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
+    assert "Terminology en-zh (TERMINOLOGY.zh.md):" in result.stdout
     # Then Assemble File checked the glossary and Write Report scored with the char tokenizer
     report = json.loads((tmp_path / "out" / "reports" / "report.json").read_text(encoding="utf-8"))
     zh = report["languages"][0]

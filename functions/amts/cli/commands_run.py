@@ -213,6 +213,14 @@ def _run_local(
         if waiting:
             console.print(f"{waiting} segment(s) await review: amts review {out / 'translated'}")
         print_evaluation(report)
+        for lang in report.get("languages", []):
+            terms = lang.get("terminology")
+            if terms:
+                console.print(
+                    f"Terminology {lang.get('source_lang')}-{lang.get('target_lang')} ({terms['glossary']}): "
+                    f"{terms['violations']} violation(s) in {terms['occurrences']} term occurrence(s); "
+                    "listed per file in the report"
+                )
         for name in report.get("metadata", {}).get("failed_files", []):
             console.print(f"[red]file failed[/] (not written): {name} — see the report for the reason")
     console.print(f"  history:    {Path(out) / 'execution-history.json'}")
