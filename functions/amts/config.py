@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -189,6 +189,51 @@ _LANGUAGE_KEYS: dict[str, tuple[str, type]] = {
     "bleuTokenizer": ("bleu_tokenizer", str),
     "gluedPeriod": ("glued_period", bool),
 }
+
+
+_OVERRIDE = re.compile(r"^([A-Za-z]{2,3}(?:-[A-Za-z]{2,4})?)\.([A-Za-z]+)=(.*)$", re.S)
+LANGUAGE_OVERRIDE_FORM = "LANG.KEY=VALUE"
+
+
+def apply_language_overrides(
+    languages: Mapping[str, LanguageSettings], overrides: Sequence[str], option: str = "--lang-setting"
+) -> dict[str, LanguageSettings]:
+    """``languages`` (cdk.json's) with command-line overrides ``zh.lineStyle=sentence`` applied.
+
+    Each override goes through :meth:`LanguageSettings.from_mapping`, the validation cdk.json
+    gets at synth, so an unknown key or a bad value is refused with the same message (the key and
+    the allowed values), prefixed by the override. Booleans are ``true``/``false``; an empty value
+    (``zh.glossary=``) removes the setting, back to the language's default.
+    """
+    raw: dict[str, dict[str, Any]] = {code: ls.to_mapping() for code, ls in languages.items()}
+    for text in overrides:
+        match = _OVERRIDE.match(text.strip())
+        if match is None:
+            raise ConfigurationError(
+                f"{option} {text!r} is not {LANGUAGE_OVERRIDE_FORM} (e.g. zh.lineStyle=sentence); "
+                f"keys: {', '.join(sorted(_LANGUAGE_KEYS))}"
+            )
+        code, key, value = match.groups()
+        where = f"{option} {code}.{key}"
+        spec = _LANGUAGE_KEYS.get(key)
+        if spec is None:
+            raise ConfigurationError(
+                f"{where}: unknown setting {key!r}; known: {', '.join(sorted(_LANGUAGE_KEYS))}"
+            )
+        entry = raw.setdefault(code, {})
+        if value == "":
+            entry.pop(key, None)
+        elif spec[1] is bool:
+            if value.lower() not in ("true", "false"):
+                raise ConfigurationError(f"{where} must be true or false, not {value!r}")
+            entry[key] = value.lower() == "true"
+        else:
+            entry[key] = value
+        try:
+            LanguageSettings.from_mapping(code, entry)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{where}={value}: {exc}") from None
+    return {code: LanguageSettings.from_mapping(code, entry) for code, entry in raw.items()}
 
 
 def parse_language_settings(raw: Any) -> dict[str, LanguageSettings]:

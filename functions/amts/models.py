@@ -103,6 +103,8 @@ class FileStepOutput(_Model):
     pair: str
     status: str
     segments_to_translate: int = 0
+    # Assemble File: how many glossary terms the written file misses (the list is in its S3 record)
+    term_violations: int = 0
 
 
 class FileFailureInput(_Model):
@@ -269,6 +271,27 @@ class CallbackAck(_Model):
     status: str
 
 
+class TermViolationRecord(_Model):
+    """One English glossary term whose agreed translation the written file does not use."""
+
+    term: str
+    translation: str  # the agreed translation(s), "a / b"
+    source_line: int  # in the new English
+    target_line: int  # in the written translation
+
+
+class TermsOutcome(_Model):
+    """The terminology check of one written file (``amts check-terms`` on the run's output).
+
+    Only in the file's S3 record: a chapter can miss dozens of terms, and the states carry counts.
+    """
+
+    glossary: str  # the key of the glossary in the reference bucket
+    occurrences: int = 0  # (paragraph, term) pairs checked
+    violations: list[TermViolationRecord] = Field(default_factory=list)
+    error: str | None = None  # the check could not run (the file is written all the same)
+
+
 # --- after the Map ------------------------------------------------------------------------------
 
 
@@ -282,6 +305,7 @@ class FileOutcome(_Model):
     error: str | None = None
     cause: str | None = None
     output: OutputFile | None = None
+    terms: TermsOutcome | None = None  # only where the language's settings name a glossary
 
 
 class ReportInput(_Model):

@@ -211,3 +211,49 @@ def test_average_label_names_each_variants_article_count_when_they_differ() -> N
     # Then the average row does not claim every variant scored the same articles
     assert "Average (articles: workflow 2, no-act 1, act 1)" in md
     assert "scored by every variant" not in md
+
+
+# --- terminology (issue 13) ----------------------------------------------------------------------
+
+
+def _terms_report(with_glossary: bool) -> RunReport:
+    from amts.domain.report import FileTerms, TerminologySummary, TermViolationRow
+
+    files = [FileResult(path="ch/a.md", segments_reused=3), FileResult(path="ch/b.md", segments_reused=2)]
+    lang = LanguageResult(source_lang="en", target_lang="zh", files=files)
+    if with_glossary:
+        files[0].terms = FileTerms(
+            occurrences=4,
+            violations=[TermViolationRow(term="tensor", translation="张量", source_line=7, target_line=5)],
+        )
+        files[1].terms = FileTerms(error="terminology check failed: glossary unreadable")
+        lang.terminology = TerminologySummary(
+            glossary="TERMINOLOGY.zh.md", files_checked=2, occurrences=4, violations=1, errors=1
+        )
+    return RunReport(execution="run-1", languages=[lang])
+
+
+def test_terminology_is_listed_per_file_with_the_languages_count_in_every_format() -> None:
+    # Given a run report whose zh files were checked against a glossary
+    report = _terms_report(with_glossary=True)
+    # When it is written as Markdown, HTML and JSON
+    md, page, data = to_markdown(report), to_html(report), json.loads(to_json(report))
+    # Then Markdown and HTML give the count and one row per violation with both lines
+    assert "glossary TERMINOLOGY.zh.md: 1 violation(s) in 4 term occurrence(s) over 2 file(s)" in md
+    assert "| ch/a.md | tensor | 张量 | 7 | 5 |" in md and "**Terminology violations**: zh 1" in md
+    assert "could not run on 1 file(s)" in md
+    assert "<h3>Terminology</h3>" in page and "<td>张量</td>" in page
+    # And JSON keeps the per-file list and the summary, and loads back the same
+    assert data["languages"][0]["terminology"]["violations"] == 1
+    assert data["languages"][0]["files"][0]["terms"]["violations"][0]["target_line"] == 5
+    assert load_report(to_json(report)).languages[0].files[0].terms == report.languages[0].files[0].terms
+
+
+def test_without_a_glossary_the_report_has_no_terminology_keys_or_section() -> None:
+    # Given a run report without a glossary
+    report = _terms_report(with_glossary=False)
+    # Then no format mentions terminology, and JSON has no terms/terminology keys (not even null)
+    data = json.loads(to_json(report))
+    assert "terminology" not in data["languages"][0]
+    assert all("terms" not in f for f in data["languages"][0]["files"])
+    assert "Terminology" not in to_markdown(report) and "Terminology" not in to_html(report)

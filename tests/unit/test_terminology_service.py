@@ -129,3 +129,45 @@ def test_translate_without_act_uses_the_pair_terminology_too() -> None:
     assert len(calls) == 2
     assert all(c["TerminologyNames"] == ["amts-d2l-terms-en-ko"] for c in calls)
     assert all(c["Settings"] == {"Formality": "FORMAL"} for c in calls)
+
+
+# --- the check of the written files (Assemble File, issue 13) ----------------------------------
+
+EN = "# Training\n\nWe measure the accuracy of each batch.\n\nThe accuracy goes up.\n"
+KO = "# 훈련\n\n각 배치의 정밀도를 측정합니다.\n\n정확도가 올라갑니다.\n"
+
+
+def _check(settings: Settings, blobs: _Blobs, source: str = "en", target: str = "ko") -> Any:
+    from types import SimpleNamespace
+
+    from amts.domain.markdown import parse
+    from amts.service.language import check_output_terms
+
+    deps = SimpleNamespace(settings=settings, reference=blobs)
+    english = parse(EN, "en", "en/ch/train.md")
+    return check_output_terms(deps, source, target, english, KO, f"{target}/ch/train.md")  # type: ignore[arg-type]
+
+
+def test_assemble_checks_the_written_file_against_the_glossary() -> None:
+    # Given a ko glossary (accuracy: 정확도) and a written file that says 정밀도 in one paragraph
+    outcome = _check(_settings(glossary="TERMINOLOGY.ko.md"), _Blobs({"TERMINOLOGY.ko.md": GLOSSARY}))
+    # Then the one miss is recorded with the term, the agreed translation and both lines
+    assert outcome is not None and outcome.glossary == "TERMINOLOGY.ko.md" and outcome.error is None
+    assert [(v.term, v.translation, v.source_line, v.target_line) for v in outcome.violations] == [
+        ("accuracy", "정확도", 3, 3)
+    ]
+    assert outcome.occurrences == 3  # accuracy twice, batch once
+
+
+def test_the_check_runs_only_with_a_glossary_and_an_english_source() -> None:
+    blobs = _Blobs({"TERMINOLOGY.ko.md": GLOSSARY})
+    # Without a glossary, or for a pair whose source is not English: no check at all
+    assert _check(_settings(), blobs) is None
+    assert _check(_settings(glossary="TERMINOLOGY.ko.md"), blobs, source="ko", target="en") is None
+
+
+def test_an_unreadable_glossary_is_recorded_not_raised() -> None:
+    # Given a glossary key that is not in the reference bucket
+    outcome = _check(_settings(glossary="TERMINOLOGY.ko.md"), _Blobs({}))
+    # Then the check says why it could not run, and the file is not failed
+    assert outcome is not None and outcome.violations == [] and "terminology check failed" in outcome.error

@@ -19,6 +19,7 @@ from amts.cli.common import (
     Engine,
     EngineOpt,
     JsonOpt,
+    LangSettingOpt,
     QuietOpt,
     SourceLangOpt,
     TargetLangOpt,
@@ -179,12 +180,15 @@ def evaluate_command(
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="Translate data access role (amazon).")
     ] = None,
+    lang_settings: LangSettingOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
+    from amts.config import apply_language_overrides
     from amts.service.evaluate import EvaluationConfig, MemoryBackend, evaluate, parse_variants
 
     try:
+        languages = apply_language_overrides({}, lang_settings or [])
         chosen = parse_variants(variants)
         if engine not in ("memory", "amazon"):
             raise ConfigurationError(f"--engine {engine!r} must be 'memory' or 'amazon'")
@@ -214,6 +218,7 @@ def evaluate_command(
             hypotheses_dir=out / "hypotheses" if keep_hypotheses else None,
             sync_plan=plan,
             on_progress=None if quiet else (lambda line: typer.echo(f"amts: {line}", err=True)),
+            languages=languages,
         )
         run_id = execution or "eval"
         backend = MemoryBackend() if engine == "memory" else _amazon_backend(bucket, role_arn, chosen, run_id)

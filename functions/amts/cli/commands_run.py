@@ -8,6 +8,7 @@ files to the deployed stack's source bucket and follows the real execution.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -22,8 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from amts.cli import app
-from amts.cli.common import EXIT_ITEMS_FAILED, JsonOpt, user_errors
-from amts.config import Settings
+from amts.cli.common import EXIT_ITEMS_FAILED, JsonOpt, LangSettingOpt, user_errors
+from amts.config import Settings, apply_language_overrides
 from amts.errors import AmtsError, BadInputError, ConfigurationError
 
 console = Console()
@@ -108,6 +109,7 @@ def run_command(
         "-s",
         help="Local run: the book's source language (folders <src>/, <src>-next/, one per target), e.g. zh.",
     ),
+    lang_settings: LangSettingOpt = None,
 ) -> None:
     """Run the translation workflow end to end and show the path it took.
 
@@ -115,10 +117,20 @@ def run_command(
     2 on a usage or input error.
     """
     with user_errors():
+        apply_language_overrides({}, lang_settings or [])  # a bad override is exit 2 in every mode
         if dry_run:
             print_plan(plan_book(book), as_json)
             return
         settings = settings_from(config)
+        if lang_settings:
+            base = settings or Settings()
+            languages = apply_language_overrides(base.languages, lang_settings)
+            if not local:
+                raise ConfigurationError(
+                    "--lang-setting applies to a local run (--local): a deployed stack's functions read "
+                    "cdk.json's amts.languages; change it there and deploy"
+                )
+            settings = dataclasses.replace(base, languages=languages)
         if not local:
             _run_cloud(book, stack, quiet, settings.source_prefix if settings else "")
             return
@@ -201,6 +213,14 @@ def _run_local(
         if waiting:
             console.print(f"{waiting} segment(s) await review: amts review {out / 'translated'}")
         print_evaluation(report)
+        for lang in report.get("languages", []):
+            terms = lang.get("terminology")
+            if terms:
+                console.print(
+                    f"Terminology {lang.get('source_lang')}-{lang.get('target_lang')} ({terms['glossary']}): "
+                    f"{terms['violations']} violation(s) in {terms['occurrences']} term occurrence(s); "
+                    "listed per file in the report"
+                )
         for name in report.get("metadata", {}).get("failed_files", []):
             console.print(f"[red]file failed[/] (not written): {name} — see the report for the reason")
     console.print(f"  history:    {Path(out) / 'execution-history.json'}")

@@ -5,7 +5,9 @@ One convention for the whole command line:
 * the same flag for the same thing: ``-s/--source-lang``, ``-t/--target-lang``, ``-o/--output``
   (``-o -`` writes to stdout where the output is one file), ``--json`` for machine-readable
   output, ``-q/--quiet``; choices (``--engine``, ``--format``, ``--granularity``) are enums, so
-  ``--help`` lists them and a typo is a usage error;
+  ``--help`` lists them and a typo is a usage error; per-language settings (cdk.json
+  ``amts.languages``) are overridden with a repeatable ``--lang-setting LANG.KEY=VALUE``,
+  validated as cdk.json is;
 * exit codes: 0 everything asked for was done; 1 the command ran but some requested item failed
   (an article not scored, a file skipped, an execution that failed); 2 a usage or input error
   (bad option, missing or unreadable file), reported on one line.
@@ -41,6 +43,16 @@ SourceLangOpt = Annotated[str, typer.Option("--source-lang", "-s", help="Languag
 TargetLangOpt = Annotated[str, typer.Option("--target-lang", "-t", help="Language code of the target.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on stderr.")]
+LangSettingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lang-setting",
+        metavar="LANG.KEY=VALUE",
+        help="Override a per-language setting of cdk.json's amts.languages, e.g. zh.bleuTokenizer=char "
+        "(repeatable; keys: glossary, formality, profanityMask, lineStyle, cjkLatinSpace, "
+        "punctuationWidth, bleuTokenizer, gluedPeriod; an empty value unsets).",
+    ),
+]
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", "-e", help="memory (offline) or amazon (Amazon Translate).")
 ]

@@ -86,8 +86,11 @@ def base_language(lang: str) -> str:
     return re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0]
 
 
-def tokenizer_for(lang: str) -> TokenizerChoice:
+def tokenizer_for(lang: str, preferred: str | None = None) -> TokenizerChoice:
     """Pick the sacrebleu tokenizer for ``lang`` (the *target* language of the translation).
+
+    ``preferred`` is the language's ``bleuTokenizer`` setting (cdk.json or ``--lang-setting``),
+    which wins over the language fact; it is still checked for its optional packages.
 
     Japanese and Korean use MeCab when its packages are installed (the ``ja``/``ko`` extras);
     otherwise character tokenisation, which is what sacrebleu's own docs suggest when no word
@@ -95,7 +98,7 @@ def tokenizer_for(lang: str) -> TokenizerChoice:
     published MeCab numbers, which the note says.
     """
     base = base_language(lang)
-    name = (
+    name = preferred or (
         languages.facts(base).bleu_tokenizer if base in languages.SUPPORTED else _OTHER_TOKENIZERS.get(base)
     )
     if name is None:
@@ -305,11 +308,15 @@ def score_segments(
     *,
     method: str = "segments",
     notes: Sequence[str] = (),
+    tokenizer: str | None = None,
 ) -> Score:
-    """Corpus BLEU + chrF of paired segments (pooled n-grams, as sacrebleu's CLI computes them)."""
+    """Corpus BLEU + chrF of paired segments (pooled n-grams, as sacrebleu's CLI computes them).
+
+    ``tokenizer``: the language's configured tokenizer, else the language fact's.
+    """
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses for {len(references)} references")
-    choice = tokenizer_for(target_lang)
+    choice = tokenizer_for(target_lang, tokenizer)
     score = Score(target_lang=target_lang, tokenizer=choice.name, method=method, notes=list(notes))
     if choice.note:
         score.notes.append(choice.note)
@@ -337,9 +344,14 @@ def score_segments(
     return score
 
 
-def score_pairing(pairing: SegmentPairing, target_lang: str) -> Score:
+def score_pairing(pairing: SegmentPairing, target_lang: str, *, tokenizer: str | None = None) -> Score:
     score = score_segments(
-        pairing.hypotheses, pairing.references, target_lang, method=pairing.method, notes=pairing.notes
+        pairing.hypotheses,
+        pairing.references,
+        target_lang,
+        method=pairing.method,
+        notes=pairing.notes,
+        tokenizer=tokenizer,
     )
     score.unaligned_hypothesis = pairing.unaligned_hypothesis
     score.unaligned_reference = pairing.unaligned_reference
@@ -352,25 +364,32 @@ def score_pairing(pairing: SegmentPairing, target_lang: str) -> Score:
 
 
 def score_documents(
-    hyp: Document, ref: Document, target_lang: str | None = None, source: Document | None = None
+    hyp: Document,
+    ref: Document,
+    target_lang: str | None = None,
+    source: Document | None = None,
+    *,
+    tokenizer: str | None = None,
 ) -> Score:
     """Document-level scores of one translated article against its reference."""
-    return score_pairing(pair_documents(hyp, ref, source), target_lang or ref.lang)
+    return score_pairing(pair_documents(hyp, ref, source), target_lang or ref.lang, tokenizer=tokenizer)
 
 
-def corpus_score(pairings: Sequence[SegmentPairing], target_lang: str) -> Score:
+def corpus_score(
+    pairings: Sequence[SegmentPairing], target_lang: str, *, tokenizer: str | None = None
+) -> Score:
     """Pooled BLEU over several articles (not the mean of their BLEU: n-gram counts are summed)."""
     hyps: list[str] = []
     refs: list[str] = []
     for p in pairings:
         hyps.extend(p.hypotheses)
         refs.extend(p.references)
-    return score_segments(hyps, refs, target_lang, method="corpus")
+    return score_segments(hyps, refs, target_lang, method="corpus", tokenizer=tokenizer)
 
 
-def error_score(target_lang: str, message: str) -> Score:
+def error_score(target_lang: str, message: str, *, tokenizer: str | None = None) -> Score:
     """A score that could not be computed, with the reason (for reports)."""
-    return Score(target_lang=target_lang, tokenizer=tokenizer_for(target_lang).name, error=message)
+    return Score(target_lang=target_lang, tokenizer=tokenizer_for(target_lang, tokenizer).name, error=message)
 
 
 def score_files(

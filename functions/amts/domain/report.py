@@ -15,6 +15,7 @@ why the chart is missing.
 
 Public API:
     RunReport, LanguageResult, FileResult, ScoreResult, VariantSummary, Delta, ParallelDataSummary
+    FileTerms, TermViolationRow, TerminologySummary   (the glossary check, run reports only)
     summarize_language(language, variants, corpus=None) -> None   (fills .variants and .deltas)
     to_json(report) / to_markdown(report) / to_html(report) -> str
     render_chart_svg(report) -> str | None
@@ -36,7 +37,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 if TYPE_CHECKING:
     from amts.domain.bleu import Score
@@ -83,6 +84,46 @@ class ScoreResult(_Model):
         return cls(error=message)
 
 
+class TermViolationRow(_Model):
+    """A glossary term of the English whose agreed translation the translation does not use."""
+
+    term: str
+    translation: str  # the agreed translation(s), "a / b"
+    source_line: int  # line in the English file
+    target_line: int  # line in the translated file
+
+
+class FileTerms(_Model):
+    """The terminology check of one file (``amts check-terms`` on the written output)."""
+
+    occurrences: int = 0  # (paragraph, term) pairs checked
+    violations: list[TermViolationRow] = Field(default_factory=list)
+    error: str | None = None
+
+
+class TerminologySummary(_Model):
+    """Per language: the glossary the files were checked against and the counts."""
+
+    glossary: str
+    files_checked: int = 0
+    occurrences: int = 0
+    violations: int = 0
+    errors: int = 0  # files whose check could not run
+
+    @property
+    def adherence(self) -> float:
+        return 1 - self.violations / self.occurrences if self.occurrences else 1.0
+
+
+def _drop_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Optional sections are absent, not null, when they do not apply (a language without a
+    glossary writes the report it wrote before)."""
+    for name in names:
+        if data.get(name) is None:
+            data.pop(name, None)
+    return data
+
+
 class FileResult(_Model):
     """One article/file of one language pair."""
 
@@ -97,6 +138,11 @@ class FileResult(_Model):
     characters_translated: int = 0
     scores: dict[str, ScoreResult] = Field(default_factory=dict)  # variant -> score
     notes: list[str] = Field(default_factory=list)
+    terms: FileTerms | None = None  # only where the language has a glossary
+
+    @model_serializer(mode="wrap")
+    def _without_empty_terms(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_none(handler(self), "terms")
 
 
 class ParallelDataSummary(_Model):
@@ -150,6 +196,11 @@ class LanguageResult(_Model):
     # they became parallel data (human translation) instead of being left out as machine text.
     segments_reviewed: int = 0
     notes: list[str] = Field(default_factory=list)
+    terminology: TerminologySummary | None = None  # only where the language has a glossary
+
+    @model_serializer(mode="wrap")
+    def _without_empty_terminology(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_none(handler(self), "terminology")
 
     @property
     def pair(self) -> str:
@@ -408,6 +459,37 @@ def _parallel_rows(language: LanguageResult) -> tuple[list[str], list[list[str]]
     return header, rows
 
 
+def _terms_text(language: LanguageResult) -> str:
+    t = language.terminology
+    if t is None:
+        return ""
+    text = (
+        f"glossary {t.glossary}: {t.violations} violation(s) in {t.occurrences} term occurrence(s) "
+        f"over {t.files_checked} file(s); adherence {t.adherence:.1%}"
+    )
+    if t.errors:
+        text += f"; the check could not run on {t.errors} file(s) (see the notes)"
+    return text
+
+
+def _terms_rows(language: LanguageResult) -> tuple[list[str], list[list[str]]]:
+    """One row per violation: the file, the English term, the agreed translation, the two lines."""
+    header = [
+        "File",
+        "English term",
+        "Agreed translation",
+        f"{language.source_lang} line",
+        f"{language.target_lang} line",
+    ]
+    rows = [
+        [f.path, v.term, v.translation, str(v.source_line), str(v.target_line)]
+        for f in language.files
+        if f.terms is not None
+        for v in f.terms.violations
+    ]
+    return header, rows
+
+
 def _usd(rates: Mapping[str, float]) -> str:
     names = {"standard": "standard", "act_batch": "ACT batch"}
     return " / ".join(f"${v:.4f} {names.get(k, k)}" for k, v in rates.items())
@@ -500,6 +582,14 @@ def _meta_items(report: RunReport) -> list[tuple[str, str]]:
                 f"{t['segments_reviewed']} edited by reviewers since the last run became parallel data",
             )
         )
+    terms = [x for x in report.languages if x.terminology is not None]
+    if terms:
+        items.append(
+            (
+                "Terminology violations",
+                ", ".join(f"{x.target_lang} {x.terminology.violations}" for x in terms if x.terminology),
+            )
+        )
     items.append(("Characters translated", f"{t['characters_translated']:,}"))
     items.append(("Cost estimate (USD)", _total_cost(report)))
     items.extend((str(k), str(v)) for k, v in report.metadata.items() if not isinstance(v, dict | list))
@@ -533,6 +623,11 @@ def to_markdown(report: RunReport) -> str:
             lines += ["BLEU on the 0–1 scale (sacrebleu's 0–100 in parentheses); chrF on 0–100.", ""]
             lines += [*_md_table(*_score_rows(report, lang)), ""]
         lines += [*_md_table(*_run_rows(lang, report)), ""]
+        if lang.terminology is not None:
+            lines += [f"Terminology: {_md_cell(_terms_text(lang))}", ""]
+            header, rows = _terms_rows(lang)
+            if rows:
+                lines += [*_md_table(header, rows), ""]
         lines += [f"Cost estimate (USD): {_cost_text(lang, report)}", ""]
         sigs = _signatures(lang)
         if sigs:
@@ -674,6 +769,11 @@ def to_html(report: RunReport) -> str:
         if lang.parallel_data:
             parts.append("<h3>Parallel data</h3>" + _html_table(*_parallel_rows(lang)))
         parts.append("<h3>Files</h3>" + _html_table(*_run_rows(lang, report)))
+        if lang.terminology is not None:
+            parts.append(f"<h3>Terminology</h3><p>{html.escape(_terms_text(lang))}</p>")
+            header, rows = _terms_rows(lang)
+            if rows:
+                parts.append(_html_table(header, rows))
         parts.append(f"<p>Cost estimate (USD): {html.escape(_cost_text(lang, report))}</p>")
         sigs = _signatures(lang)
         if sigs:

@@ -425,6 +425,12 @@ def upload_book(aws: LocalAws, book: Book) -> list[dict[str, Any]]:
             continue
         for path, text in book.files(folder).items():
             s3.put_object(Bucket=deps.buckets.reference, Key=f"{folder}/{path}", Body=text.encode("utf-8"))
+    # A language's glossary is a key of the reference bucket; locally the book folder is that
+    # bucket, so the key names a file in the book (e.g. TERMINOLOGY.zh.md next to zh/).
+    for glossary in sorted({ls.glossary for ls in deps.settings.languages.values() if ls.glossary}):
+        glossary_file = book.root / glossary
+        if glossary_file.is_file():
+            s3.put_object(Bucket=deps.buckets.reference, Key=glossary, Body=glossary_file.read_bytes())
     batch: list[dict[str, Any]] = []
     changed = book.files(f"{src}-next") or book.files(src)
     for path, text in changed.items():

@@ -387,6 +387,7 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
     if plan is None or plan.evaluation is None:
         return None
     lang = work.language
+    tokenizer = deps.settings.language(lang.target).bleu_tokenizer  # the bleuTokenizer setting
     segments = load_evaluation_set(deps, plan.evaluation.key)
     files = list(dict.fromkeys(s.path for s in segments))  # as EvaluationSet.files: from set.json
     scores = EvaluationScores(len(segments), files, plan.evaluation.capped)
@@ -406,9 +407,11 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
         read = _read_hypotheses(deps, sources[variant]) if variant not in failures else failures[variant]
         if isinstance(read, str):
             failures[variant] = read
-            scores.corpus[variant] = error_score(lang.target, read)
+            scores.corpus[variant] = error_score(lang.target, read, tokenizer=tokenizer)
             for path in by_file:
-                scores.per_file.setdefault(path, {})[variant] = error_score(lang.target, read)
+                scores.per_file.setdefault(path, {})[variant] = error_score(
+                    lang.target, read, tokenizer=tokenizer
+                )
             continue
         hyps, engine = read
         scores.engines[variant] = engine
@@ -418,7 +421,7 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
             len(s.source) for s in segments if hyps.get(s.id, s.source).strip() != s.source.strip()
         )
         scores.corpus[variant] = score_segments(
-            pooled, [s.reference for s in segments], lang.target, method="evaluation-set"
+            pooled, [s.reference for s in segments], lang.target, method="evaluation-set", tokenizer=tokenizer
         )
         for path, segs in by_file.items():
             scores.per_file.setdefault(path, {})[variant] = score_segments(
@@ -426,6 +429,7 @@ def evaluation_scores(work: WorkItem, deps: Deps) -> EvaluationScores | None:
                 [s.reference for s in segs],
                 lang.target,
                 method="evaluation-set",
+                tokenizer=tokenizer,
             )
     scores.notes.extend(f"{v}: {reason}" for v, reason in failures.items())
     return scores

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from amts.config import PRICES_PER_MILLION_CHARS, LanguagePair, price_estimate
+from amts.config import PRICES_PER_MILLION_CHARS, LanguagePair, LanguageSettings, price_estimate
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Granularity, align_documents
 from amts.domain.bleu import Score, SegmentPairing, corpus_score, pair_documents, score_pairing
 from amts.domain.markdown import load_document, parse
@@ -424,10 +424,17 @@ class EvaluationConfig:
     # Called with one line per step (a variant starting, an article scored), e.g. to print
     # progress on stderr; never with the report's text.
     on_progress: Callable[[str], None] | None = None
+    # Per-language settings (``amts evaluate --lang-setting``): the scores use a language's
+    # ``bleuTokenizer`` when it is set, as the workflow's report does.
+    languages: Mapping[str, LanguageSettings] = field(default_factory=dict)
 
     def progress(self, line: str) -> None:
         if self.on_progress is not None:
             self.on_progress(line)
+
+    def bleu_tokenizer(self, lang: str) -> str | None:
+        settings = self.languages.get(lang)
+        return settings.bleu_tokenizer if settings is not None else None
 
 
 def _load(path: Path, lang: str, role: str) -> tuple[Document | None, str | None]:
@@ -616,7 +623,7 @@ def evaluate_direction(
                 fr.scores[variant] = ScoreResult.failed(f"translated markdown does not parse: {exc}")
                 continue
             pairing = pair_documents(hyp, ref, case.source)
-            score: Score = score_pairing(pairing, pair.target)
+            score: Score = score_pairing(pairing, pair.target, tokenizer=config.bleu_tokenizer(pair.target))
             if out.untranslated:
                 score.notes.append(f"{out.untranslated} of {len(case.segments)} segments left untranslated")
             fr.scores[variant] = ScoreResult.from_score(score)
@@ -638,7 +645,11 @@ def evaluate_direction(
         if fr.status == "ok" and any(s.error for s in fr.scores.values()):
             fr.status = "warning"
     corpus_scores = {
-        v: ScoreResult.from_score(corpus_score(pairings[v], pair.target)) for v in variants if pairings[v]
+        v: ScoreResult.from_score(
+            corpus_score(pairings[v], pair.target, tokenizer=config.bleu_tokenizer(pair.target))
+        )
+        for v in variants
+        if pairings[v]
     }
     summarize_language(language, variants, corpus_scores, costs, characters)
     language.characters_translated = sum(characters.values())

@@ -38,6 +38,8 @@ from amts.models import (
     OutputFile,
     ParallelDataRef,
     PlanSummary,
+    TermsOutcome,
+    TermViolationRecord,
     WorkItem,
 )
 from amts.ports import Origin, Translation
@@ -634,6 +636,40 @@ def _write_if_newer(deps: Deps, key: str, text: str, sequencer: str | None) -> b
     return False
 
 
+def check_output_terms(
+    deps: Deps, source: str, target: str, new_source: Document, text: str, key: str
+) -> TermsOutcome | None:
+    """The terminology check of one written file, where the language's settings name a glossary.
+
+    The same check as ``amts check-terms`` (:func:`amts.domain.terminology.check_terms`) on the
+    new English and the file as written (review markers included, so the lines are the file's).
+    None without a glossary or when the source is not English (the glossaries pair English terms
+    with their translations). The check informs the report and never fails the file: a glossary
+    that cannot be read or a check that raises is recorded as the outcome's ``error``.
+    """
+    lang = deps.settings.glossary_language(LanguagePair(source, target))
+    if not lang.glossary or source != "en":
+        return None
+    from amts.domain import markdown
+    from amts.domain.glossary import parse_entries
+    from amts.domain.terminology import check_terms
+
+    outcome = TermsOutcome(glossary=lang.glossary)
+    try:
+        entries = parse_entries(deps.reference.get_text(lang.glossary))
+        result = check_terms(new_source, markdown.parse(text, target, key), entries)
+    except Exception as exc:  # informative only: the output is written all the same
+        return outcome.model_copy(update={"error": f"terminology check failed: {exc}"[:500]})
+    outcome.occurrences = result.occurrences
+    outcome.violations = [
+        TermViolationRecord(
+            term=v.term, translation=v.translation, source_line=v.source_line, target_line=v.target_line
+        )
+        for v in result.violations
+    ]
+    return outcome
+
+
 def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
     """Assemble File: the translated segments and reused human text of one file, written if newer."""
     from amts.domain import sync
@@ -693,13 +729,23 @@ def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
         characters_translated=chars,
         reference_found=plan.reference_key is not None,
     )
+    terms = (
+        check_output_terms(deps, item.source, item.target, state.new_source, markdown_text, key)
+        if written
+        else None
+    )
     outcome = FileOutcome(
-        path=item.path, pair=pair, status="written" if written else "superseded", output=output
+        path=item.path, pair=pair, status="written" if written else "superseded", output=output, terms=terms
     )
     deps.work.put_text(
         result_key(request.run_id, pair, item.path), outcome.model_dump_json(), "application/json"
     )
-    return FileStepOutput(path=item.path, pair=pair, status=outcome.status)
+    return FileStepOutput(
+        path=item.path,
+        pair=pair,
+        status=outcome.status,
+        term_violations=len(terms.violations) if terms is not None else 0,
+    )
 
 
 def write_act_hypotheses_for(work: WorkItem, deps: Deps) -> WorkItem:

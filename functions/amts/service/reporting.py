@@ -29,7 +29,7 @@ from amts.service.language import lease_key, load_plans, write_act_hypotheses_fo
 from amts.steps import failed_state_of, rejected_key, result_prefix
 
 if TYPE_CHECKING:
-    from amts.domain.report import LanguageResult, ScoreResult
+    from amts.domain.report import FileResult, LanguageResult, ScoreResult
 
 # Markdown parsing, scoring (BLEU/chrF), the report models and renderers and the baseline are
 # imported where they are used: the Failure Report handler never needs them.
@@ -51,7 +51,8 @@ def _score(
     try:
         hyp = markdown.parse(deps.output.get_text(output_key), lang.target, output_key)
         ref = markdown.parse(deps.reference.get_text(reference_key), lang.target, reference_key)
-        return ScoreResult.from_score(score_documents(hyp, ref, lang.target))
+        tokenizer = deps.settings.language(lang.target).bleu_tokenizer
+        return ScoreResult.from_score(score_documents(hyp, ref, lang.target, tokenizer=tokenizer))
     except Exception as exc:  # a score is informative; it must never fail the report
         return ScoreResult.failed(f"{path}: {exc}")
 
@@ -158,6 +159,8 @@ def _language_result(
             score = _score(work, path, out.key, plan.reference_key if plan else None, deps)
             if score is not None:
                 fr.scores[WORKFLOW_VARIANT] = score
+            if outcome is not None and outcome.terms is not None:
+                _add_terms(result, fr, outcome)
         elif outcome is not None and outcome.status == "superseded":
             fr.status = "skipped"
             fr.message = "not written: a newer upload's output is already there"
@@ -179,6 +182,28 @@ def _language_result(
         )
     _add_evaluation(result, work, deps)
     return result
+
+
+def _add_terms(result: LanguageResult, fr: FileResult, outcome: FileOutcome) -> None:
+    """The file's terminology check (its S3 record) into the file row and the language's counts."""
+    from amts.domain.report import FileTerms, TerminologySummary, TermViolationRow
+
+    terms = outcome.terms
+    if terms is None:
+        return
+    fr.terms = FileTerms(
+        occurrences=terms.occurrences,
+        violations=[TermViolationRow.model_validate(v.model_dump()) for v in terms.violations],
+        error=terms.error,
+    )
+    summary = result.terminology or TerminologySummary(glossary=terms.glossary)
+    summary.files_checked += 1
+    summary.occurrences += terms.occurrences
+    summary.violations += len(terms.violations)
+    if terms.error:
+        summary.errors += 1
+        fr.notes.append(terms.error)
+    result.terminology = summary
 
 
 def _add_evaluation(result: LanguageResult, work: WorkItem, deps: Deps) -> None:
