@@ -229,10 +229,11 @@ class _Emit:
     # An unchanged protected block the translator left out or replaced with their own version
     # (no counterpart in the old target): the translator's decision stands, nothing is written.
     omit: bool = False
-    # A changed code cell: the new source cell with the translator's edits (translated comments)
-    # of the lines that did not change (see :func:`_merge_code`).
+    # A changed protected block: the new source block with the translator's edits (translated
+    # comments, re-laid-out lines) of the lines that did not change (see :func:`_merge_code`).
     merged: str | None = None
-    merged_from: int | None = None  # the old-target block it replaces
+    merged_from: int | None = None  # the old-target block it replaces (or that stands for it)
+    merged_last: int | None = None  # the last one, when it replaces the cells a cell was split into
     splice: _Splice | None = None  # an edited paragraph written as the translator's, spliced
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
@@ -400,30 +401,137 @@ _TRANSLATOR_OWNED = frozenset(
 )
 
 
-def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
-    """Three-way line merge of a code cell: the new source's lines, where a line is unchanged
-    from the old source and the translator had rewritten it one for one (a translated comment),
-    the translator's line."""
-    old_lines = old_source.splitlines(keepends=True)
+_Hunk = tuple[int, int, list[str]]
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def _hunks(a: Sequence[str], b: Sequence[str], *, split: bool) -> list[_Hunk]:
+    """The edits turning ``a`` into ``b``: (start, end in ``a``, replacement). ``split``: a
+    replacement of as many items as it replaces is cut into one-item edits (a translated
+    comment is its own edit, independent of its neighbours)."""
+    out: list[_Hunk] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if split and tag == "replace" and i2 - i1 == j2 - j1:
+            out.extend((i1 + k, i1 + k + 1, [b[j1 + k]]) for k in range(i2 - i1))
+        else:
+            out.append((i1, i2, list(b[j1:j2])))
+    return out
+
+
+def _overlap(a: _Hunk, b: _Hunk) -> bool:
+    """Whether two edits of the same base collide (an insertion collides with an edit around
+    its point or another insertion at the same point; edits that only touch do not)."""
+    (a1, a2, _), (b1, b2, _) = a, b
+    if a1 == a2 and b1 == b2:
+        return a1 == b1
+    if a1 == a2:
+        return b1 < a1 < b2
+    if b1 == b2:
+        return a1 < b1 < a2
+    return a1 < b2 and b1 < a2
+
+
+def _apply(base: Sequence[str], edits: Sequence[_Hunk], start: int = 0, stop: int | None = None) -> list[str]:
+    """``base[start:stop]`` with non-overlapping ``edits`` (base positions) applied."""
+    stop = len(base) if stop is None else stop
+    out: list[str] = []
+    pos = start
+    for i1, i2, lines in sorted(edits, key=lambda h: (h[0], h[1] != h[0])):
+        out.extend(base[pos:i1])
+        out.extend(lines)
+        pos = i2
+    out.extend(base[pos:stop])
+    return out
+
+
+def _merge_tokens(old: str, new: str, tgt: str) -> str | None:
+    """Word-level three-way merge of one line both sides edited: the English edit and the
+    translator's (a renamed variable, a typo they had already fixed) combined when they touch
+    different words, or are the same edit; None when they collide."""
+    base, ours, theirs = _TOKEN.findall(old), _TOKEN.findall(new), _TOKEN.findall(tgt)
+    mine = _hunks(base, ours, split=False)
+    yours = [h for h in _hunks(base, theirs, split=False) if h not in mine]
+    if any(_overlap(h, o) for h in yours for o in mine):
+        return None
+    return "".join(_apply(base, mine + yours))
+
+
+def _resolve(base: list[str], ours: list[str], theirs: list[str], part: bool, deleted: bool) -> list[str]:
+    """One place both the English and the translator edited (base lines → ours, theirs)."""
+    if ours == theirs:
+        return ours
+    if any(line.strip() for line in ours) and _code_lines_of(ours) == _code_lines_of(base):
+        # The English only reworded comments (or re-spaced) where the translator had their own
+        # version: code comments are not machine translated, the translator's words stay.
+        return theirs
+    if part and deleted:
+        return theirs  # lines of a cell the translator split: they live in another cell
+    if len(base) == len(ours) == len(theirs):
+        merged = [_merge_tokens(b, o, t) for b, o, t in zip(base, ours, theirs, strict=True)]
+        if all(m is not None for m in merged):
+            return [m for m in merged if m is not None]
+    return ours
+
+
+def _merge_code(old_source: str, old_target: str, new_source: str, *, part: bool = False) -> str:
+    """Three-way line merge of a changed protected block (code cell, equation, fence,
+    directive): the English edits of the old source, plus the translator's edits of it
+    (translated comments, lines they added, dropped or re-laid out) wherever the English did
+    not change those lines. Where both edited the same lines: the same edit, or edits of
+    different words of a line, combine; an English edit of comments only keeps the
+    translator's version; otherwise the English wins, the block having changed.
+
+    ``part``: the translator's block is one of the cells they split the English cell into, so
+    an English edit of lines it does not have (they are in another cell) is not brought in.
+    """
+    base = old_source.splitlines(keepends=True)
     tgt_lines = old_target.splitlines(keepends=True)
     new_lines = new_source.splitlines(keepends=True)
-    theirs: dict[int, str] = {}
-    ours = difflib.SequenceMatcher(None, old_lines, tgt_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in ours.get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            for k in range(i2 - i1):
-                theirs[i1 + k] = tgt_lines[j1 + k]
-    out: list[str] = []
-    edit = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in edit.get_opcodes():
-        if tag == "equal":
-            for k in range(i2 - i1):
-                line = theirs.get(i1 + k, new_lines[j1 + k])
-                if not line.endswith("\n") and new_lines[j1 + k].endswith("\n"):
-                    line += "\n"
-                out.append(line)
-        else:
-            out.extend(new_lines[j1:j2])
+    ours = _hunks(base, new_lines, split=False)
+    theirs = _hunks(base, tgt_lines, split=True)
+    # Places where the two sides' edits collide: clusters of hunks linked by overlaps.
+    hunks = [(h, True) for h in ours] + [(h, False) for h in theirs]
+    group = list(range(len(hunks)))
+
+    def find(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, (h, mine) in enumerate(hunks):
+        for j in range(i + 1, len(hunks)):
+            if hunks[j][1] != mine and _overlap(h, hunks[j][0]):
+                group[find(i)] = find(j)
+    clusters: dict[int, list[tuple[_Hunk, bool]]] = {}
+    for i, item in enumerate(hunks):
+        clusters.setdefault(find(i), []).append(item)
+    edits: list[_Hunk] = []
+    for members in clusters.values():
+        cluster_o = [h for h, mine in members if mine]
+        cluster_t = [h for h, mine in members if not mine]
+        if not cluster_o or not cluster_t:
+            edits.extend(h for h, _ in members)
+            continue
+        lo = min(h[0] for h, _ in members)
+        hi = max(h[1] for h, _ in members)
+        deleted = all(any(not t[2] and t[0] <= o[0] and o[1] <= t[1] for t in cluster_t) for o in cluster_o)
+        lines = _resolve(
+            base[lo:hi], _apply(base, cluster_o, lo, hi), _apply(base, cluster_t, lo, hi), part, deleted
+        )
+        edits.append((lo, hi, lines))
+    out = _apply(base, edits)
+    # A last line without a line break that is no longer last gets one; the block ends as the
+    # new source does.
+    for k in range(len(out) - 1):
+        if not out[k].endswith("\n"):
+            out[k] += "\n"
+    if out and new_lines and not new_lines[-1].endswith("\n"):
+        out[-1] = out[-1].rstrip("\r\n")
+    elif out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
     return "".join(out)
 
 
@@ -436,28 +544,53 @@ def _keep_target_version(source: Block, target: Block) -> bool:
     return True
 
 
-def _code_lines(block: Block) -> set[str]:
-    lines: set[str] = set()
-    for line in block.raw.splitlines():
+_TRIPLE = ('"""', "'''")
+
+
+def _code_line(line: str) -> str:
+    """A line's code with its comment and all whitespace removed ("" for a comment or blank
+    line): translated comments and re-spacing do not make two lines different."""
+    s = line.strip()
+    if not s or (s.startswith("#") and not s.startswith("#@")):
+        return ""
+    s = s.split("  #", 1)[0].split(" # ", 1)[0]
+    return "".join(s.split())
+
+
+def _code_lines_of(lines: Sequence[str]) -> list[str]:
+    """The code lines of a block in order: comments, docstrings and blank lines left out."""
+    out: list[str] = []
+    quote: str | None = None  # inside a docstring opened with this quote
+    for line in lines:
         s = line.strip()
-        if not s or s.startswith("```") or (s.startswith("#") and not s.startswith("#@")):
+        if quote is not None:
+            if quote in s:
+                quote = None
             continue
-        s = s.split("  #", 1)[0].split(" # ", 1)[0].strip()
-        if s:
-            lines.add(s)
-    return lines
+        opening = next((q for q in _TRIPLE if s.lstrip("rRbBuU").startswith(q)), None)
+        if opening is not None:
+            if s.count(opening) == 1:
+                quote = opening
+            continue
+        code = _code_line(line)
+        if code:
+            out.append(code)
+    return out
 
 
-def _code_similarity(a: Block, b: Block) -> float:
-    """Jaccard similarity of two code cells' code lines (comments ignored), 0 for another tab."""
+def _code_lines(block: Block) -> set[str]:
+    return {line for line in _code_lines_of(block.raw.splitlines()) if not line.startswith("```")}
+
+
+def _code_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
+    """Jaccard similarity of two code cells' code lines (comments, docstrings, spacing and, with
+    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab."""
     la, lb = _code_lines(a), _code_lines(b)
-    if not la or not lb:
+    if not tabs:
+        la, lb = {x for x in la if not x.startswith("#@tab")}, {x for x in lb if not x.startswith("#@tab")}
+    if not la or not lb or (tabs and _tab(a) != _tab(b)):
         return 0.0
-    first_a = a.raw.splitlines()[1:2]
-    first_b = b.raw.splitlines()[1:2]
-    tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
-    tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
-    return len(la & lb) / len(la | lb) if tab_a == tab_b else 0.0
+    return len(la & lb) / len(la | lb)
 
 
 def _protected_similar(a: Block, b: Block) -> bool:
@@ -839,11 +972,17 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         ):
             emit.omit = True
             continue
-        if ob is not None and not diff.block_same.get(nb, False) and block.kind is BlockKind.CODE:
-            # A changed code cell replaces its counterpart (never a second copy); the lines that
-            # did not change keep the translator's version.
+        if (
+            ob is not None
+            and not diff.block_same.get(nb, False)
+            and not block.pieces
+            and not al.src.blocks[ob].pieces
+        ):
+            # A changed protected block (code cell, equation, fence, directive) replaces its
+            # counterpart (never a second copy); the lines that did not change keep the
+            # translator's version.
             tb = al.protected.get(ob)
-            if tb is not None and tb not in used_tgt:
+            if tb is not None and tb not in used_tgt and tgt.blocks[tb].kind is block.kind:
                 emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
                 emit.merged_from = tb
                 used_tgt.add(tb)
@@ -926,7 +1065,9 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
 def _emit_targets(emit: _Emit) -> list[int]:
     if emit.target_span is not None:
         return [emit.target_span[0], emit.target_span[1]]
-    return [emit.merged_from] if emit.merged_from is not None else []
+    if emit.merged_from is not None:
+        return [emit.merged_from, emit.merged_last if emit.merged_last is not None else emit.merged_from]
+    return []
 
 
 def _claim_translators_cells(
@@ -937,38 +1078,212 @@ def _claim_translators_cells(
     order: list[int],
     used_tgt: set[int],
 ) -> None:
-    """A code cell of the new source written from the source (changed, or new in the source)
-    whose counterpart the translator has in a version the alignment did not pair (comments
-    translated, cell reshaped): the translator's cell of the same tab, between the target blocks
-    written before and after it and similar when comments are ignored, is replaced (merged)
-    rather than kept next to a second copy."""
+    """A protected block of the new source written from the source (changed, or new in the
+    source) whose counterpart the translator has in a version the alignment did not pair
+    (comments translated, cell reshaped, tabs merged or split, an equation rewritten) takes the
+    place of that version instead of being written next to it as a second copy. The
+    counterpart is looked for between the target blocks written before and after the block,
+    among the translator's blocks no surviving English block stands for:
+
+    * the most similar block of the same kind (for code: same tab, or a ``#@tab`` list covering
+      the block's framework) when similar enough (comments, docstrings and spacing ignored);
+    * else the only cell of the same tab there when the new source writes only this one cell of
+      that tab there and the code still reads alike (d2l's tensorflow cells are rewritten
+      wholesale between versions);
+    * else the consecutive cells of narrower tabs the translator split the cell into
+      (``#@tab all`` written as one cell per framework), each holding lines of it.
+
+    A changed block is merged into it (:func:`_merge_code`). A block new in the source that the
+    translator already had in their own version (d2l-zh wrote tensorflow and paddle cells
+    before d2l-en had them) leaves theirs as it is: without an old English version nothing
+    tells what the English changed, and the translator's version is theirs.
+    """
     new, tgt = plan.new_source, al.tgt
+    # Old source blocks the new source no longer has: their translator's versions are free to be
+    # claimed by what replaced them.
+    gone = set(range(len(al.src.blocks))) - set(diff.old_to_new_block)
+
+    def written(k: int) -> bool:
+        emit = layout[order[k]]
+        return (
+            not new.blocks[order[k]].pieces
+            and not emit.skip
+            and not emit.omit
+            and emit.target_span is None
+            and emit.merged is None
+        )
+
+    shared: dict[int, int] = {}  # translator's multi-tab cell taken for a new-source cell → its k
+    folded: set[int] = set()  # new-source cells that cell stands for too
     for k, nb in enumerate(order):
-        emit = layout[nb]
         block = new.blocks[nb]
-        if block.kind is not BlockKind.CODE or emit.skip or emit.omit:
-            continue
-        if emit.target_span is not None or emit.merged is not None:
+        emit = layout[nb]
+        if block.pieces or not written(k):
             continue
         ob = diff.block_old.get(nb)
         if ob is not None and diff.block_same.get(nb, False):
             continue  # unchanged: kept or left out above
+        if ob is not None and al.src.blocks[ob].pieces:
+            ob = None
+        k_lo = max((j for j in range(k) if _emit_targets(layout[order[j]])), default=-1)
+        k_hi = min(
+            (j for j in range(k + 1, len(order)) if _emit_targets(layout[order[j]])), default=len(order)
+        )
         lo = max((t for b in order[:k] for t in _emit_targets(layout[b])), default=-1)
         hi = min((t for b in order[k + 1 :] for t in _emit_targets(layout[b])), default=len(tgt.blocks))
-        best, best_score = None, 0.5
-        for tb in range(lo + 1, hi):
-            cand = tgt.blocks[tb]
-            if tb in used_tgt or cand.kind is not BlockKind.CODE or not al.target_only(tb):
-                continue
-            score = _code_similarity(block, cand)
-            if score >= best_score:
-                best, best_score = tb, score
-        if best is None:
+        last = layout[order[k_lo]] if k_lo >= 0 else None
+        if (
+            last is not None
+            and last.merged_from is not None
+            and shared.get(last.merged_from) == k_lo
+            and all(j in folded for j in range(k_lo + 1, k) if written(j) or j in folded)
+            and _covers(tgt.blocks[last.merged_from], block)
+            and _code_similarity(block, tgt.blocks[last.merged_from], tabs=False) >= 0.5
+        ):
+            # The translator's cell taken for a previous cell also covers this one's tab
+            # (``#@tab mxnet, pytorch`` for an mxnet and a pytorch cell): written once.
+            emit.omit = True
+            folded.add(k)
             continue
-        base = al.src.blocks[ob].raw if ob is not None else block.raw
-        emit.merged = _merge_code(base, tgt.blocks[best].raw, block.raw)
-        emit.merged_from = best
-        used_tgt.add(best)
+        free = [
+            tb
+            for tb in range(lo + 1, hi)
+            if tb not in used_tgt
+            and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+            and not _is_marker(tgt.blocks[tb])
+        ]
+        run = _counterparts(block, free, tgt, [order[j] for j in range(k_lo + 1, k_hi) if written(j)], new)
+        if not run:
+            continue
+        first, last_tb = run[0], run[-1]
+        used_tgt.update(run)
+        emit.merged_from = first
+        if _covers(tgt.blocks[first], block) and not _same_slot(block, tgt.blocks[first]):
+            shared[first] = k
+        base = ob if ob is not None else al.protected_rev.get(first)
+        if base is None:
+            emit.target_span = (first, last_tb)  # the translator's version stands
+            continue
+        part = len(run) > 1 or (block.kind is BlockKind.CODE and not _covers(tgt.blocks[first], block))
+        texts: list[str] = []
+        for n, tb in enumerate(run):
+            if n:
+                texts.append("".join(b.raw for b in tgt.blocks[run[n - 1] + 1 : tb]))
+            texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw, part=part))
+        emit.merged = "".join(texts)
+        emit.merged_last = last_tb
+
+
+def _counterparts(block: Block, free: list[int], tgt: Document, peers: list[int], new: Document) -> list[int]:
+    """The translator's block (or run of split cells) in ``free`` standing for ``block`` (see
+    :func:`_claim_translators_cells`); ``peers``: the new blocks written from the source in
+    the same gap."""
+    single = [tb for tb in free if _same_slot(block, tgt.blocks[tb]) or _covers(tgt.blocks[tb], block)]
+    if single:
+        scores = {
+            tb: _counterpart_similarity(block, tgt.blocks[tb], tabs=_same_slot(block, tgt.blocks[tb]))
+            for tb in single
+        }
+        best = max(single, key=lambda tb: scores[tb])
+        if scores[best] >= 0.5:
+            return [best]
+        same = [tb for tb in single if _same_slot(block, tgt.blocks[tb])]
+        same_peers = [nb for nb in peers if _same_slot(block, new.blocks[nb])]
+        if (
+            block.kind is BlockKind.CODE
+            and len(same) == 1
+            and len(same_peers) == 1
+            and _text_similarity(block, tgt.blocks[same[0]]) >= 0.5
+        ):
+            return same
+    if block.kind is not BlockKind.CODE:
+        return []
+    # Cells of narrower tabs holding lines of this one: the translator split it.
+    lines = _code_lines(block)
+    parts = [
+        tb
+        for tb in free
+        if tgt.blocks[tb].kind is BlockKind.CODE
+        and _covers(block, tgt.blocks[tb])
+        and not _same_slot(block, tgt.blocks[tb])
+        and _containment(tgt.blocks[tb], lines) >= 0.5
+    ]
+    best_run: list[int] = []
+    run: list[int] = []
+    for tb in parts:
+        if run and any(b.kind is not BlockKind.BLANK for b in tgt.blocks[run[-1] + 1 : tb]):
+            run = []
+        run.append(tb)
+        if len(run) > len(best_run):
+            best_run = list(run)
+    return best_run
+
+
+def _containment(cell: Block, lines: set[str]) -> float:
+    """Share of a cell's code lines (``#@tab`` line aside) found in ``lines``."""
+    mine = {x for x in _code_lines(cell) if not x.startswith("#@tab")}
+    return len(mine & lines) / len(mine) if mine else 0.0
+
+
+def _tab(block: Block) -> str:
+    first = block.raw.splitlines()[1:2]
+    return first[0].strip() if first and first[0].strip().startswith("#@tab") else ""
+
+
+# d2lbook's default framework in the d2l books: a code cell without ``#@tab`` is for it.
+_DEFAULT_TAB = "mxnet"
+_DIRECTIVE_NAME = re.compile(r"^\s*:([a-z_]+):")
+
+
+def _same_slot(a: Block, b: Block) -> bool:
+    """Whether ``b`` could be the translator's version of protected block ``a``: same kind and
+    code tab, same fence type, same directive (tab wrappers are structure, never paired)."""
+    if a.kind is not b.kind or a.pieces or b.pieces:
+        return False
+    if a.kind is BlockKind.CODE:
+        return _tab(a) == _tab(b)
+    head_a, head_b = a.raw.lstrip().split("\n", 1)[0], b.raw.lstrip().split("\n", 1)[0]
+    if a.kind is BlockKind.FENCE:
+        return head_a.split() == head_b.split()
+    if a.kind is BlockKind.DIRECTIVE:
+        name_a, name_b = _DIRECTIVE_NAME.match(head_a), _DIRECTIVE_NAME.match(head_b)
+        return (
+            name_a is not None
+            and name_b is not None
+            and name_a.group(1) == name_b.group(1)
+            and name_a.group(1) not in ("begin_tab", "end_tab")
+        )
+    return True
+
+
+def _text_similarity(a: Block, b: Block) -> float:
+    """Character similarity of two code cells' code (comments, docstrings and spacing ignored):
+    a rewritten cell still reads like the one it replaces where its lines all changed."""
+    return similarity(
+        "\n".join(_code_lines_of(a.raw.splitlines())), "\n".join(_code_lines_of(b.raw.splitlines()))
+    )
+
+
+def _tabs(block: Block) -> frozenset[str]:
+    """The frameworks a d2lbook code cell is for (a cell without ``#@tab`` is the default one)."""
+    tab = _tab(block)
+    names = [n.strip() for n in tab[len("#@tab") :].split(",") if n.strip()] if tab else []
+    return frozenset(names or [_DEFAULT_TAB])
+
+
+def _covers(cell: Block, block: Block) -> bool:
+    """Whether code cell ``cell`` is written for every framework of code cell ``block`` (a
+    translator's ``#@tab mxnet, pytorch, paddle`` covers a new ``#@tab pytorch`` cell)."""
+    if cell.kind is not BlockKind.CODE or block.kind is not BlockKind.CODE:
+        return False
+    mine = _tabs(cell)
+    return "all" in mine or _tabs(block) <= mine
+
+
+def _counterpart_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
+    if a.kind is BlockKind.CODE:
+        return _code_similarity(a, b, tabs=tabs)
+    return similarity(normalise_block(a), normalise_block(b))
 
 
 def _separator_after(doc: Document, index: int) -> str:
@@ -1156,9 +1471,11 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((nb, spliced[nb]))
             prev_t = emit.splice.block_index
         elif emit.merged is not None:
-            chunks.append((None, new_sep))
+            # Written where the translator's version was: their blank lines around it are kept.
+            gap = target_gap(emit.merged_from) if emit.merged_from is not None else None
+            chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, emit.merged))
-            prev_t = None
+            prev_t = emit.merged_last if emit.merged_last is not None else emit.merged_from
         elif emit.omit:
             pass  # the translator's decision: the block stays out (what hangs off it does not)
         else:
