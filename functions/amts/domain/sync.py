@@ -517,10 +517,11 @@ def _merge_code(old_source: str, old_target: str, new_source: str, *, part: bool
             continue
         lo = min(h[0] for h, _ in members)
         hi = max(h[1] for h, _ in members)
-        deleted = all(any(not t[2] and t[0] <= o[0] and o[1] <= t[1] for t in cluster_t) for o in cluster_o)
-        lines = _resolve(
-            base[lo:hi], _apply(base, cluster_o, lo, hi), _apply(base, cluster_t, lo, hi), part, deleted
-        )
+        theirs_here = _apply(base, cluster_t, lo, hi)
+        # None of the lines the English edited is in the translator's version of this place.
+        kept = set(_code_lines_of(theirs_here))
+        deleted = all(not set(_code_lines_of(base[o[0] : o[1]])) & kept for o in cluster_o)
+        lines = _resolve(base[lo:hi], _apply(base, cluster_o, lo, hi), theirs_here, part, deleted)
         edits.append((lo, hi, lines))
     out = _apply(base, edits)
     # A last line without a line break that is no longer last gets one; the block ends as the
