@@ -472,7 +472,56 @@ def _resolve(base: list[str], ours: list[str], theirs: list[str], part: bool, de
         merged = [_merge_tokens(b, o, t) for b, o, t in zip(base, ours, theirs, strict=True)]
         if all(m is not None for m in merged):
             return [m for m in merged if m is not None]
-    return ours
+    return _keep_translated_comments(base, ours, theirs)
+
+
+def _comment_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of consecutive comment lines (``#``, not ``#@`` directives)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, line in enumerate([*lines, ""]):
+        s = line.strip()
+        if s.startswith("#") and not s.startswith("#@"):
+            start = i if start is None else start
+        elif start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str]) -> list[str]:
+    """The English version of a place both sides rewrote (code re-laid out by the translator,
+    changed by the English), with the translator's comments kept where the English comment is
+    unchanged: comment runs pair by order when base and translator have as many, and an English
+    run equal to a base run the translator rewrote takes their lines (at the English indent)."""
+    runs_b, runs_t = _comment_runs(base), _comment_runs(theirs)
+    if not runs_b or len(runs_b) != len(runs_t):
+        return ours
+
+    def key(lines: Sequence[str]) -> tuple[str, ...]:
+        return tuple(line.strip() for line in lines)
+
+    keys_b = [key(base[a:b]) for a, b in runs_b]
+    counts = Counter(keys_b)
+    translated = {
+        k: theirs[ta:tb]
+        for k, (ta, tb) in zip(keys_b, runs_t, strict=True)
+        if counts[k] == 1 and key(theirs[ta:tb]) != k
+    }
+    if not translated:
+        return ours
+    out: list[str] = []
+    pos = 0
+    for a, b in _comment_runs(ours):
+        lines = translated.get(key(ours[a:b]))
+        if lines is None:
+            continue
+        indent = ours[a][: len(ours[a]) - len(ours[a].lstrip())]
+        out.extend(ours[pos:a])
+        out.extend(indent + line.lstrip() for line in lines)
+        pos = b
+    out.extend(ours[pos:])
+    return out
 
 
 def _merge_code(old_source: str, old_target: str, new_source: str, *, part: bool = False) -> str:
