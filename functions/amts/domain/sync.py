@@ -1202,7 +1202,8 @@ def _claim_translators_cells(
             and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
             and not _is_marker(tgt.blocks[tb])
         ]
-        run = _counterparts(block, free, tgt, [order[j] for j in range(k_lo + 1, k_hi) if written(j)], new)
+        peers = [order[j] for j in range(k_lo + 1, k_hi) if written(j)]
+        run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
         if not run:
             continue
         first, last_tb = run[0], run[-1]
@@ -1224,10 +1225,12 @@ def _claim_translators_cells(
         emit.merged_last = last_tb
 
 
-def _counterparts(block: Block, free: list[int], tgt: Document, peers: list[int], new: Document) -> list[int]:
-    """The translator's block (or run of split cells) in ``free`` standing for ``block`` (see
-    :func:`_claim_translators_cells`); ``peers``: the new blocks written from the source in
-    the same gap."""
+def _counterparts(
+    block: Block, old: Block | None, free: list[int], tgt: Document, peers: list[int], new: Document
+) -> list[int]:
+    """The translator's block (or run of split cells) in ``free`` standing for ``block`` (whose
+    old version is ``old``; see :func:`_claim_translators_cells`); ``peers``: the new blocks
+    written from the source in the same gap."""
     single = [tb for tb in free if _same_slot(block, tgt.blocks[tb]) or _covers(tgt.blocks[tb], block)]
     if single:
         scores = {
@@ -1237,19 +1240,17 @@ def _counterparts(block: Block, free: list[int], tgt: Document, peers: list[int]
         best = max(single, key=lambda tb: scores[tb])
         if scores[best] >= 0.5:
             return [best]
-        same = [tb for tb in single if _same_slot(block, tgt.blocks[tb])]
-        same_peers = [nb for nb in peers if _same_slot(block, new.blocks[nb])]
-        if (
-            block.kind is BlockKind.CODE
-            and len(same) == 1
-            and len(same_peers) == 1
-            and _text_similarity(block, tgt.blocks[same[0]]) >= 0.5
-        ):
-            return same
+        if block.kind is BlockKind.CODE and len(single) == 1:
+            cand = tgt.blocks[single[0]]
+            same_peers = [
+                nb for nb in peers if _same_slot(new.blocks[nb], cand) or _covers(cand, new.blocks[nb])
+            ]
+            if len(same_peers) == 1 and _text_similarity(block, cand) >= 0.5:
+                return single
     if block.kind is not BlockKind.CODE:
         return []
     # Cells of narrower tabs holding lines of this one: the translator split it.
-    lines = _code_lines(block)
+    lines = _code_lines(block) | (_code_lines(old) if old is not None else set())
     parts = [
         tb
         for tb in free
@@ -1309,9 +1310,11 @@ def _same_slot(a: Block, b: Block) -> bool:
 def _text_similarity(a: Block, b: Block) -> float:
     """Character similarity of two code cells' code (comments, docstrings and spacing ignored):
     a rewritten cell still reads like the one it replaces where its lines all changed."""
-    return similarity(
-        "\n".join(_code_lines_of(a.raw.splitlines())), "\n".join(_code_lines_of(b.raw.splitlines()))
-    )
+
+    def code(block: Block) -> str:
+        return "\n".join(x for x in _code_lines_of(block.raw.splitlines()) if not x.startswith("#@tab"))
+
+    return similarity(code(a), code(b))
 
 
 def _tabs(block: Block) -> frozenset[str]:
