@@ -1010,6 +1010,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     order = sorted(layout)
     position = {b: k for k, b in enumerate(order)}
     used_tgt: set[int] = set()
+    demoted: set[int] = set()  # old blocks the diff paired with a changed block unlike them
 
     for nb in order:
         emit = layout[nb]
@@ -1031,6 +1032,12 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             # A changed protected block (code cell, equation, fence, directive) replaces its
             # counterpart (never a second copy); the lines that did not change keep the
             # translator's version.
+            if not _resembles(al.src.blocks[ob], block):
+                # The diff paired it with an old block it does not resemble (a cell inserted
+                # before a rewritten one): it is new, and the old block's counterpart is free
+                # for what really replaced it (see _claim_translators_cells).
+                demoted.add(ob)
+                continue
             tb = al.protected.get(ob)
             if tb is not None and tb not in used_tgt and tgt.blocks[tb].kind is block.kind:
                 emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
@@ -1056,7 +1063,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         for other in absorbed:
             layout[other].skip = True
 
-    _claim_translators_cells(plan, diff, al, layout, order, used_tgt)
+    _claim_translators_cells(plan, diff, al, layout, order, used_tgt, demoted)
 
     # Target-only blocks: attach to the nearest anchored target block.
     tgt_anchor_to_new: dict[int, int] = {}
@@ -1127,6 +1134,7 @@ def _claim_translators_cells(
     layout: dict[int, _Emit],
     order: list[int],
     used_tgt: set[int],
+    demoted: set[int],
 ) -> None:
     """A protected block of the new source written from the source (changed, or new in the
     source) whose counterpart the translator has in a version the alignment did not pair
@@ -1151,7 +1159,7 @@ def _claim_translators_cells(
     new, tgt = plan.new_source, al.tgt
     # Old source blocks the new source no longer has: their translator's versions are free to be
     # claimed by what replaced them.
-    gone = set(range(len(al.src.blocks))) - set(diff.old_to_new_block)
+    gone = set(range(len(al.src.blocks))) - set(diff.old_to_new_block) | demoted
 
     def written(k: int) -> bool:
         emit = layout[order[k]]
@@ -1173,7 +1181,7 @@ def _claim_translators_cells(
         ob = diff.block_old.get(nb)
         if ob is not None and diff.block_same.get(nb, False):
             continue  # unchanged: kept or left out above
-        if ob is not None and al.src.blocks[ob].pieces:
+        if ob is not None and (al.src.blocks[ob].pieces or ob in demoted):
             ob = None
         k_lo = max((j for j in range(k) if _emit_targets(layout[order[j]])), default=-1)
         k_hi = min(
@@ -1305,6 +1313,19 @@ def _same_slot(a: Block, b: Block) -> bool:
             and name_a.group(1) not in ("begin_tab", "end_tab")
         )
     return True
+
+
+def _resembles(old: Block, new: Block) -> bool:
+    """Whether a changed protected block is still recognisably its old version (same kind, tabs
+    one within the other, code or text alike), rather than a different block the diff happened
+    to pair it with."""
+    if old.kind is not new.kind:
+        return False
+    if old.kind is BlockKind.CODE:
+        return (_covers(old, new) or _covers(new, old)) and (
+            _code_similarity(old, new, tabs=False) > 0 or _text_similarity(old, new) >= 0.5
+        )
+    return similarity(normalise_block(old), normalise_block(new)) >= 0.5
 
 
 def _text_similarity(a: Block, b: Block) -> float:
