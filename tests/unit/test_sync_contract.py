@@ -315,3 +315,23 @@ def test_a_new_block_is_inserted_and_a_deleted_one_removed() -> None:
     # Then the deleted cell is gone, the kept one is the translator's and the equation is there
     assert "print(2)" not in out and "print(1)  # 打印" in out
     assert out.count("$$y = 2x.$$") == 1
+
+
+def test_an_english_edit_of_lines_the_translator_removed_leaves_their_version() -> None:
+    # Given a helper class the translator dropped from their cell, which the English then edited
+    old = (
+        "Define the net.\n\n```{.python .input}\n#@tab pytorch\nclass Reshape(nn.Module):\n"
+        "    def forward(self, x):\n        return x.view(-1, 1, 28, 28)\n\n"
+        "net = nn.Sequential(Reshape(), nn.Linear(784, 10))\n```\n\nEnd, old.\n"
+    )
+    new = old.replace("class Reshape(nn.Module):", "class Reshape(torch.nn.Module):")
+    new = new.replace("784, 10", "784, 20").replace("End, old.", "End, new.")
+    tgt = (
+        "定义网络。\n\n```{.python .input}\n#@tab pytorch\n"
+        "net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n```\n\n结尾。\n"
+    )
+    # When synced
+    out = sync_texts(old, new, tgt)
+    # Then the class stays out, and the English edit of the line they kept is applied
+    assert "Reshape" not in out and "def forward" not in out
+    assert "\nnet = nn.Sequential(nn.Flatten(), nn.Linear(784, 20))\n" in out

@@ -413,11 +413,66 @@ def _hunks(a: Sequence[str], b: Sequence[str], *, split: bool) -> list[_Hunk]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if split and tag == "replace" and i2 - i1 == j2 - j1:
-            out.extend((i1 + k, i1 + k + 1, [b[j1 + k]]) for k in range(i2 - i1))
+        if split and tag == "replace":
+            out.extend(_fine_hunks(a, b, i1, i2, j1, j2))
         else:
             out.append((i1, i2, list(b[j1:j2])))
     return out
+
+
+def _fine_hunks(a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: int) -> list[_Hunk]:
+    """A replacement of lines ``a[i1:i2]`` by ``b[j1:j2]`` cut into the translator's separate
+    edits: lines that are versions of each other (same code, or alike) pair up as one-line
+    edits; between them, what is left pairs one for one when as many lines are left on both
+    sides (a translated comment), else is one edit (lines removed, added or re-laid out)."""
+    pairs = _line_pairs(a[i1:i2], b[j1:j2]) if (i2 - i1) * (j2 - j1) <= 20000 else []
+    out: list[_Hunk] = []
+    prev_i, prev_j = i1, j1
+    for pi, pj in [*((i1 + x, j1 + y) for x, y in pairs), (i2, j2)]:
+        if pi - prev_i == pj - prev_j:
+            out.extend((prev_i + k, prev_i + k + 1, [b[prev_j + k]]) for k in range(pi - prev_i))
+        else:
+            out.append((prev_i, pi, list(b[prev_j:pj])))
+        if pi < i2 and a[pi] != b[pj]:
+            out.append((pi, pi + 1, [b[pj]]))
+        prev_i, prev_j = pi + 1, pj + 1
+    return out
+
+
+def _line_pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """In order, the lines of ``a`` and ``b`` that are versions of each other: the same code
+    (comments and spacing aside) or alike code, or the same comment (most pairs, then most
+    alike)."""
+    ka, kb = [_code_line(x) for x in a], [_code_line(x) for x in b]
+
+    def score(i: int, j: int) -> float:
+        if ka[i] and kb[j]:
+            return similarity(ka[i], kb[j], 0.5)
+        return 1.0 if a[i].strip() == b[j].strip() and a[i].strip() else 0.0
+
+    n, m = len(a), len(b)
+    best = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cand = max(best[i - 1][j], best[i][j - 1])
+            sc = score(i - 1, j - 1)
+            if sc >= 0.5:
+                prev = best[i - 1][j - 1]
+                cand = max(cand, (prev[0] + 1, prev[1] + sc))
+            best[i][j] = cand
+    pairs: list[tuple[int, int]] = []
+    i, j = n, m
+    while i and j:
+        sc = score(i - 1, j - 1)
+        prev = best[i - 1][j - 1]
+        if sc >= 0.5 and best[i][j] == (prev[0] + 1, prev[1] + sc):
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
 
 
 def _overlap(a: _Hunk, b: _Hunk) -> bool:
@@ -458,7 +513,7 @@ def _merge_tokens(old: str, new: str, tgt: str) -> str | None:
     return "".join(_apply(base, mine + yours))
 
 
-def _resolve(base: list[str], ours: list[str], theirs: list[str], part: bool, deleted: bool) -> list[str]:
+def _resolve(base: list[str], ours: list[str], theirs: list[str], removed: bool) -> list[str]:
     """One place both the English and the translator edited (base lines → ours, theirs)."""
     if ours == theirs:
         return ours
@@ -466,8 +521,10 @@ def _resolve(base: list[str], ours: list[str], theirs: list[str], part: bool, de
         # The English only reworded comments (or re-spaced) where the translator had their own
         # version: code comments are not machine translated, the translator's words stay.
         return theirs
-    if part and deleted:
-        return theirs  # lines of a cell the translator split: they live in another cell
+    if removed:
+        # The English edited only lines the translator had removed (or moved to another cell
+        # when they split it): their version of the place stands.
+        return theirs
     if len(base) == len(ours) == len(theirs):
         merged = [_merge_tokens(b, o, t) for b, o, t in zip(base, ours, theirs, strict=True)]
         if all(m is not None for m in merged):
@@ -524,16 +581,15 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
     return out
 
 
-def _merge_code(old_source: str, old_target: str, new_source: str, *, part: bool = False) -> str:
+def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
     """Three-way line merge of a changed protected block (code cell, equation, fence,
     directive): the English edits of the old source, plus the translator's edits of it
     (translated comments, lines they added, dropped or re-laid out) wherever the English did
     not change those lines. Where both edited the same lines: the same edit, or edits of
     different words of a line, combine; an English edit of comments only keeps the
-    translator's version; otherwise the English wins, the block having changed.
-
-    ``part``: the translator's block is one of the cells they split the English cell into, so
-    an English edit of lines it does not have (they are in another cell) is not brought in.
+    translator's version; an English edit of lines the translator had removed (or moved to
+    another cell when they split the cell) leaves their version; otherwise the English wins, the
+    block having changed.
     """
     base = old_source.splitlines(keepends=True)
     tgt_lines = old_target.splitlines(keepends=True)
@@ -567,10 +623,14 @@ def _merge_code(old_source: str, old_target: str, new_source: str, *, part: bool
         lo = min(h[0] for h, _ in members)
         hi = max(h[1] for h, _ in members)
         theirs_here = _apply(base, cluster_t, lo, hi)
-        # None of the lines the English edited is in the translator's version of this place.
-        kept = set(_code_lines_of(theirs_here))
-        deleted = all(not set(_code_lines_of(base[o[0] : o[1]])) & kept for o in cluster_o)
-        lines = _resolve(base[lo:hi], _apply(base, cluster_o, lo, hi), theirs_here, part, deleted)
+        # The English edited lines (with code) none of which is in the translator's version of
+        # this place, even rewritten or re-laid out: the translator had removed them.
+        edited = [line for o in cluster_o for line in _code_lines_of(base[o[0] : o[1]])]
+        kept = _code_lines_of(theirs_here)
+        removed = bool(edited) and not any(
+            line in "".join(kept) or any(similarity(line, other) >= 0.5 for other in kept) for line in edited
+        )
+        lines = _resolve(base[lo:hi], _apply(base, cluster_o, lo, hi), theirs_here, removed)
         edits.append((lo, hi, lines))
     out = _apply(base, edits)
     # A last line without a line break that is no longer last gets one; the block ends as the
@@ -1223,12 +1283,11 @@ def _claim_translators_cells(
         if base is None:
             emit.target_span = (first, last_tb)  # the translator's version stands
             continue
-        part = len(run) > 1 or (block.kind is BlockKind.CODE and not _covers(tgt.blocks[first], block))
         texts: list[str] = []
         for n, tb in enumerate(run):
             if n:
                 texts.append("".join(b.raw for b in tgt.blocks[run[n - 1] + 1 : tb]))
-            texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw, part=part))
+            texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
 
