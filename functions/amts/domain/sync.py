@@ -38,9 +38,10 @@ docs/SYNC.md):
 * Protected blocks: an unchanged source block keeps the translator's version (translated code
   comments, rewritten equations, extra tabs in ``:begin_tab:``); an unchanged block without
   counterpart (left out or replaced by the translator's own version) is not written. A changed
-  code cell replaces its counterpart (a line-level three-way merge keeps the translator's
-  rewrites of unchanged lines); a new one is inserted, replacing the translator's unpaired
-  version of the same tab when there is one. Never a second copy.
+  protected block (code, equation, fence, directive) replaces its counterpart (a three-way line
+  merge keeps the translator's edits of what the English did not touch); a new one is
+  inserted, unless the translator already has their own version of it there, which stays.
+  Never a second copy (docs/SYNC.md section 2).
 * A changed sentence in an edited paragraph is spliced into the translator's raw paragraph (their
   line breaks kept) with an inline review marker right after it.
 * Identical old and new source (byte for byte): nothing to translate, the translation is kept
