@@ -335,3 +335,14 @@ def test_an_english_edit_of_lines_the_translator_removed_leaves_their_version() 
     # Then the class stays out, and the English edit of the line they kept is applied
     assert "Reshape" not in out and "def forward" not in out
     assert "\nnet = nn.Sequential(nn.Flatten(), nn.Linear(784, 20))\n" in out
+
+
+def test_a_new_english_equation_is_inserted_next_to_a_similar_one_the_translator_added() -> None:
+    # Given an equation the translator added on their own, and a similar one new in English
+    old = "Text here.\n\nEnd, old.\n"
+    new = "Text here.\n\n$$y = x^2 + 2.$$\n\nEnd, new.\n"
+    tgt = "这里的文字。\n\n$$y = x^2 + 1.$$\n\n结尾。\n"
+    # When synced
+    out = sync_texts(old, new, tgt)
+    # Then the English equation is written (an equation is the English's to add) and theirs stays
+    assert "$$y = x^2 + 2.$$" in out and "$$y = x^2 + 1.$$" in out

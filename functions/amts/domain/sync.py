@@ -1212,10 +1212,11 @@ def _claim_translators_cells(
     * else the consecutive cells of narrower tabs the translator split the cell into
       (``#@tab all`` written as one cell per framework), each holding lines of it.
 
-    A changed block is merged into it (:func:`_merge_code`). A block new in the source that the
-    translator already had in their own version (d2l-zh wrote tensorflow and paddle cells
+    A changed block is merged into it (:func:`_merge_code`). A code cell new in the source that
+    the translator already had in their own version (d2l-zh wrote tensorflow and paddle cells
     before d2l-en had them) leaves theirs as it is: without an old English version nothing
-    tells what the English changed, and the translator's version is theirs.
+    tells what the English changed, and the translator's version is theirs. Other new blocks
+    (an equation, a label) are the English's to add and are inserted.
     """
     new, tgt = plan.new_source, al.tgt
     # Old source blocks the new source no longer has: their translator's versions are free to be
@@ -1276,11 +1277,15 @@ def _claim_translators_cells(
         if not run:
             continue
         first, last_tb = run[0], run[-1]
+        base = ob if ob is not None else al.protected_rev.get(first)
+        if base is None and block.kind is not BlockKind.CODE:
+            # A new equation, label or fence is the English's to add (a label must match
+            # the references to it): inserted, whatever the translator has nearby.
+            continue
         used_tgt.update(run)
         emit.merged_from = first
         if _covers(tgt.blocks[first], block) and not _same_slot(block, tgt.blocks[first]):
             shared[first] = k
-        base = ob if ob is not None else al.protected_rev.get(first)
         if base is None:
             emit.target_span = (first, last_tb)  # the translator's version stands
             continue
