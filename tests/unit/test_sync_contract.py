@@ -346,3 +346,20 @@ def test_a_new_english_equation_is_inserted_next_to_a_similar_one_the_translator
     out = sync_texts(old, new, tgt)
     # Then the English equation is written (an equation is the English's to add) and theirs stays
     assert "$$y = x^2 + 2.$$" in out and "$$y = x^2 + 1.$$" in out
+
+
+def test_a_changed_cell_the_translator_moved_past_a_paragraph_replaces_their_copy() -> None:
+    # Given a cell the translator put after the paragraph that followed it in English, and an
+    # English edit of that cell
+    cell = "```{.python .input}\nimport torch\nx = torch.ones(3)\n```\n"
+    old = f"## Setup\n\n{cell}\nActivation functions decide whether a neuron fires.\n\nEnd, old.\n"
+    new = old.replace("torch.ones(3)", "torch.ones(4)").replace("End, old.", "End, new.")
+    tgt = f"## 准备\n\n激活函数决定神经元是否被激活。\n\n{cell}\n结尾。\n"
+    from amts.domain.align import Bead
+
+    beads = [Bead((i,), (i,), 1.0) for i in range(3)]  # heading, paragraph, last paragraph
+    # When synced
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"), aligner=lambda s, t, g=None: beads)
+    out = apply_sync(plan, machine(plan))
+    # Then the cell is written once, changed
+    assert out.count("import torch") == 1 and "torch.ones(4)" in out and "torch.ones(3)" not in out

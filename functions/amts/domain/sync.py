@@ -1274,6 +1274,8 @@ def _claim_translators_cells(
         ]
         peers = [order[j] for j in range(k_lo + 1, k_hi) if written(j)]
         run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
+        if not run and ob is not None:
+            run = _moved_counterpart(al.src.blocks[ob], al, used_tgt, gone)
         if not run:
             continue
         first, last_tb = run[0], run[-1]
@@ -1296,6 +1298,29 @@ def _claim_translators_cells(
             texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
+
+
+def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set[int]) -> list[int]:
+    """The translator's copy of a changed block's old version that they moved elsewhere (a cell
+    put after the paragraph that followed it, outside the gap the alignment looked in): the
+    only unpaired translator block of the same kind and tab whose text is the old English
+    block's, comments and spacing aside."""
+    tgt = al.tgt
+    key = _code_lines_of(old.raw.splitlines()) if old.kind is BlockKind.CODE else [normalise_block(old)]
+    found = [
+        tb
+        for tb in range(len(tgt.blocks))
+        if tb not in used_tgt
+        and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+        and _same_slot(old, tgt.blocks[tb])
+        and (
+            _code_lines_of(tgt.blocks[tb].raw.splitlines())
+            if old.kind is BlockKind.CODE
+            else [normalise_block(tgt.blocks[tb])]
+        )
+        == key
+    ]
+    return found if len(found) == 1 and key else []
 
 
 def _counterparts(
