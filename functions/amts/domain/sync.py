@@ -699,7 +699,7 @@ def _code_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
     la, lb = _code_lines(a), _code_lines(b)
     if not tabs:
         la, lb = {x for x in la if not x.startswith("#@tab")}, {x for x in lb if not x.startswith("#@tab")}
-    if not la or not lb or (tabs and _tab(a) != _tab(b)):
+    if not la or not lb or (tabs and _tabs(a) != _tabs(b)):
         return 0.0
     return len(la & lb) / len(la | lb)
 
@@ -1233,6 +1233,7 @@ def _claim_translators_cells(
             and emit.merged is None
         )
 
+    moved: set[int] = set()  # new blocks merged into a copy the translator moved out of order
     shared: dict[int, int] = {}  # translator's multi-tab cell taken for a new-source cell → its k
     folded: set[int] = set()  # new-source cells that cell stands for too
     for k, nb in enumerate(order):
@@ -1245,12 +1246,16 @@ def _claim_translators_cells(
             continue  # unchanged: kept or left out above
         if ob is not None and (al.src.blocks[ob].pieces or ob in demoted):
             ob = None
+        # The gap: between the target blocks written before and after this block.
         k_lo = max((j for j in range(k) if _emit_targets(layout[order[j]])), default=-1)
         k_hi = min(
             (j for j in range(k + 1, len(order)) if _emit_targets(layout[order[j]])), default=len(order)
         )
-        lo = max((t for b in order[:k] for t in _emit_targets(layout[b])), default=-1)
-        hi = min((t for b in order[k + 1 :] for t in _emit_targets(layout[b])), default=len(tgt.blocks))
+        lo = max((t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])), default=-1)
+        hi = min(
+            (t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])),
+            default=len(tgt.blocks),
+        )
         last = layout[order[k_lo]] if k_lo >= 0 else None
         if (
             last is not None
@@ -1276,6 +1281,8 @@ def _claim_translators_cells(
         run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
         if not run and ob is not None:
             run = _moved_counterpart(al.src.blocks[ob], al, used_tgt, gone)
+            if run:
+                moved.add(nb)
         if not run:
             continue
         first, last_tb = run[0], run[-1]
@@ -1390,7 +1397,7 @@ def _same_slot(a: Block, b: Block) -> bool:
     if a.kind is not b.kind or a.pieces or b.pieces:
         return False
     if a.kind is BlockKind.CODE:
-        return _tab(a) == _tab(b)
+        return _tabs(a) == _tabs(b)
     head_a, head_b = a.raw.lstrip().split("\n", 1)[0], b.raw.lstrip().split("\n", 1)[0]
     if a.kind is BlockKind.FENCE:
         return head_a.split() == head_b.split()
