@@ -172,6 +172,40 @@ def structure(doc: Document) -> tuple[list[str], list[str]]:
     return anchors, cells
 
 
+def _heading_keys(doc: Document) -> list[str]:
+    """The anchors of ``structure`` with each heading's text (to tell an unchanged heading)."""
+    keys: list[str] = []
+    for block in doc.blocks:
+        if block.kind is BlockKind.HEADING:
+            level = len(block.raw) - len(block.raw.lstrip("#"))
+            keys.append(f"h{level}:" + normalise(block.raw.lstrip("#")))
+        if block.kind is not BlockKind.CODE:
+            keys.extend("l:" + m for m in _LABEL.findall(block.raw))
+            keys.extend("f:" + m for m in _FIG.findall(block.raw))
+    return keys
+
+
+def _expected_anchors(old: Document, new: Document, tgt: Document) -> list[str]:
+    """The new English anchors, less those the translator left out or replaced (a heading or
+    label absent from the old translation, a label they fixed) whose English did not change:
+    the contract keeps the translators' decisions about unchanged content."""
+    old_anchors, tgt_anchors, new_anchors = structure(old)[0], structure(tgt)[0], structure(new)[0]
+    theirs: set[int] = set()  # old English anchors the translation has no copy of
+    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(
+        None, old_anchors, tgt_anchors, autojunk=False
+    ).get_opcodes():
+        if tag in ("delete", "replace"):
+            theirs.update(range(i1, i2))
+    dropped: set[int] = set()
+    old_keys, new_keys = _heading_keys(old), _heading_keys(new)
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(
+        None, old_keys, new_keys, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            dropped.update(j1 + k for k in range(i2 - i1) if i1 + k in theirs)
+    return [a for j, a in enumerate(new_anchors) if j not in dropped]
+
+
 def _drop_added_headings(expected: list[str], actual: list[str]) -> list[str]:
     """Remove heading markers that only the translator's added sections bring (as few as
     needed to match ``expected``); anything else that differs stays and is reported."""
@@ -409,11 +443,12 @@ def evaluate_texts(
     if out_doc.render() != output:
         result.valid, result.problem = False, "parser does not round-trip the output"
         return result
-    new_anchors, new_cells = structure(new)
+    new_cells = structure(new)[1]
+    new_anchors = _expected_anchors(old, new, tgt)
     out_anchors, out_cells = structure(out_doc)
     # Anchors the translator added (in the old Chinese file, not in the old English one) are
     # target-only content the sync keeps on purpose.
-    added = set(structure(tgt)[0]) - set(structure(old)[0]) - set(new_anchors)
+    added = set(structure(tgt)[0]) - set(structure(old)[0]) - set(structure(new)[0])
     out_anchors = [a for a in out_anchors if a not in added or not a.startswith(("l:", "f:"))]
     if len(out_anchors) != len(new_anchors):
         out_anchors = _drop_added_headings(new_anchors, out_anchors)

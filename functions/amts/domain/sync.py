@@ -38,9 +38,10 @@ docs/SYNC.md):
 * Protected blocks: an unchanged source block keeps the translator's version (translated code
   comments, rewritten equations, extra tabs in ``:begin_tab:``); an unchanged block without
   counterpart (left out or replaced by the translator's own version) is not written. A changed
-  code cell replaces its counterpart (a line-level three-way merge keeps the translator's
-  rewrites of unchanged lines); a new one is inserted, replacing the translator's unpaired
-  version of the same tab when there is one. Never a second copy.
+  protected block (code, equation, fence, directive) replaces its counterpart (a three-way line
+  merge keeps the translator's edits of what the English did not touch); a new one is
+  inserted, unless the translator already has their own version of it there, which stays.
+  Never a second copy (docs/SYNC.md section 2).
 * A changed sentence in an edited paragraph is spliced into the translator's raw paragraph (their
   line breaks kept) with an inline review marker right after it.
 * Identical old and new source (byte for byte): nothing to translate, the translation is kept
@@ -229,10 +230,11 @@ class _Emit:
     # An unchanged protected block the translator left out or replaced with their own version
     # (no counterpart in the old target): the translator's decision stands, nothing is written.
     omit: bool = False
-    # A changed code cell: the new source cell with the translator's edits (translated comments)
-    # of the lines that did not change (see :func:`_merge_code`).
+    # A changed protected block: the new source block with the translator's edits (translated
+    # comments, re-laid-out lines) of the lines that did not change (see :func:`_merge_code`).
     merged: str | None = None
-    merged_from: int | None = None  # the old-target block it replaces
+    merged_from: int | None = None  # the old-target block it replaces (or that stands for it)
+    merged_last: int | None = None  # the last one, when it replaces the cells a cell was split into
     splice: _Splice | None = None  # an edited paragraph written as the translator's, spliced
     before: list[int] = field(default_factory=list)
     after: list[int] = field(default_factory=list)
@@ -400,30 +402,247 @@ _TRANSLATOR_OWNED = frozenset(
 )
 
 
+_Hunk = tuple[int, int, list[str]]
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def _hunks(a: Sequence[str], b: Sequence[str], *, split: bool) -> list[_Hunk]:
+    """The edits turning ``a`` into ``b``: (start, end in ``a``, replacement). ``split``: a
+    replacement of as many items as it replaces is cut into one-item edits (a translated
+    comment is its own edit, independent of its neighbours)."""
+    out: list[_Hunk] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if split and tag == "replace":
+            out.extend(_fine_hunks(a, b, i1, i2, j1, j2))
+        else:
+            out.append((i1, i2, list(b[j1:j2])))
+    return out
+
+
+def _fine_hunks(a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: int) -> list[_Hunk]:
+    """A replacement of lines ``a[i1:i2]`` by ``b[j1:j2]`` cut into the translator's separate
+    edits: lines that are versions of each other (same code, or alike) pair up as one-line
+    edits; between them, what is left pairs one for one when as many lines are left on both
+    sides (a translated comment), else is one edit (lines removed, added or re-laid out)."""
+    pairs = _line_pairs(a[i1:i2], b[j1:j2]) if (i2 - i1) * (j2 - j1) <= 20000 else []
+    out: list[_Hunk] = []
+    prev_i, prev_j = i1, j1
+    for pi, pj in [*((i1 + x, j1 + y) for x, y in pairs), (i2, j2)]:
+        if pi - prev_i == pj - prev_j:
+            out.extend((prev_i + k, prev_i + k + 1, [b[prev_j + k]]) for k in range(pi - prev_i))
+        else:
+            out.append((prev_i, pi, list(b[prev_j:pj])))
+        if pi < i2 and a[pi] != b[pj]:
+            out.append((pi, pi + 1, [b[pj]]))
+        prev_i, prev_j = pi + 1, pj + 1
+    return out
+
+
+def _line_pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """In order, the lines of ``a`` and ``b`` that are versions of each other: the same code
+    (comments and spacing aside) or alike code, or the same comment (most pairs, then most
+    alike)."""
+    ka, kb = [_code_line(x) for x in a], [_code_line(x) for x in b]
+
+    def score(i: int, j: int) -> float:
+        if ka[i] and kb[j]:
+            return similarity(ka[i], kb[j], 0.5)
+        return 1.0 if a[i].strip() == b[j].strip() and a[i].strip() else 0.0
+
+    n, m = len(a), len(b)
+    best = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cand = max(best[i - 1][j], best[i][j - 1])
+            sc = score(i - 1, j - 1)
+            if sc >= 0.5:
+                prev = best[i - 1][j - 1]
+                cand = max(cand, (prev[0] + 1, prev[1] + sc))
+            best[i][j] = cand
+    pairs: list[tuple[int, int]] = []
+    i, j = n, m
+    while i and j:
+        sc = score(i - 1, j - 1)
+        prev = best[i - 1][j - 1]
+        if sc >= 0.5 and best[i][j] == (prev[0] + 1, prev[1] + sc):
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def _overlap(a: _Hunk, b: _Hunk) -> bool:
+    """Whether two edits of the same base collide (an insertion collides with an edit around
+    its point or another insertion at the same point; edits that only touch do not)."""
+    (a1, a2, _), (b1, b2, _) = a, b
+    if a1 == a2 and b1 == b2:
+        return a1 == b1
+    if a1 == a2:
+        return b1 < a1 < b2
+    if b1 == b2:
+        return a1 < b1 < a2
+    return a1 < b2 and b1 < a2
+
+
+def _apply(base: Sequence[str], edits: Sequence[_Hunk], start: int = 0, stop: int | None = None) -> list[str]:
+    """``base[start:stop]`` with non-overlapping ``edits`` (base positions) applied."""
+    stop = len(base) if stop is None else stop
+    out: list[str] = []
+    pos = start
+    for i1, i2, lines in sorted(edits, key=lambda h: (h[0], h[1] != h[0])):
+        out.extend(base[pos:i1])
+        out.extend(lines)
+        pos = i2
+    out.extend(base[pos:stop])
+    return out
+
+
+def _merge_tokens(old: str, new: str, tgt: str) -> str | None:
+    """Word-level three-way merge of one line both sides edited: the English edit and the
+    translator's (a renamed variable, a typo they had already fixed) combined when they touch
+    different words, or are the same edit; None when they collide."""
+    base, ours, theirs = _TOKEN.findall(old), _TOKEN.findall(new), _TOKEN.findall(tgt)
+    mine = _hunks(base, ours, split=False)
+    yours = [h for h in _hunks(base, theirs, split=False) if h not in mine]
+    if any(_overlap(h, o) for h in yours for o in mine):
+        return None
+    return "".join(_apply(base, mine + yours))
+
+
+def _resolve(base: list[str], ours: list[str], theirs: list[str], removed: bool) -> list[str]:
+    """One place both the English and the translator edited (base lines → ours, theirs)."""
+    if ours == theirs:
+        return ours
+    if any(line.strip() for line in ours) and _code_lines_of(ours) == _code_lines_of(base):
+        # The English only reworded comments (or re-spaced) where the translator had their own
+        # version: code comments are not machine translated, the translator's words stay.
+        return theirs
+    if removed:
+        # The English edited only lines the translator had removed (or moved to another cell
+        # when they split it): their version of the place stands.
+        return theirs
+    if len(base) == len(ours) == len(theirs):
+        merged = [_merge_tokens(b, o, t) for b, o, t in zip(base, ours, theirs, strict=True)]
+        if all(m is not None for m in merged):
+            return [m for m in merged if m is not None]
+    return _keep_translated_comments(base, ours, theirs)
+
+
+def _comment_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of consecutive comment lines (``#``, not ``#@`` directives)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, line in enumerate([*lines, ""]):
+        s = line.strip()
+        if s.startswith("#") and not s.startswith("#@"):
+            start = i if start is None else start
+        elif start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str]) -> list[str]:
+    """The English version of a place both sides rewrote (code re-laid out by the translator,
+    changed by the English), with the translator's comments kept where the English comment is
+    unchanged: comment runs pair by order when base and translator have as many, and an English
+    run equal to a base run the translator rewrote takes their lines (at the English indent)."""
+    runs_b, runs_t = _comment_runs(base), _comment_runs(theirs)
+    if not runs_b or len(runs_b) != len(runs_t):
+        return ours
+
+    def key(lines: Sequence[str]) -> tuple[str, ...]:
+        return tuple(line.strip() for line in lines)
+
+    keys_b = [key(base[a:b]) for a, b in runs_b]
+    counts = Counter(keys_b)
+    translated = {
+        k: theirs[ta:tb]
+        for k, (ta, tb) in zip(keys_b, runs_t, strict=True)
+        if counts[k] == 1 and key(theirs[ta:tb]) != k
+    }
+    if not translated:
+        return ours
+    out: list[str] = []
+    pos = 0
+    for a, b in _comment_runs(ours):
+        lines = translated.get(key(ours[a:b]))
+        if lines is None:
+            continue
+        indent = ours[a][: len(ours[a]) - len(ours[a].lstrip())]
+        out.extend(ours[pos:a])
+        out.extend(indent + line.lstrip() for line in lines)
+        pos = b
+    out.extend(ours[pos:])
+    return out
+
+
 def _merge_code(old_source: str, old_target: str, new_source: str) -> str:
-    """Three-way line merge of a code cell: the new source's lines, where a line is unchanged
-    from the old source and the translator had rewritten it one for one (a translated comment),
-    the translator's line."""
-    old_lines = old_source.splitlines(keepends=True)
+    """Three-way line merge of a changed protected block (code cell, equation, fence,
+    directive): the English edits of the old source, plus the translator's edits of it
+    (translated comments, lines they added, dropped or re-laid out) wherever the English did
+    not change those lines. Where both edited the same lines: the same edit, or edits of
+    different words of a line, combine; an English edit of comments only keeps the
+    translator's version; an English edit of lines the translator had removed (or moved to
+    another cell when they split the cell) leaves their version; otherwise the English wins, the
+    block having changed.
+    """
+    base = old_source.splitlines(keepends=True)
     tgt_lines = old_target.splitlines(keepends=True)
     new_lines = new_source.splitlines(keepends=True)
-    theirs: dict[int, str] = {}
-    ours = difflib.SequenceMatcher(None, old_lines, tgt_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in ours.get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            for k in range(i2 - i1):
-                theirs[i1 + k] = tgt_lines[j1 + k]
-    out: list[str] = []
-    edit = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in edit.get_opcodes():
-        if tag == "equal":
-            for k in range(i2 - i1):
-                line = theirs.get(i1 + k, new_lines[j1 + k])
-                if not line.endswith("\n") and new_lines[j1 + k].endswith("\n"):
-                    line += "\n"
-                out.append(line)
-        else:
-            out.extend(new_lines[j1:j2])
+    ours = _hunks(base, new_lines, split=False)
+    theirs = _hunks(base, tgt_lines, split=True)
+    # Places where the two sides' edits collide: clusters of hunks linked by overlaps.
+    hunks = [(h, True) for h in ours] + [(h, False) for h in theirs]
+    group = list(range(len(hunks)))
+
+    def find(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, (h, mine) in enumerate(hunks):
+        for j in range(i + 1, len(hunks)):
+            if hunks[j][1] != mine and _overlap(h, hunks[j][0]):
+                group[find(i)] = find(j)
+    clusters: dict[int, list[tuple[_Hunk, bool]]] = {}
+    for i, item in enumerate(hunks):
+        clusters.setdefault(find(i), []).append(item)
+    edits: list[_Hunk] = []
+    for members in clusters.values():
+        cluster_o = [h for h, mine in members if mine]
+        cluster_t = [h for h, mine in members if not mine]
+        if not cluster_o or not cluster_t:
+            edits.extend(h for h, _ in members)
+            continue
+        lo = min(h[0] for h, _ in members)
+        hi = max(h[1] for h, _ in members)
+        theirs_here = _apply(base, cluster_t, lo, hi)
+        # The English edited lines (with code) none of which is in the translator's version of
+        # this place, even rewritten or re-laid out: the translator had removed them.
+        edited = [line for o in cluster_o for line in _code_lines_of(base[o[0] : o[1]])]
+        kept = _code_lines_of(theirs_here)
+        removed = bool(edited) and not any(
+            line in "".join(kept) or any(similarity(line, other) >= 0.5 for other in kept) for line in edited
+        )
+        lines = _resolve(base[lo:hi], _apply(base, cluster_o, lo, hi), theirs_here, removed)
+        edits.append((lo, hi, lines))
+    out = _apply(base, edits)
+    # A last line without a line break that is no longer last gets one; the block ends as the
+    # new source does.
+    for k in range(len(out) - 1):
+        if not out[k].endswith("\n"):
+            out[k] += "\n"
+    if out and new_lines and not new_lines[-1].endswith("\n"):
+        out[-1] = out[-1].rstrip("\r\n")
+    elif out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
     return "".join(out)
 
 
@@ -436,28 +655,53 @@ def _keep_target_version(source: Block, target: Block) -> bool:
     return True
 
 
-def _code_lines(block: Block) -> set[str]:
-    lines: set[str] = set()
-    for line in block.raw.splitlines():
+_TRIPLE = ('"""', "'''")
+
+
+def _code_line(line: str) -> str:
+    """A line's code with its comment and all whitespace removed ("" for a comment or blank
+    line): translated comments and re-spacing do not make two lines different."""
+    s = line.strip()
+    if not s or (s.startswith("#") and not s.startswith("#@")):
+        return ""
+    s = s.split("  #", 1)[0].split(" # ", 1)[0]
+    return "".join(s.split())
+
+
+def _code_lines_of(lines: Sequence[str]) -> list[str]:
+    """The code lines of a block in order: comments, docstrings and blank lines left out."""
+    out: list[str] = []
+    quote: str | None = None  # inside a docstring opened with this quote
+    for line in lines:
         s = line.strip()
-        if not s or s.startswith("```") or (s.startswith("#") and not s.startswith("#@")):
+        if quote is not None:
+            if quote in s:
+                quote = None
             continue
-        s = s.split("  #", 1)[0].split(" # ", 1)[0].strip()
-        if s:
-            lines.add(s)
-    return lines
+        opening = next((q for q in _TRIPLE if s.lstrip("rRbBuU").startswith(q)), None)
+        if opening is not None:
+            if s.count(opening) == 1:
+                quote = opening
+            continue
+        code = _code_line(line)
+        if code:
+            out.append(code)
+    return out
 
 
-def _code_similarity(a: Block, b: Block) -> float:
-    """Jaccard similarity of two code cells' code lines (comments ignored), 0 for another tab."""
+def _code_lines(block: Block) -> set[str]:
+    return {line for line in _code_lines_of(block.raw.splitlines()) if not line.startswith("```")}
+
+
+def _code_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
+    """Jaccard similarity of two code cells' code lines (comments, docstrings, spacing and, with
+    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab."""
     la, lb = _code_lines(a), _code_lines(b)
-    if not la or not lb:
+    if not tabs:
+        la, lb = {x for x in la if not x.startswith("#@tab")}, {x for x in lb if not x.startswith("#@tab")}
+    if not la or not lb or (tabs and _tabs(a) != _tabs(b)):
         return 0.0
-    first_a = a.raw.splitlines()[1:2]
-    first_b = b.raw.splitlines()[1:2]
-    tab_a = first_a[0].strip() if first_a and first_a[0].strip().startswith("#@tab") else ""
-    tab_b = first_b[0].strip() if first_b and first_b[0].strip().startswith("#@tab") else ""
-    return len(la & lb) / len(la | lb) if tab_a == tab_b else 0.0
+    return len(la & lb) / len(la | lb)
 
 
 def _protected_similar(a: Block, b: Block) -> bool:
@@ -827,6 +1071,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     order = sorted(layout)
     position = {b: k for k, b in enumerate(order)}
     used_tgt: set[int] = set()
+    demoted: set[int] = set()  # old blocks the diff paired with a changed block unlike them
 
     for nb in order:
         emit = layout[nb]
@@ -839,11 +1084,23 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         ):
             emit.omit = True
             continue
-        if ob is not None and not diff.block_same.get(nb, False) and block.kind is BlockKind.CODE:
-            # A changed code cell replaces its counterpart (never a second copy); the lines that
-            # did not change keep the translator's version.
+        if (
+            ob is not None
+            and not diff.block_same.get(nb, False)
+            and not block.pieces
+            and not al.src.blocks[ob].pieces
+        ):
+            # A changed protected block (code cell, equation, fence, directive) replaces its
+            # counterpart (never a second copy); the lines that did not change keep the
+            # translator's version.
+            if not _resembles(al.src.blocks[ob], block):
+                # The diff paired it with an old block it does not resemble (a cell inserted
+                # before a rewritten one): it is new, and the old block's counterpart is free
+                # for what really replaced it (see _claim_translators_cells).
+                demoted.add(ob)
+                continue
             tb = al.protected.get(ob)
-            if tb is not None and tb not in used_tgt:
+            if tb is not None and tb not in used_tgt and tgt.blocks[tb].kind is block.kind:
                 emit.merged = _merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
                 emit.merged_from = tb
                 used_tgt.add(tb)
@@ -867,7 +1124,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
         for other in absorbed:
             layout[other].skip = True
 
-    _claim_translators_cells(plan, diff, al, layout, order, used_tgt)
+    _claim_translators_cells(plan, diff, al, layout, order, used_tgt, demoted)
 
     # Target-only blocks: attach to the nearest anchored target block.
     tgt_anchor_to_new: dict[int, int] = {}
@@ -926,7 +1183,9 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
 def _emit_targets(emit: _Emit) -> list[int]:
     if emit.target_span is not None:
         return [emit.target_span[0], emit.target_span[1]]
-    return [emit.merged_from] if emit.merged_from is not None else []
+    if emit.merged_from is not None:
+        return [emit.merged_from, emit.merged_last if emit.merged_last is not None else emit.merged_from]
+    return []
 
 
 def _claim_translators_cells(
@@ -936,39 +1195,266 @@ def _claim_translators_cells(
     layout: dict[int, _Emit],
     order: list[int],
     used_tgt: set[int],
+    demoted: set[int],
 ) -> None:
-    """A code cell of the new source written from the source (changed, or new in the source)
-    whose counterpart the translator has in a version the alignment did not pair (comments
-    translated, cell reshaped): the translator's cell of the same tab, between the target blocks
-    written before and after it and similar when comments are ignored, is replaced (merged)
-    rather than kept next to a second copy."""
+    """A protected block of the new source written from the source (changed, or new in the
+    source) whose counterpart the translator has in a version the alignment did not pair
+    (comments translated, cell reshaped, tabs merged or split, an equation rewritten) takes the
+    place of that version instead of being written next to it as a second copy. The
+    counterpart is looked for between the target blocks written before and after the block,
+    among the translator's blocks no surviving English block stands for:
+
+    * the most similar block of the same kind (for code: same tab, or a ``#@tab`` list covering
+      the block's framework) when similar enough (comments, docstrings and spacing ignored);
+    * else the only cell of the same tab there when the new source writes only this one cell of
+      that tab there and the code still reads alike (d2l's tensorflow cells are rewritten
+      wholesale between versions);
+    * else the consecutive cells of narrower tabs the translator split the cell into
+      (``#@tab all`` written as one cell per framework), each holding lines of it.
+
+    A changed block is merged into it (:func:`_merge_code`). A code cell new in the source that
+    the translator already had in their own version (d2l-zh wrote tensorflow and paddle cells
+    before d2l-en had them) leaves theirs as it is: without an old English version nothing
+    tells what the English changed, and the translator's version is theirs. Other new blocks
+    (an equation, a label) are the English's to add and are inserted.
+    """
     new, tgt = plan.new_source, al.tgt
+    # Old source blocks the new source no longer has: their translator's versions are free to be
+    # claimed by what replaced them.
+    gone = set(range(len(al.src.blocks))) - set(diff.old_to_new_block) | demoted
+
+    def written(k: int) -> bool:
+        emit = layout[order[k]]
+        return (
+            not new.blocks[order[k]].pieces
+            and not emit.skip
+            and not emit.omit
+            and emit.target_span is None
+            and emit.merged is None
+        )
+
+    moved: set[int] = set()  # new blocks merged into a copy the translator moved out of order
+    shared: dict[int, int] = {}  # translator's multi-tab cell taken for a new-source cell → its k
+    folded: set[int] = set()  # new-source cells that cell stands for too
     for k, nb in enumerate(order):
-        emit = layout[nb]
         block = new.blocks[nb]
-        if block.kind is not BlockKind.CODE or emit.skip or emit.omit:
-            continue
-        if emit.target_span is not None or emit.merged is not None:
+        emit = layout[nb]
+        if block.pieces or not written(k):
             continue
         ob = diff.block_old.get(nb)
         if ob is not None and diff.block_same.get(nb, False):
             continue  # unchanged: kept or left out above
-        lo = max((t for b in order[:k] for t in _emit_targets(layout[b])), default=-1)
-        hi = min((t for b in order[k + 1 :] for t in _emit_targets(layout[b])), default=len(tgt.blocks))
-        best, best_score = None, 0.5
-        for tb in range(lo + 1, hi):
-            cand = tgt.blocks[tb]
-            if tb in used_tgt or cand.kind is not BlockKind.CODE or not al.target_only(tb):
-                continue
-            score = _code_similarity(block, cand)
-            if score >= best_score:
-                best, best_score = tb, score
-        if best is None:
+        if ob is not None and (al.src.blocks[ob].pieces or ob in demoted):
+            ob = None
+        # The gap: between the target blocks written before and after this block.
+        k_lo = max((j for j in range(k) if _emit_targets(layout[order[j]])), default=-1)
+        k_hi = min(
+            (j for j in range(k + 1, len(order)) if _emit_targets(layout[order[j]])), default=len(order)
+        )
+        lo = max((t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])), default=-1)
+        hi = min(
+            (t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])),
+            default=len(tgt.blocks),
+        )
+        last = layout[order[k_lo]] if k_lo >= 0 else None
+        if (
+            last is not None
+            and last.merged_from is not None
+            and shared.get(last.merged_from) == k_lo
+            and all(j in folded for j in range(k_lo + 1, k) if written(j) or j in folded)
+            and _covers(tgt.blocks[last.merged_from], block)
+            and _code_similarity(block, tgt.blocks[last.merged_from], tabs=False) >= 0.5
+        ):
+            # The translator's cell taken for a previous cell also covers this one's tab
+            # (``#@tab mxnet, pytorch`` for an mxnet and a pytorch cell): written once.
+            emit.omit = True
+            folded.add(k)
             continue
-        base = al.src.blocks[ob].raw if ob is not None else block.raw
-        emit.merged = _merge_code(base, tgt.blocks[best].raw, block.raw)
-        emit.merged_from = best
-        used_tgt.add(best)
+        free = [
+            tb
+            for tb in range(lo + 1, hi)
+            if tb not in used_tgt
+            and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+            and not _is_marker(tgt.blocks[tb])
+        ]
+        peers = [order[j] for j in range(k_lo + 1, k_hi) if written(j)]
+        run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
+        if not run and ob is not None:
+            run = _moved_counterpart(al.src.blocks[ob], al, used_tgt, gone)
+            if run:
+                moved.add(nb)
+        if not run:
+            continue
+        first, last_tb = run[0], run[-1]
+        base = ob if ob is not None else al.protected_rev.get(first)
+        if base is None and block.kind is not BlockKind.CODE:
+            # A new equation, label or fence is the English's to add (a label must match
+            # the references to it): inserted, whatever the translator has nearby.
+            continue
+        used_tgt.update(run)
+        emit.merged_from = first
+        if _covers(tgt.blocks[first], block) and not _same_slot(block, tgt.blocks[first]):
+            shared[first] = k
+        if base is None:
+            emit.target_span = (first, last_tb)  # the translator's version stands
+            continue
+        texts: list[str] = []
+        for n, tb in enumerate(run):
+            if n:
+                texts.append("".join(b.raw for b in tgt.blocks[run[n - 1] + 1 : tb]))
+            texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
+        emit.merged = "".join(texts)
+        emit.merged_last = last_tb
+
+
+def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set[int]) -> list[int]:
+    """The translator's copy of a changed block's old version that they moved elsewhere (a cell
+    put after the paragraph that followed it, outside the gap the alignment looked in): the
+    only unpaired translator block of the same kind and tab whose text is the old English
+    block's, comments and spacing aside."""
+    tgt = al.tgt
+    key = _code_lines_of(old.raw.splitlines()) if old.kind is BlockKind.CODE else [normalise_block(old)]
+    found = [
+        tb
+        for tb in range(len(tgt.blocks))
+        if tb not in used_tgt
+        and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+        and _same_slot(old, tgt.blocks[tb])
+        and (
+            _code_lines_of(tgt.blocks[tb].raw.splitlines())
+            if old.kind is BlockKind.CODE
+            else [normalise_block(tgt.blocks[tb])]
+        )
+        == key
+    ]
+    return found if len(found) == 1 and key else []
+
+
+def _counterparts(
+    block: Block, old: Block | None, free: list[int], tgt: Document, peers: list[int], new: Document
+) -> list[int]:
+    """The translator's block (or run of split cells) in ``free`` standing for ``block`` (whose
+    old version is ``old``; see :func:`_claim_translators_cells`); ``peers``: the new blocks
+    written from the source in the same gap."""
+    single = [tb for tb in free if _same_slot(block, tgt.blocks[tb]) or _covers(tgt.blocks[tb], block)]
+    if single:
+        scores = {
+            tb: _counterpart_similarity(block, tgt.blocks[tb], tabs=_same_slot(block, tgt.blocks[tb]))
+            for tb in single
+        }
+        best = max(single, key=lambda tb: scores[tb])
+        if scores[best] >= 0.5:
+            return [best]
+        if block.kind is BlockKind.CODE and len(single) == 1:
+            cand = tgt.blocks[single[0]]
+            same_peers = [
+                nb for nb in peers if _same_slot(new.blocks[nb], cand) or _covers(cand, new.blocks[nb])
+            ]
+            if len(same_peers) == 1 and _text_similarity(block, cand) >= 0.5:
+                return single
+    if block.kind is not BlockKind.CODE:
+        return []
+    # Cells of narrower tabs holding lines of this one: the translator split it.
+    lines = _code_lines(block) | (_code_lines(old) if old is not None else set())
+    parts = [
+        tb
+        for tb in free
+        if tgt.blocks[tb].kind is BlockKind.CODE
+        and _covers(block, tgt.blocks[tb])
+        and not _same_slot(block, tgt.blocks[tb])
+        and _containment(tgt.blocks[tb], lines) >= 0.5
+    ]
+    best_run: list[int] = []
+    run: list[int] = []
+    for tb in parts:
+        if run and any(b.kind is not BlockKind.BLANK for b in tgt.blocks[run[-1] + 1 : tb]):
+            run = []
+        run.append(tb)
+        if len(run) > len(best_run):
+            best_run = list(run)
+    return best_run
+
+
+def _containment(cell: Block, lines: set[str]) -> float:
+    """Share of a cell's code lines (``#@tab`` line aside) found in ``lines``."""
+    mine = {x for x in _code_lines(cell) if not x.startswith("#@tab")}
+    return len(mine & lines) / len(mine) if mine else 0.0
+
+
+def _tab(block: Block) -> str:
+    first = block.raw.splitlines()[1:2]
+    return first[0].strip() if first and first[0].strip().startswith("#@tab") else ""
+
+
+# d2lbook's default framework in the d2l books: a code cell without ``#@tab`` is for it.
+_DEFAULT_TAB = "mxnet"
+_DIRECTIVE_NAME = re.compile(r"^\s*:([a-z_]+):")
+
+
+def _same_slot(a: Block, b: Block) -> bool:
+    """Whether ``b`` could be the translator's version of protected block ``a``: same kind and
+    code tab, same fence type, same directive (tab wrappers are structure, never paired)."""
+    if a.kind is not b.kind or a.pieces or b.pieces:
+        return False
+    if a.kind is BlockKind.CODE:
+        return _tabs(a) == _tabs(b)
+    head_a, head_b = a.raw.lstrip().split("\n", 1)[0], b.raw.lstrip().split("\n", 1)[0]
+    if a.kind is BlockKind.FENCE:
+        return head_a.split() == head_b.split()
+    if a.kind is BlockKind.DIRECTIVE:
+        name_a, name_b = _DIRECTIVE_NAME.match(head_a), _DIRECTIVE_NAME.match(head_b)
+        return (
+            name_a is not None
+            and name_b is not None
+            and name_a.group(1) == name_b.group(1)
+            and name_a.group(1) not in ("begin_tab", "end_tab")
+        )
+    return True
+
+
+def _resembles(old: Block, new: Block) -> bool:
+    """Whether a changed protected block is still recognisably its old version (same kind, tabs
+    one within the other, code or text alike), rather than a different block the diff happened
+    to pair it with."""
+    if old.kind is not new.kind:
+        return False
+    if old.kind is BlockKind.CODE:
+        return (_covers(old, new) or _covers(new, old)) and (
+            _code_similarity(old, new, tabs=False) > 0 or _text_similarity(old, new) >= 0.5
+        )
+    return similarity(normalise_block(old), normalise_block(new)) >= 0.5
+
+
+def _text_similarity(a: Block, b: Block) -> float:
+    """Character similarity of two code cells' code (comments, docstrings and spacing ignored):
+    a rewritten cell still reads like the one it replaces where its lines all changed."""
+
+    def code(block: Block) -> str:
+        return "\n".join(x for x in _code_lines_of(block.raw.splitlines()) if not x.startswith("#@tab"))
+
+    return similarity(code(a), code(b))
+
+
+def _tabs(block: Block) -> frozenset[str]:
+    """The frameworks a d2lbook code cell is for (a cell without ``#@tab`` is the default one)."""
+    tab = _tab(block)
+    names = [n.strip() for n in tab[len("#@tab") :].split(",") if n.strip()] if tab else []
+    return frozenset(names or [_DEFAULT_TAB])
+
+
+def _covers(cell: Block, block: Block) -> bool:
+    """Whether code cell ``cell`` is written for every framework of code cell ``block`` (a
+    translator's ``#@tab mxnet, pytorch, paddle`` covers a new ``#@tab pytorch`` cell)."""
+    if cell.kind is not BlockKind.CODE or block.kind is not BlockKind.CODE:
+        return False
+    mine = _tabs(cell)
+    return "all" in mine or _tabs(block) <= mine
+
+
+def _counterpart_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
+    if a.kind is BlockKind.CODE:
+        return _code_similarity(a, b, tabs=tabs)
+    return similarity(normalise_block(a), normalise_block(b))
 
 
 def _separator_after(doc: Document, index: int) -> str:
@@ -1156,9 +1642,11 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((nb, spliced[nb]))
             prev_t = emit.splice.block_index
         elif emit.merged is not None:
-            chunks.append((None, new_sep))
+            # Written where the translator's version was: their blank lines around it are kept.
+            gap = target_gap(emit.merged_from) if emit.merged_from is not None else None
+            chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, emit.merged))
-            prev_t = None
+            prev_t = emit.merged_last if emit.merged_last is not None else emit.merged_from
         elif emit.omit:
             pass  # the translator's decision: the block stays out (what hangs off it does not)
         else:
