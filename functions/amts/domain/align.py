@@ -14,6 +14,8 @@ Contract:
     align_documents(src, tgt, granularity: Granularity, glossary=None,
                     min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> AlignmentResult
         Only 1-1, 1-n, n-1, n-n beads with both sides non-empty become pairs.
+    align_pieces / align_sentences / align_documents take ``model=PairModel`` (keyword) to
+    replace the shipped :data:`PAIR_MODELS` entry: benchmarks score held-out calibrations.
 
 How it works. Protected blocks found in both files (code cells, display math, labels, figure
 paths, framework tabs) are matched in order (:func:`amts.domain.anchors.match_signatures`, a
@@ -651,13 +653,16 @@ def align_pieces(
     use_anchors: bool = True,
     use_regions: bool = True,
     aligner: Aligner | None = None,
+    model: PairModel | None = None,
 ) -> list[Bead]:
     """Paragraph-level beads covering every piece of both documents, in document order.
 
     ``use_anchors`` / ``use_regions`` / ``aligner`` exist for the benchmark's baselines (plain
-    Gale-Church, diagonal pairing); production code leaves them alone.
+    Gale-Church, diagonal pairing); ``model`` replaces the shipped :func:`pair_model` so a
+    benchmark can score a length model calibrated on other sections (held-out evaluation).
+    Production code leaves them alone.
     """
-    model = pair_model(src.lang, tgt.lang)
+    model = model or pair_model(src.lang, tgt.lang)
     terms_s, terms_t = (
         glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang) if use_anchors else ([], [])
     )
@@ -1038,10 +1043,12 @@ def align_sentences(
     *,
     src_sentences: Sequence[tuple[int, str]] | None = None,
     tgt_sentences: Sequence[tuple[int, str]] | None = None,
+    model: PairModel | None = None,
 ) -> list[Bead]:
     """Sentence beads (indices into :func:`document_sentences`) inside each paragraph bead
-    with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's."""
-    model = pair_model(src.lang, tgt.lang)
+    with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's.
+    ``model`` as in :func:`align_pieces` (the paragraph model; sentences adapt it)."""
+    model = model or pair_model(src.lang, tgt.lang)
     smodel = sentence_model(model)
     terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang)
     sents_s = list(src_sentences) if src_sentences is not None else document_sentences(src)
@@ -1095,10 +1102,13 @@ def align_documents(
     granularity: Granularity,
     glossary: Glossary | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    *,
+    model: PairModel | None = None,
 ) -> AlignmentResult:
     """Aligned text pairs ready for parallel data; pairs under ``min_confidence`` go to
-    ``dropped`` (kept for reports, never used as training data)."""
-    beads = align_pieces(src, tgt, glossary)
+    ``dropped`` (kept for reports, never used as training data). ``model``: see
+    :func:`align_pieces` (benchmarks only)."""
+    beads = align_pieces(src, tgt, glossary, model=model)
     result = AlignmentResult()
     js, jt = _joiner(src.lang), _joiner(tgt.lang)
     if Granularity(granularity) is Granularity.PARAGRAPH:
@@ -1117,7 +1127,9 @@ def align_documents(
         return result
     sents_s = document_sentences(src)
     sents_t = document_sentences(tgt)
-    for b in align_sentences(src, tgt, beads, glossary, src_sentences=sents_s, tgt_sentences=sents_t):
+    for b in align_sentences(
+        src, tgt, beads, glossary, src_sentences=sents_s, tgt_sentences=sents_t, model=model
+    ):
         if not b.source or not b.target:
             continue
         pair = AlignedPair(
