@@ -69,7 +69,7 @@ GOLD = ROOT / "benchmarks" / "gold"
 # a lower-case word, the terminal, an upper-case letter ("model.The").
 _CLOSE = "\"'”’)\\]」』）"
 GLUED: dict[str, re.Pattern[str]] = {
-    "hangul": re.compile(rf"[\uac00-\ud7a3][.!?]+[{_CLOSE}]*(?=\S)"),
+    "hangul": re.compile(rf"[\uac00-\ud7a3](?:[.!?]+[{_CLOSE}]*)+(?=[^\s{_CLOSE}.!?])"),
     "kana": re.compile(rf"[\u3040-\u30ff\u4e00-\u9fff][.!?。！？]+[{_CLOSE}]*(?=[^\s{_CLOSE}。！？.!?])"),
     "latin": re.compile(rf"[a-zà-ỹçğışöü]{{2}}[.!?]+[{_CLOSE}]*(?=[A-ZÀ-ỸÇĞİŞÖÜ])"),
 }
@@ -84,6 +84,8 @@ def glued_end(sentence: str, lang: str) -> bool:
     text = sentence.strip()
     for span in sorted(scan_spans(text), key=lambda sp: sp.start, reverse=True):
         text = text[: span.start] + _MASK + text[span.end :]
+    # a closing slide marker or bracket after the last terminal is not a next sentence
+    text = text.rstrip(_MASK + _CLOSE + "*")
     pattern = GLUED["hangul" if lang == "ko" else "kana" if lang in ("ja", "zh") else "latin"]
     return any(m.end() < len(text) for m in pattern.finditer(text))
 
