@@ -148,6 +148,41 @@ def _blocks(doc: Document, cuts: list[int]) -> list[list[int]]:
     return [list(range(a, b)) for a, b in itertools.pairwise(bounds)]
 
 
+_CELLS = (BlockKind.CODE, BlockKind.MATH)
+
+
+def _cells_before(doc: Document) -> list[int]:
+    """Per piece, the number of code cells and display formulas before it in the document."""
+    out: list[int] = []
+    seen = 0
+    k = 0
+    for r in doc.pieces:
+        while k < r.block_index:
+            seen += doc.blocks[k].kind in _CELLS
+            k += 1
+        out.append(seen)
+    return out
+
+
+def _at_cells(
+    bs: list[int], bt: list[int], cells_s: list[int], cells_t: list[int]
+) -> list[tuple[list[int], list[int]]]:
+    """A heading block cut again at its code cells and display formulas when both sides hold
+    the same cells between the same pieces' groups (translators keep them: d2lbook copies
+    them), so a merge excludes only the text between two cells, not the whole block."""
+    if not bs or not bt:
+        return [(bs, bt)]
+    groups_s: dict[int, list[int]] = {}
+    groups_t: dict[int, list[int]] = {}
+    for i in bs:
+        groups_s.setdefault(cells_s[i] - cells_s[bs[0]], []).append(i)
+    for j in bt:
+        groups_t.setdefault(cells_t[j] - cells_t[bt[0]], []).append(j)
+    if sorted(groups_s) != sorted(groups_t):
+        return [(bs, bt)]
+    return [(groups_s[k], groups_t[k]) for k in sorted(groups_s)]
+
+
 def silver_for(src: Document, tgt: Document) -> Silver:
     """Silver paragraph and sentence beads of one section, built without the aligner.
 
@@ -157,7 +192,8 @@ def silver_for(src: Document, tgt: Document) -> Silver:
     disagreement anywhere) and dropped every other section: 12 of 123 Japanese sections passed,
     the short and regular ones, exactly where alignment is easy. Now the checks are local: both
     files are cut at their headings when their outlines agree (same number of headings, same
-    levels), and each heading-delimited block is judged alone:
+    levels), each heading-delimited block again at its code cells and display formulas when
+    both sides have the same ones (:func:`_at_cells`), and each block is judged alone:
 
     * piece counts or kinds differ → the block is excluded (a merge, split, dropped or added
       piece: the silver cannot tell which without an aligner);
@@ -178,6 +214,8 @@ def silver_for(src: Document, tgt: Document) -> Silver:
     else:
         blocks = [(list(range(len(src.pieces))), list(range(len(tgt.pieces))))]
     kinds_s, kinds_t = _kinds(src), _kinds(tgt)
+    cells_s, cells_t = _cells_before(src), _cells_before(tgt)
+    blocks = [sub for bs, bt in blocks for sub in _at_cells(bs, bt, cells_s, cells_t)]
     agreeing = 0
     for bs, bt in blocks:
         if len(bs) != len(bt):
@@ -433,13 +471,18 @@ def heldout(langs: Sequence[str], unit: Unit, max_sections: int | None) -> int:
         models = {"shipped": shipped, "held-out calibrated": calibrated}
         scores = {name: HeldoutScore() for name in models}
         total = Silver()
-        without = 0
+        without: list[str] = []
+        partial: list[tuple[int, str, str]] = []
         for name in held_names[:max_sections]:
             src = load_document(found[name][0], "en")
             tgt = load_document(found[name][1], lang)
             silver = silver_for(src, tgt)
             _add(total, silver)
-            without += not silver.paragraph
+            if not silver.paragraph:
+                without.append(name)
+            elif silver.excluded:
+                why, _ = silver.excluded.most_common(1)[0]
+                partial.append((sum(silver.excluded.values()), name, why))
             gold_p, gold_s = _keys(silver.paragraph), _keys(silver.sentence)
             ss, ts = document_sentences(src), document_sentences(tgt)
             for mname, model in models.items():
@@ -454,7 +497,14 @@ def heldout(langs: Sequence[str], unit: Unit, max_sections: int | None) -> int:
                             " ".join(ss[k][1] for k in b.source), " ".join(ts[k][1] for k in b.target), lang
                         )
         print(f"  held-out silver ({len(held_names[:max_sections])} sections):")
-        _coverage_lines(total, without)
+        _coverage_lines(total, len(without))
+        if without:
+            print(f"  sections without silver: {', '.join(n.split('/')[-1] for n in without)}")
+        partial.sort(reverse=True)
+        print(
+            "  most excluded pieces: "
+            + "; ".join(f"{n.split('/')[-1]} {k} ({why})" for k, n, why in partial[:5])
+        )
         for mname, sc in scores.items():
             print(f"  {mname}:")
             print("    " + sc.para.line("paragraph beads"))
