@@ -55,8 +55,8 @@ from pathlib import Path
 
 from align_eval import Score, dump_gold, fingerprint, paired, sha256_file  # type: ignore[import-not-found]
 from amts.domain.align import (
+    Bead,
     PairModel,
-    align_documents,
     align_pieces,
     align_sentences,
     document_sentences,
@@ -423,13 +423,16 @@ class Glued:
     either: int = 0
     hangul_only: int = 0  # the old Korean figure (Hangul on both sides of the period)
 
-    def add(self, source: str, target: str, lang: str) -> None:
-        gs, gt = glued_end(source, "en"), glued_end(target, lang)
+    def add(self, source: Sequence[str], target: Sequence[str], lang: str) -> None:
+        """One sentence pair, each side as its sentences (joining them first would glue a
+        Japanese 1-2 bead's two sentences: ``。`` and the next sentence with nothing between)."""
+        gs = any(glued_end(x, "en") for x in source)
+        gt = any(glued_end(y, lang) for y in target)
         self.pairs += 1
         self.source += gs
         self.target += gt
         self.either += gs or gt
-        self.hangul_only += bool(GLUED_KO.search(target))
+        self.hangul_only += any(GLUED_KO.search(y) for y in target)
 
     def line(self, lang: str) -> str:
         share = self.either / self.pairs if self.pairs else 0.0
@@ -439,17 +442,36 @@ class Glued:
         )
 
 
+def _glued(
+    g: Glued,
+    src: Document,
+    tgt: Document,
+    lang: str,
+    model: PairModel | None,
+    beads: list[Bead] | None = None,
+    sb: list[Bead] | None = None,
+    ss: list[tuple[int, str]] | None = None,
+    ts: list[tuple[int, str]] | None = None,
+) -> None:
+    """Count the sentence pairs of one section (all of them, whatever their confidence)."""
+    ss = ss if ss is not None else document_sentences(src)
+    ts = ts if ts is not None else document_sentences(tgt)
+    if sb is None:
+        beads = beads if beads is not None else align_pieces(src, tgt, model=model)
+        sb = align_sentences(src, tgt, beads, src_sentences=ss, tgt_sentences=ts, model=model)
+    for b in sb:
+        if b.source and b.target:
+            g.add([ss[k][1] for k in b.source], [ts[k][1] for k in b.target], lang)
+
+
 def glued_share(langs: Sequence[str], max_sections: int | None) -> None:
     for lang in langs:
         if lang == "zh":
             continue
         g = Glued()
         for _, sp, tp in sections(lang)[:max_sections]:
-            result = align_documents(
-                load_document(sp, "en"), load_document(tp, lang), "sentence", min_confidence=0.0
-            )
-            for pair in result.pairs:
-                g.add(pair.source, pair.target, lang)
+            src, tgt = load_document(sp, "en"), load_document(tp, lang)
+            _glued(g, src, tgt, lang, None)
         print(f"[{lang}] all sections: " + g.line(lang))
         if lang == "ko":
             print(f"  (Hangul on both sides of the period only, the earlier figure: {g.hangul_only})")
@@ -505,11 +527,7 @@ def heldout(langs: Sequence[str], unit: Unit, max_sections: int | None) -> int:
                 sc.para.add(_touching(paired(beads), silver.covered_s, silver.covered_t), gold_p)
                 sb = align_sentences(src, tgt, beads, src_sentences=ss, tgt_sentences=ts, model=model)
                 sc.sent.add(_sentence_pred(paired(sb), gold_s), gold_s)
-                for b in sb:
-                    if b.source and b.target:
-                        sc.glued.add(
-                            " ".join(ss[k][1] for k in b.source), " ".join(ts[k][1] for k in b.target), lang
-                        )
+                _glued(sc.glued, src, tgt, lang, model, beads, sb, ss, ts)
         print(f"  held-out silver ({len(held_names[:max_sections])} sections):")
         _coverage_lines(total, len(without))
         if without:
