@@ -286,6 +286,28 @@ def test_a_model_passed_by_the_caller_replaces_the_shipped_one() -> None:
     assert custom == [] and pairs == []
 
 
+def test_a_heading_whose_line_also_holds_its_text_pairs_with_heading_and_text() -> None:
+    # Given a translation whose summary heading swallowed its list (one markdown line, as
+    # machine-translated d2l-ja files have it) and a paragraph heading that swallowed its text
+    en = parse(
+        "## Geometry\n\nSuppose that we have a function $f(x)$ that is never negative here.\n\n"
+        "## Summary\n\n* Bernoulli variables model yes or no events.\n"
+        "* Uniform variables pick from a finite set.\n\n## Exercises\n\n1. Compute $E[X]$.\n",
+        "en",
+    )
+    ja = parse(
+        "## 幾何学関数 $f(x)$ があるとします。ここでは決して負になりません。\n\n"
+        "## まとめ * ベルヌーイ変数は事象をモデル化します。* 一様変数は有限集合から選びます。\n\n"
+        "## 演習\n\n1. $E[X]$ を計算せよ。\n",
+        "ja",
+    )
+    # When aligned
+    pairs = _pairs(align_pieces(en, ja))
+    # Then each heading pairs with its heading and the text its line swallowed, and the
+    # exercises heading with the exercises heading (it used to pair with "Summary")
+    assert pairs == [((0, 1), (0,)), ((2, 3, 4), (1,)), ((5,), (2,)), ((6,), (3,))]
+
+
 def test_alignment_result_defaults_are_empty() -> None:
     assert AlignmentResult().pairs == [] and AlignmentResult().dropped == []
 

@@ -129,6 +129,7 @@ class PairModel:
     kind_mismatch: float = 3.0
     list_expansion: float = 0.5  # a paragraph whose enumeration became list items
     heading_same_level: float = 2.0
+    heading_swallow: float = 1.0  # a heading whose line also holds its paragraph (see _swallowed)
     detached_pair: float = 1.0
     detached_skip: float = 0.7
     # weight of a Latin-script character inside CJK text (about one CJK character per 2.4
@@ -154,6 +155,7 @@ class PairModel:
             kind_mismatch=self.kind_mismatch,
             list_expansion=self.list_expansion,
             heading_same_level=self.heading_same_level,
+            heading_swallow=self.heading_swallow,
             detached_pair=self.detached_pair,
             detached_skip=self.detached_skip,
             latin_weight=self.latin_weight,
@@ -335,13 +337,17 @@ class _Region:
                 cost += m.kind_mismatch
         else:
             many = self.src[i0:i1] if dj == 1 else self.tgt[j0:j1] if di == 1 else ()
+            one = self.tgt[j0] if dj == 1 else self.src[i0]
             expansion = bool(many) and _list_expansion([u.kind for u in many])
-            if (di > 4 or dj > 4) and not expansion:
+            swallow = bool(many) and _swallowed(one.kind, [u.kind for u in many])
+            if (di > 4 or dj > 4) and not (expansion or swallow):
                 return math.inf  # long beads only for a paragraph turned into a list
             kinds = {u.kind for u in self.src[i0:i1]} | {u.kind for u in self.tgt[j0:j1]}
             if any(k[0] == "h" for k in kinds):
-                return math.inf
-            if len(kinds) > 1:
+                if not swallow:
+                    return math.inf
+                cost += m.heading_swallow
+            elif len(kinds) > 1:
                 if "table" in kinds or "fig" in kinds:
                     return math.inf
                 cost += m.list_expansion if expansion else m.kind_mismatch
@@ -353,6 +359,18 @@ class _Region:
             cost += m.strong_miss * su + m.latin_miss * lu
             cost -= m.strong_match * sm + m.latin_match * lm + m.term_match * gm
         return cost
+
+
+def _swallowed(heading: str, kinds: Sequence[str]) -> bool:
+    """Whether one heading of kind ``heading`` may stand for a heading of the same level and
+    the text after it: machine-translated d2l-ja/ko/vi files sometimes put a heading and its
+    paragraph (or its list) on one line (``## まとめ * ベルヌーイ…``), which parses as one
+    long heading; without this bead the heading pairs with the next heading instead."""
+    return (
+        heading[0] == "h"
+        and kinds[0] == heading
+        and all(k[0] != "h" and k not in ("table", "fig") for k in kinds[1:])
+    )
 
 
 def _list_expansion(kinds: Sequence[str]) -> bool:
