@@ -10,6 +10,7 @@ from amts.domain.align import (
     AlignmentResult,
     Bead,
     Granularity,
+    PairModel,
     Unit,
     align_diagonal,
     align_documents,
@@ -268,6 +269,43 @@ def test_spanish_pair_uses_its_own_length_model() -> None:
     # When aligned / Then the pairing is 1-1 in order
     assert _pairs(align_pieces(en, es)) == [((0,), (0,)), ((1,), (1,))]
     assert pair_model("en", "es").ratio > 1.0
+
+
+def test_a_model_passed_by_the_caller_replaces_the_shipped_one() -> None:
+    # Given an en→es pair that the shipped model pairs 1-1, and a model under which pairing is
+    # all but impossible (a held-out benchmark passes its own calibration the same way)
+    en = parse("First paragraph, rather short.\n\nSecond paragraph, a good deal longer.\n", "en")
+    es = parse("Primer párrafo, bastante corto.\n\nSegundo párrafo, bastante más largo.\n", "es")
+    never = PairModel(ratio=1.0, variance=1.0, priors=(((1, 1), 1e-12), ((1, 0), 0.5), ((0, 1), 0.5)))
+    # When aligned with and without it
+    shipped = _pairs(align_pieces(en, es))
+    custom = _pairs(align_pieces(en, es, model=never))
+    pairs = align_documents(en, es, Granularity.PARAGRAPH, min_confidence=0.0, model=never).pairs
+    # Then only the caller's model decides
+    assert shipped == [((0,), (0,)), ((1,), (1,))]
+    assert custom == [] and pairs == []
+
+
+def test_a_heading_whose_line_also_holds_its_text_pairs_with_heading_and_text() -> None:
+    # Given a translation whose summary heading swallowed its list (one markdown line, as
+    # machine-translated d2l-ja files have it) and a paragraph heading that swallowed its text
+    en = parse(
+        "## Geometry\n\nSuppose that we have a function $f(x)$ that is never negative here.\n\n"
+        "## Summary\n\n* Bernoulli variables model yes or no events.\n"
+        "* Uniform variables pick from a finite set.\n\n## Exercises\n\n1. Compute $E[X]$.\n",
+        "en",
+    )
+    ja = parse(
+        "## 幾何学関数 $f(x)$ があるとします。ここでは決して負になりません。\n\n"
+        "## まとめ * ベルヌーイ変数は事象をモデル化します。* 一様変数は有限集合から選びます。\n\n"
+        "## 演習\n\n1. $E[X]$ を計算せよ。\n",
+        "ja",
+    )
+    # When aligned
+    pairs = _pairs(align_pieces(en, ja))
+    # Then each heading pairs with its heading and the text its line swallowed, and the
+    # exercises heading with the exercises heading (it used to pair with "Summary")
+    assert pairs == [((0, 1), (0,)), ((2, 3, 4), (1,)), ((5,), (2,)), ((6,), (3,))]
 
 
 def test_alignment_result_defaults_are_empty() -> None:

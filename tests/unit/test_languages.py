@@ -97,6 +97,27 @@ def test_korean_sentences_end_at_a_glued_period(text: str, expected: list[str]) 
     assert split_sentences(text, "ko") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Korean sentence ending, the period, then a Latin term or a number (d2l-ko: "합니다.GPU")
+        ("메모리가 필요합니다.HBM2는 빠릅니다.", ["메모리가 필요합니다.", "HBM2는 빠릅니다."]),
+        ("제안되었습니다.2017년 이후 쓰입니다.", ["제안되었습니다.", "2017년 이후 쓰입니다."]),
+        ("줄어듭니다.nIn은 변수가 적습니다.", ["줄어듭니다.", "nIn은 변수가 적습니다."]),
+        ("왜 그럴까요?Shannon은 답했습니다.", ["왜 그럴까요?", "Shannon은 답했습니다."]),
+        # lower case after a space says nothing in Hangul text: the ending decides
+        ("분명합니다. eigendecomposition 은 쉽습니다.", ["분명합니다.", "eigendecomposition 은 쉽습니다."]),
+        # a period after a noun is a file name or a version, not an ending
+        ("훈련된.params 파일과 위키.en 파일을 씁니다.", ["훈련된.params 파일과 위키.en 파일을 씁니다."]),
+        ("CUDA 10.1을 설치합니다.", ["CUDA 10.1을 설치합니다."]),
+    ],
+)
+def test_korean_sentences_end_after_an_ending_whatever_script_follows(text: str, expected: list[str]) -> None:
+    # Given Korean text where a sentence ends right before a Latin word or a digit
+    # When split / Then the cut follows the Korean sentence ending, not the next word's script
+    assert split_sentences(text, "ko") == expected
+
+
 def test_a_glued_period_between_latin_words_does_not_split_other_languages() -> None:
     # Given Turkish and English text with a glued period (a version number, a file name)
     assert split_sentences("Sürüm 3.5 çıktı.Bu iyi.", "tr") == ["Sürüm 3.5 çıktı.Bu iyi."]

@@ -14,6 +14,8 @@ Contract:
     align_documents(src, tgt, granularity: Granularity, glossary=None,
                     min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> AlignmentResult
         Only 1-1, 1-n, n-1, n-n beads with both sides non-empty become pairs.
+    align_pieces / align_sentences / align_documents take ``model=PairModel`` (keyword) to
+    replace the shipped :data:`PAIR_MODELS` entry: benchmarks score held-out calibrations.
 
 How it works. Protected blocks found in both files (code cells, display math, labels, figure
 paths, framework tabs) are matched in order (:func:`amts.domain.anchors.match_signatures`, a
@@ -127,6 +129,7 @@ class PairModel:
     kind_mismatch: float = 3.0
     list_expansion: float = 0.5  # a paragraph whose enumeration became list items
     heading_same_level: float = 2.0
+    heading_swallow: float = 1.0  # a heading whose line also holds its paragraph (see _swallowed)
     detached_pair: float = 1.0
     detached_skip: float = 0.7
     # weight of a Latin-script character inside CJK text (about one CJK character per 2.4
@@ -152,6 +155,7 @@ class PairModel:
             kind_mismatch=self.kind_mismatch,
             list_expansion=self.list_expansion,
             heading_same_level=self.heading_same_level,
+            heading_swallow=self.heading_swallow,
             detached_pair=self.detached_pair,
             detached_skip=self.detached_skip,
             latin_weight=self.latin_weight,
@@ -333,13 +337,17 @@ class _Region:
                 cost += m.kind_mismatch
         else:
             many = self.src[i0:i1] if dj == 1 else self.tgt[j0:j1] if di == 1 else ()
+            one = self.tgt[j0] if dj == 1 else self.src[i0]
             expansion = bool(many) and _list_expansion([u.kind for u in many])
-            if (di > 4 or dj > 4) and not expansion:
+            swallow = bool(many) and _swallowed(one.kind, [u.kind for u in many])
+            if (di > 4 or dj > 4) and not (expansion or swallow):
                 return math.inf  # long beads only for a paragraph turned into a list
             kinds = {u.kind for u in self.src[i0:i1]} | {u.kind for u in self.tgt[j0:j1]}
             if any(k[0] == "h" for k in kinds):
-                return math.inf
-            if len(kinds) > 1:
+                if not swallow:
+                    return math.inf
+                cost += m.heading_swallow
+            elif len(kinds) > 1:
                 if "table" in kinds or "fig" in kinds:
                     return math.inf
                 cost += m.list_expansion if expansion else m.kind_mismatch
@@ -351,6 +359,18 @@ class _Region:
             cost += m.strong_miss * su + m.latin_miss * lu
             cost -= m.strong_match * sm + m.latin_match * lm + m.term_match * gm
         return cost
+
+
+def _swallowed(heading: str, kinds: Sequence[str]) -> bool:
+    """Whether one heading of kind ``heading`` may stand for a heading of the same level and
+    the text after it: machine-translated d2l-ja/ko/vi files sometimes put a heading and its
+    paragraph (or its list) on one line (``## まとめ * ベルヌーイ…``), which parses as one
+    long heading; without this bead the heading pairs with the next heading instead."""
+    return (
+        heading[0] == "h"
+        and kinds[0] == heading
+        and all(k[0] != "h" and k not in ("table", "fig") for k in kinds[1:])
+    )
 
 
 def _list_expansion(kinds: Sequence[str]) -> bool:
@@ -651,13 +671,16 @@ def align_pieces(
     use_anchors: bool = True,
     use_regions: bool = True,
     aligner: Aligner | None = None,
+    model: PairModel | None = None,
 ) -> list[Bead]:
     """Paragraph-level beads covering every piece of both documents, in document order.
 
     ``use_anchors`` / ``use_regions`` / ``aligner`` exist for the benchmark's baselines (plain
-    Gale-Church, diagonal pairing); production code leaves them alone.
+    Gale-Church, diagonal pairing); ``model`` replaces the shipped :func:`pair_model` so a
+    benchmark can score a length model calibrated on other sections (held-out evaluation).
+    Production code leaves them alone.
     """
-    model = pair_model(src.lang, tgt.lang)
+    model = model or pair_model(src.lang, tgt.lang)
     terms_s, terms_t = (
         glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang) if use_anchors else ([], [])
     )
@@ -1038,10 +1061,12 @@ def align_sentences(
     *,
     src_sentences: Sequence[tuple[int, str]] | None = None,
     tgt_sentences: Sequence[tuple[int, str]] | None = None,
+    model: PairModel | None = None,
 ) -> list[Bead]:
     """Sentence beads (indices into :func:`document_sentences`) inside each paragraph bead
-    with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's."""
-    model = pair_model(src.lang, tgt.lang)
+    with both sides non-empty. A sentence bead's confidence is multiplied by its paragraph's.
+    ``model`` as in :func:`align_pieces` (the paragraph model; sentences adapt it)."""
+    model = model or pair_model(src.lang, tgt.lang)
     smodel = sentence_model(model)
     terms_s, terms_t = glossary_sides(glossary, model.src_cjk, model.tgt_cjk, src.lang)
     sents_s = list(src_sentences) if src_sentences is not None else document_sentences(src)
@@ -1095,10 +1120,13 @@ def align_documents(
     granularity: Granularity,
     glossary: Glossary | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    *,
+    model: PairModel | None = None,
 ) -> AlignmentResult:
     """Aligned text pairs ready for parallel data; pairs under ``min_confidence`` go to
-    ``dropped`` (kept for reports, never used as training data)."""
-    beads = align_pieces(src, tgt, glossary)
+    ``dropped`` (kept for reports, never used as training data). ``model``: see
+    :func:`align_pieces` (benchmarks only)."""
+    beads = align_pieces(src, tgt, glossary, model=model)
     result = AlignmentResult()
     js, jt = _joiner(src.lang), _joiner(tgt.lang)
     if Granularity(granularity) is Granularity.PARAGRAPH:
@@ -1117,7 +1145,9 @@ def align_documents(
         return result
     sents_s = document_sentences(src)
     sents_t = document_sentences(tgt)
-    for b in align_sentences(src, tgt, beads, glossary, src_sentences=sents_s, tgt_sentences=sents_t):
+    for b in align_sentences(
+        src, tgt, beads, glossary, src_sentences=sents_s, tgt_sentences=sents_t, model=model
+    ):
         if not b.source or not b.target:
             continue
         pair = AlignedPair(

@@ -16,7 +16,9 @@ is not a lower-case letter, unless the word before the period is an abbreviation
 a sentence ("e.g.", "Fig.", "et al.", "Sr.", "p. ej.", an initial) or one that only ends a
 sentence before a capital ("etc."). pysbd's per-language abbreviation lists are reused as data.
 Chinese and Japanese end a sentence at 。！？ (and ASCII ! ?) plus closing quotes, no space needed;
-Korean also ends one at a period glued to the next sentence (``했습니다.또한``). Which language is
+Korean also ends one at a period glued to the next sentence (``했습니다.또한``), and after a verb
+ending whatever follows (``합니다.GPU``, ``바랍니다. softmax``: Hangul has no letter case, so a
+lower-case Latin word does not continue the sentence). Which language is
 written how, and its abbreviations, come from :mod:`amts.domain.languages`.
 
 Protected spans (inline code, math, roles, links, slide markers) are replaced by one private-use
@@ -79,6 +81,8 @@ class _Rules:
     before_number: frozenset[str]
     general: frozenset[str]
     glued_period: bool = False  # Korean: "했습니다.또한" is two sentences
+    endings: str = ""  # Korean verb endings: "합니다.GPU" and "합니다. softmax는" are two sentences
+    glued_ending: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=64)
@@ -102,12 +106,18 @@ def _rules(lang: str) -> _Rules:
     english = facts("en").non_final_abbreviations
     non_final = lang_facts.non_final_abbreviations | english
     general |= lang_facts.etc_abbreviations
+    endings = lang_facts.sentence_endings
     return _Rules(
         non_final,
         frozenset(prepositive),
         frozenset(number),
         frozenset(general | non_final),
         lang_facts.glued_period,
+        endings,
+        # an ending, the terminal, then a Latin letter or a digit with no space between
+        re.compile(rf"(?<=[{re.escape(endings)}])[.!?]+[{_CLOSERS}{_CLOSE_CLASS}]*(?=[A-Za-z0-9])")
+        if endings
+        else None,
     )
 
 
@@ -134,7 +144,11 @@ def _protect(text: str, spans: Sequence[Span]) -> tuple[str, dict[str, str]]:
 
 def _ends_sentence(text: str, mark_start: int, next_char: str, rules: _Rules) -> bool:
     """Decide one candidate boundary of a space-delimited language."""
-    if next_char.islower() or next_char in _CLOSERS:
+    if next_char in _CLOSERS:
+        return False
+    if rules.endings and mark_start > 0 and text[mark_start - 1] in rules.endings:
+        return True  # "바랍니다. eigendecomposition 은": the Korean ending decides, not the case
+    if next_char.islower():
         return False  # "e.g. apples", "et al. proposed", "p. ej. las": the sentence goes on
     mark = text[mark_start]
     if mark != "." or text.startswith("..", mark_start):
@@ -172,6 +186,9 @@ def _space_bounds(text: str, rules: _Rules) -> list[tuple[int, int]]:
             cuts.append((m.start("ws"), after))
     if rules.glued_period:
         cuts.extend((m.end(), m.end()) for m in _GLUED_BOUNDARY.finditer(text) if 0 < m.end() < len(text))
+    if rules.glued_ending is not None:
+        cuts.extend((m.end(), m.end()) for m in rules.glued_ending.finditer(text) if 0 < m.end() < len(text))
+    if rules.glued_period or rules.glued_ending is not None:
         cuts.sort()
     bounds: list[tuple[int, int]] = []
     start = 0
