@@ -211,6 +211,16 @@ class _Splice:
     end: int
     lead: str
     trail: str
+    # The run of old-target blocks written for the paragraph (block_index among them): the
+    # translator's text of one paragraph may span several blocks (a paragraph and a list).
+    first: int = -1
+    last: int = -1
+
+    def __post_init__(self) -> None:
+        if self.first < 0:
+            object.__setattr__(self, "first", self.block_index)
+        if self.last < 0:
+            object.__setattr__(self, "last", self.block_index)
 
 
 @dataclass(slots=True)
@@ -534,6 +544,8 @@ def plan_sync(
     plan.statuses = list(diff.piece_status)
     plan.segments_deleted = len(diff.deleted_pieces)
     beads = (aligner or align_pieces)(old_source, old_target, glossary)
+    if sentence_reuse:
+        beads = _split_groups(beads, diff, old_source, old_target, glossary)
     alignment = _Alignment(old_source, old_target, beads, min_confidence)
     groups = _plan_pieces(plan, diff, alignment)
     _plan_blocks(plan, diff, alignment)
@@ -541,6 +553,69 @@ def plan_sync(
     if sentence_reuse:
         _reuse_sentences(plan, diff, alignment, glossary)
     return plan
+
+
+def _split_groups(
+    beads: list[Bead], diff: SourceDiff, src: Document, tgt: Document, glossary: Glossary | None
+) -> list[Bead]:
+    """Cut a bead pairing several English paragraphs with several translated ones (n-m, the
+    aligner could not tell the paragraph boundaries apart) where its sentences say the paragraph
+    boundaries of both sides meet, when one of its paragraphs changed: otherwise the whole group
+    would be retranslated (``group_changed``) for the edit of one paragraph.
+
+    A cut is taken only between two sentence beads that both have sentences on each side, with
+    every sentence before it in earlier paragraphs than every sentence after it, on both sides.
+    """
+    intact = {
+        old
+        for new, old in diff.piece_old.items()
+        if diff.piece_status[new] in (ChangeKind.UNCHANGED, ChangeKind.MOVED)
+    }
+    todo = [
+        b for b in beads if len(b.source) > 1 and len(b.target) > 1 and not all(s in intact for s in b.source)
+    ]
+    if not todo:
+        return beads
+    src_sents = document_sentences(src)
+    tgt_sents = document_sentences(tgt)
+    sentence_beads = align_sentences(
+        src, tgt, todo, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    )
+    of_bead: dict[int, list[Bead]] = {}
+    owner = {s: k for k, b in enumerate(todo) for s in b.source}
+    for sb in sentence_beads:
+        if sb.source and (k := owner.get(src_sents[sb.source[0]][0])) is not None:
+            of_bead.setdefault(k, []).append(sb)
+    split: dict[Bead, list[Bead]] = {}
+    for k, bead in enumerate(todo):
+        sbs = of_bead.get(k, [])
+        if not sbs:
+            continue
+        s_pieces = [{src_sents[i][0] for i in sb.source} for sb in sbs]
+        t_pieces = [{tgt_sents[i][0] for i in sb.target} for sb in sbs]
+        parts: list[Bead] = []
+        start = 0
+        for cut in range(1, len(sbs)):
+            if not (sbs[cut - 1].target and sbs[cut].target):
+                continue
+            before_s = set().union(*s_pieces[start:cut])
+            after_s = set().union(*s_pieces[cut:])
+            before_t = set().union(*t_pieces[start:cut])
+            after_t = set().union(*t_pieces[cut:])
+            clean = before_s and after_s and before_t and after_t
+            if clean and max(before_s) < min(after_s) and max(before_t) < min(after_t):
+                parts.append(Bead(tuple(sorted(before_s)), tuple(sorted(before_t)), bead.confidence))
+                start = cut
+        if parts:
+            rest_s = set(bead.source) - {s for p in parts for s in p.source}
+            rest_t = set(bead.target) - {t for p in parts for t in p.target}
+            if not rest_s or not rest_t:
+                continue
+            parts.append(Bead(tuple(sorted(rest_s)), tuple(sorted(rest_t)), bead.confidence))
+            split[bead] = parts
+    if not split:
+        return beads
+    return [part for b in beads for part in split.get(b, [b])]
 
 
 def _segment(doc: Document, index: int, reason: Reason, status: ChangeKind) -> SegmentToTranslate:
@@ -576,7 +651,7 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if bead is None or not bead.target:
             reasons[i] = Reason.NO_TRANSLATION
             continue
-        if not al.confident(bead) and not (plan.has_old_source and len(bead.source) == 1):
+        if not al.confident(bead) and not plan.has_old_source:
             reasons[i] = Reason.LOW_CONFIDENCE
             continue
         if not al.confident(bead):
@@ -655,30 +730,117 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     for pos, seg, old, bead in candidates:
         old_ids = src_by_piece.get(old, [])
         tgt_ids = [k for t in bead.target for k in tgt_by_piece.get(t, [])]
-        sbeads = sorted(beads_of.get(old, []), key=lambda b: b.source or b.target)
-        covered_s = sorted(k for b in sbeads for k in b.source)
-        covered_t = sorted(k for b in sbeads for k in b.target)
-        if (
-            not old_ids
-            or covered_s != old_ids
-            or covered_t != sorted(tgt_ids)
-            or any(not b.source or not b.target for b in sbeads)
-        ):
+        sbeads = _fold_target_only(beads_of.get(old, []))
+        # In order on both sides: the human sentences before and after the run are cut cleanly.
+        covered_s = [k for b in sbeads for k in b.source]
+        covered_t = [k for b in sbeads for k in b.target]
+        if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
             continue
         result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
         if result is None:
             continue
         partial, n_before, n_after = result
         plan.to_translate[pos] = partial
-        if len(bead.target) == 1:
-            t = bead.target[0]
-            splice = _splice(al.tgt, t, [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])], n_before, n_after)
-            nb = plan.new_source.pieces[seg.index].block_index
-            if splice is not None and len(plan.new_source.blocks[nb].pieces) == 1:
-                plan.splices[seg.index] = splice
-                for emit in plan._layout:
-                    if emit.block_index == nb:
-                        emit.splice = splice
+        nb = plan.new_source.pieces[seg.index].block_index
+        if len(plan.new_source.blocks[nb].pieces) != 1:
+            continue
+        sentences = {t: [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])] for t in bead.target}
+        splice = _splice_bead(al, plan._layout, bead.target, sentences, n_before, n_after)
+        if splice is None:
+            continue
+        plan.splices[seg.index] = splice
+        inside = set(range(splice.first, splice.last + 1))
+        for emit in plan._layout:
+            # Translator's additions inside the spliced run are written with it, not again.
+            emit.before = [tb for tb in emit.before if tb not in inside]
+            emit.after = [tb for tb in emit.after if tb not in inside]
+            if emit.block_index == nb:
+                emit.splice = splice
+
+
+_WORD = re.compile(r"\w")
+
+
+def _splice_bead(
+    al: _Alignment,
+    layout: Sequence[_Emit],
+    targets: Sequence[int],
+    sentences: Mapping[int, list[str]],
+    n_before: int,
+    n_after: int,
+) -> _Splice | None:
+    """The splice of a paragraph whose translation is the target pieces ``targets`` (one
+    paragraph, or several blocks: the translator turned it into a paragraph and a list, say):
+    the machine text goes into the one target piece where the changed run falls, the other
+    target blocks are copied as they are. None when the run spans target pieces or the target
+    blocks are interleaved with other content."""
+    tgt = al.tgt
+    counts = [len(sentences[t]) for t in targets]
+    total = sum(counts)
+    if n_before + n_after > total:
+        return None
+    first_changed, end_changed = n_before, total - n_after
+    starts = [sum(counts[:k]) for k in range(len(targets))]
+    if first_changed < end_changed:
+        # Translated sentences replaced: they must lie in one target piece.
+        # A markup-only piece (a slide-marker line such as ``(**``) is not a translation: kept.
+        holders = [
+            k
+            for k in range(len(targets))
+            if starts[k] < end_changed
+            and first_changed < starts[k] + counts[k]
+            and _WORD.search(tgt.pieces[targets[k]].text)
+        ]
+        if len(holders) != 1:
+            return None
+        k = holders[0]
+        first_changed, end_changed = max(first_changed, starts[k]), min(end_changed, starts[k] + counts[k])
+    elif n_before:
+        # Insertion after sentence n_before - 1: at the end of its piece, unless that piece is only
+        # markup (a slide-marker line such as ``(**``) and the insertion is its end.
+        k = next(k for k in range(len(targets)) if starts[k] < n_before <= starts[k] + counts[k])
+        while k > 0 and n_before == starts[k] + counts[k] and not _WORD.search(tgt.pieces[targets[k]].text):
+            k -= 1
+    else:
+        k = 0
+    local_before = max(0, min(first_changed - starts[k], counts[k]))
+    local_after = counts[k] - max(local_before, min(end_changed - starts[k], counts[k]))
+    piece = _splice(tgt, targets[k], sentences[targets[k]], local_before, local_after)
+    if piece is None:
+        return None
+    first = tgt.pieces[targets[0]].block_index
+    last = tgt.pieces[targets[-1]].block_index
+    if first == last:
+        return piece
+    own = {tgt.pieces[t].block_index for t in targets}
+    claimed = {t for e in layout for t in _emit_targets(e)}
+    for tb in range(first, last + 1):
+        block = tgt.blocks[tb]
+        if tb in claimed or not (tb in own or block.kind is BlockKind.BLANK or al.target_only(tb)):
+            return None
+        if tb in own and any(i not in targets for i in al.tgt_block_pieces.get(tb, ())):
+            return None
+    return replace(piece, first=first, last=last)
+
+
+def _fold_target_only(sbeads: Sequence[Bead]) -> list[Bead]:
+    """The sentence beads of one paragraph (in order), a target sentence aligned to nothing (0-1: the
+    translator's addition or a sentence the aligner could not pair) joined to the bead before it
+    (the first bead when it leads). An English sentence with no translation (1-0) stays a bead of
+    its own with an empty target. Neither blocks sentence reuse: what matters is where the
+    changed run is cut, and unchanged beads travel with their human text whatever it is."""
+    out: list[Bead] = []
+    pending: tuple[int, ...] = ()
+    for b in sbeads:
+        if not b.source:
+            if out:
+                out[-1] = replace(out[-1], target=out[-1].target + b.target)
+            else:
+                pending += b.target
+            continue
+        out.append(replace(b, target=pending + b.target) if pending else b)
+        pending = ()
+    return out
 
 
 def _nonspace_offsets(text: str) -> list[int]:
@@ -1151,10 +1313,10 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
             prev_t = last
         elif emit.splice is not None and tgt is not None and nb in spliced:
-            gap = target_gap(emit.splice.block_index)
+            gap = target_gap(emit.splice.first)
             chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, spliced[nb]))
-            prev_t = emit.splice.block_index
+            prev_t = emit.splice.last
         elif emit.merged is not None:
             chunks.append((None, new_sep))
             chunks.append((nb, emit.merged))
@@ -1186,9 +1348,15 @@ def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
     review marker as an inline comment (a marker at the start of a line would end the paragraph)."""
     splice = plan.splices[index]
     assert plan.old_target is not None
-    raw = plan.old_target.blocks[splice.block_index].raw
+    blocks = plan.old_target.blocks
+    raw = blocks[splice.block_index].raw
     note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
-    return raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
+    raw = raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
+    return (
+        "".join(b.raw for b in blocks[splice.first : splice.block_index])
+        + raw
+        + "".join(b.raw for b in blocks[splice.block_index + 1 : splice.last + 1])
+    )
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
