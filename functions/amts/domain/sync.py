@@ -1042,8 +1042,18 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
     merged_into = {m: nb for nb in order if (m := layout[nb].merged_from) is not None}
     tgt_anchor_to_new.update(merged_into)
+    # Target blocks copied raw (doubtful alignment included) anchor what the translator added
+    # after them: a list item they added stays after the items copied before it.
+    copied = {
+        tb: nb
+        for nb in order
+        if (span := layout[nb].target_span) is not None
+        for tb in range(span[0], span[1] + 1)
+        if tgt.blocks[tb].kind is not BlockKind.BLANK
+    }
+    tgt_anchor_to_new.update(copied)
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
-    anchored |= set(merged_into)
+    anchored |= set(merged_into) | set(copied)
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
     new_images = set(_IMAGE_PATH.findall(new.render()))
@@ -1284,8 +1294,10 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
     layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
     tgt = plan.old_target
     # Between two pieces of old-target text that were neighbours in the old target, its own
-    # blank lines are kept (a smaller diff for reviewers); elsewhere the new source's.
-    prev_t: int | None = None
+    # blank lines are kept (a smaller diff for reviewers); elsewhere the new source's. The start
+    # of the file counts as a neighbour of the target's first block (front matter the translator
+    # left out leaves no blank line behind).
+    prev_t: int | None = -1
 
     def target_gap(start: int) -> str | None:
         if tgt is None or prev_t is None or start <= prev_t:
