@@ -1212,9 +1212,21 @@ def _target_run(
     src_sorted = sorted(src_blocks)
     if src_sorted[0] != ob:
         return None
+    # Old source blocks between them must be blank, or a protected block the translator does not
+    # have (an equation they wrote inline in the merged paragraph): it would be left out anyway,
+    # so it is absorbed with the run. Any other block hidden inside the group stops the copy.
+    inner = [
+        i for i in range(src_sorted[0], src_sorted[-1] + 1) if al.src.blocks[i].kind is not BlockKind.BLANK
+    ]
+    for i in inner:
+        block = al.src.blocks[i]
+        if i not in src_blocks and (
+            block.pieces or i in al.protected or block.kind not in _TRANSLATOR_OWNED or not doubtful_ok
+        ):
+            return None
     k = position[nb]
     absorbed: list[int] = []
-    for n, s in enumerate(src_sorted):
+    for n, s in enumerate(inner):
         if k + n >= len(order):
             return None
         cand = order[k + n]
@@ -1224,12 +1236,6 @@ def _target_run(
             return None
         if n:
             absorbed.append(cand)
-    # Old source blocks between them must be blank (no protected block hidden inside the group).
-    if any(
-        al.src.blocks[i].kind is not BlockKind.BLANK and i not in src_blocks
-        for i in range(src_sorted[0], src_sorted[-1] + 1)
-    ):
-        return None
     t_first, t_last = min(tgt_blocks), max(tgt_blocks)
     # Between them only blank lines and the translator's own additions (an equation the
     # translator inserted between two halves of a paragraph travels with it).
