@@ -400,6 +400,7 @@ def _signature(block: Block) -> str:
 
 
 _EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
+_WORD = re.compile(r"\w")  # a piece or sentence without it is markup only (``(**``)
 _IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
@@ -549,7 +550,7 @@ def plan_sync(
     alignment = _Alignment(old_source, old_target, beads, min_confidence)
     groups = _plan_pieces(plan, diff, alignment)
     _plan_blocks(plan, diff, alignment)
-    _settle_groups(plan, diff, groups)
+    _settle_groups(plan, diff, groups, alignment)
     if sentence_reuse:
         _reuse_sentences(plan, diff, alignment, glossary)
     return plan
@@ -571,23 +572,42 @@ def _split_groups(
         for new, old in diff.piece_old.items()
         if diff.piece_status[new] in (ChangeKind.UNCHANGED, ChangeKind.MOVED)
     }
-    todo = [
-        b for b in beads if len(b.source) > 1 and len(b.target) > 1 and not all(s in intact for s in b.source)
-    ]
-    if not todo:
+    changed = [b for b in beads if len(b.source) > 1 and b.target and not all(s in intact for s in b.source)]
+    if not changed:
         return beads
+    split: dict[Bead, list[Bead]] = {}
+    todo: list[Bead] = []
+    cores: dict[Bead, tuple[list[Bead], Bead, list[Bead]]] = {}
+    for bead in changed:
+        # Slide-marker lines of their own (``(**``, ``**)``) at the edges of the group carry no
+        # text: the translator wrote them inside their paragraph, so they stay out of the group.
+        members = list(bead.source)
+        head: list[Bead] = []
+        tail: list[Bead] = []
+        while len(members) > 1 and not _WORD.search(src.pieces[members[0]].text):
+            head.append(Bead((members.pop(0),), (), bead.confidence))
+        while len(members) > 1 and not _WORD.search(src.pieces[members[-1]].text):
+            tail.insert(0, Bead((members.pop(),), (), bead.confidence))
+        core = replace(bead, source=tuple(members))
+        cores[bead] = (head, core, tail)
+        if head or tail:
+            split[bead] = [*head, core, *tail]
+        if len(core.source) > 1 and len(core.target) > 1:
+            todo.append(bead)
+    if not todo:
+        return [part for b in beads for part in split.get(b, [b])]
     src_sents = document_sentences(src)
     tgt_sents = document_sentences(tgt)
     sentence_beads = align_sentences(
-        src, tgt, todo, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+        src, tgt, [cores[b][1] for b in todo], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
     of_bead: dict[int, list[Bead]] = {}
-    owner = {s: k for k, b in enumerate(todo) for s in b.source}
+    owner = {s: k for k, b in enumerate(todo) for s in cores[b][1].source}
     for sb in sentence_beads:
         if sb.source and (k := owner.get(src_sents[sb.source[0]][0])) is not None:
             of_bead.setdefault(k, []).append(sb)
-    split: dict[Bead, list[Bead]] = {}
     for k, bead in enumerate(todo):
+        head, core, tail = cores[bead]
         sbs = of_bead.get(k, [])
         if not sbs:
             continue
@@ -604,15 +624,15 @@ def _split_groups(
             after_t = set().union(*t_pieces[cut:])
             clean = before_s and after_s and before_t and after_t
             if clean and max(before_s) < min(after_s) and max(before_t) < min(after_t):
-                parts.append(Bead(tuple(sorted(before_s)), tuple(sorted(before_t)), bead.confidence))
+                parts.append(Bead(tuple(sorted(before_s)), tuple(sorted(before_t)), core.confidence))
                 start = cut
         if parts:
-            rest_s = set(bead.source) - {s for p in parts for s in p.source}
-            rest_t = set(bead.target) - {t for p in parts for t in p.target}
+            rest_s = set(core.source) - {s for p in parts for s in p.source}
+            rest_t = set(core.target) - {t for p in parts for t in p.target}
             if not rest_s or not rest_t:
                 continue
-            parts.append(Bead(tuple(sorted(rest_s)), tuple(sorted(rest_t)), bead.confidence))
-            split[bead] = parts
+            parts.append(Bead(tuple(sorted(rest_s)), tuple(sorted(rest_t)), core.confidence))
+            split[bead] = [*head, *parts, *tail]
     if not split:
         return beads
     return [part for b in beads for part in split.get(b, [b])]
@@ -632,11 +652,11 @@ def _segment(doc: Document, index: int, reason: Reason, status: ChangeKind) -> S
     )
 
 
-def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[int]]:
+def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple[list[int], tuple[int, ...]]]:
     """Per new piece: reused human text, or a segment to translate with its reason. Returns the
     merged groups whose reuse depends on a raw copy of whole target blocks."""
     new = plan.new_source
-    groups: list[list[int]] = []
+    groups: list[tuple[list[int], tuple[int, ...]]] = []
     old_to_new = {o: n for n, o in diff.piece_old.items() if diff.piece_status[n] is not ChangeKind.EDITED}
     reasons: dict[int, Reason] = {}
     for i, status in enumerate(diff.piece_status):
@@ -671,7 +691,7 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if first is not None and members == list(range(first, first + len(members))):
             plan.reused[i] = _join(texts, plan.target_lang) if i == first else ""
             if len({new.pieces[m].block_index for m in members if m is not None}) > 1 and i == first:
-                groups.append([m for m in members if m is not None])
+                groups.append(([m for m in members if m is not None], bead.target))
         else:
             reasons[i] = Reason.GROUP_CHANGED
     if plan.has_old_source:
@@ -705,7 +725,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         if seg.reason is not Reason.EDITED or old is None:
             continue
         bead = al.bead_of_src.get(old)
-        if bead is None or bead.source != (old,) or not bead.target or not al.confident(bead):
+        # A doubtful paragraph pairing is used like an unchanged paragraph's (section 1 of the
+        # contract): the translator's sentences stay, the piece is listed for a look.
+        if bead is None or bead.source != (old,) or not bead.target:
+            continue
+        if not al.confident(bead) and not plan.has_old_source:
             continue
         candidates.append((pos, seg, old, bead))
     if not candidates:
@@ -741,6 +765,8 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             continue
         partial, n_before, n_after = result
         plan.to_translate[pos] = partial
+        if not al.confident(bead):
+            plan.low_confidence.append(seg.index)
         nb = plan.new_source.pieces[seg.index].block_index
         if len(plan.new_source.blocks[nb].pieces) != 1:
             continue
@@ -756,9 +782,6 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             emit.after = [tb for tb in emit.after if tb not in inside]
             if emit.block_index == nb:
                 emit.splice = splice
-
-
-_WORD = re.compile(r"\w")
 
 
 def _splice_bead(
@@ -962,12 +985,40 @@ def _partial_segment(
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
-def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
-    """Merged groups spanning several new blocks that no raw target run placed: retranslate."""
+def _settle_groups(
+    plan: SyncPlan, diff: SourceDiff, groups: list[tuple[list[int], tuple[int, ...]]], al: _Alignment
+) -> None:
+    """Merged groups spanning several new blocks that no raw target run placed.
+
+    The English did not change, so what the translator wrote stays (section 1 of the contract):
+    when the other members' blocks hold nothing else, the translator's merged paragraph is written
+    at the first member (raw, line breaks kept, when its target blocks are a clean run; else as
+    text) and the other members' blocks are not written: the translator's layout. Only a group
+    sharing a block with other text is retranslated (``group_changed``).
+    """
     raw_blocks = {e.block_index for e in plan._layout if e.target_span is not None or e.skip}
+    by_block = _pieces_by_block(plan.new_source)
+    emits = {e.block_index: e for e in plan._layout}
     changed = False
-    for members in groups:
-        if all(plan.new_source.pieces[m].block_index in raw_blocks for m in members):
+    for members, targets in groups:
+        blocks = [plan.new_source.pieces[m].block_index for m in members]
+        if all(b in raw_blocks for b in blocks):
+            continue
+        others = sorted(set(blocks[1:]) - {blocks[0]})
+        alone = all(
+            set(by_block.get(b, ())) <= set(members) and b in emits and not emits[b].skip for b in others
+        )
+        if alone and blocks[0] in emits and not emits[blocks[0]].skip:
+            first = emits[blocks[0]]
+            span = _group_span(plan, al, targets)
+            if span is not None and set(by_block.get(blocks[0], ())) <= set(members):
+                first.target_span = span
+                inside = set(range(span[0], span[1] + 1))
+                for emit in plan._layout:
+                    emit.before = [tb for tb in emit.before if tb not in inside]
+                    emit.after = [tb for tb in emit.after if tb not in inside]
+            for b in others:
+                emits[b].omit = True
             continue
         for m in members:
             plan.reused.pop(m, None)
@@ -975,6 +1026,24 @@ def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) ->
             changed = True
     if changed:
         plan.to_translate.sort(key=lambda seg: seg.index)
+
+
+def _group_span(plan: SyncPlan, al: _Alignment, targets: Sequence[int]) -> tuple[int, int] | None:
+    """The old-target blocks holding exactly the pieces ``targets`` (with blank lines and the
+    translator's additions between them), when no other entry writes them; else None."""
+    tgt = al.tgt
+    own = {tgt.pieces[t].block_index for t in targets}
+    first, last = min(own), max(own)
+    claimed = {t for e in plan._layout for t in _emit_targets(e)}
+    for tb in range(first, last + 1):
+        if tb in claimed:
+            return None
+        if tb in own:
+            if any(i not in targets for i in al.tgt_block_pieces.get(tb, ())):
+                return None
+        elif tgt.blocks[tb].kind is not BlockKind.BLANK and not al.target_only(tb):
+            return None
+    return first, last
 
 
 def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
