@@ -713,25 +713,32 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple
 def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
     """Inside edited paragraphs, keep the translator's sentences whose English did not change.
 
-    Only for a paragraph aligned 1-1 (or 1-n) with confidence, whose sentences align with its
-    translation completely and confidently (no sentence the translator left out or added). The
-    changed sentences, widened to whole sentence beads, must form one run: that run is sent as
-    the piece's segment (one segment per piece, so the workflow contract is unchanged) and the
-    human sentences before and after it are put back around the machine translation.
+    For a paragraph aligned 1-1 or 1-n (doubtful pairings included when there is an old source:
+    its unchanged sentences are treated like unchanged paragraphs), and for a paragraph the
+    translator merged with unchanged neighbours (n-1, n-m: the group is one text on both sides).
+    The sentence beads must cover both sides in order (a sentence left out or added by the
+    translator travels with its neighbour). The changed sentences, widened to whole sentence
+    beads, must form one run inside the edited paragraph: that run is sent as the piece's segment
+    (one segment per piece, so the workflow contract is unchanged) and the human sentences before
+    and after it are put back around the machine translation; the other members of a merged
+    group are written inside it (their blocks are not written again).
     """
-    candidates: list[tuple[int, SegmentToTranslate, int, Bead]] = []
+    new_of_old = {o: n for n, o in diff.piece_old.items()}
+    new = plan.new_source
+    candidates: list[tuple[int, SegmentToTranslate, list[int], Bead]] = []
     for pos, seg in enumerate(plan.to_translate):
         old = diff.piece_old.get(seg.index)
         if seg.reason is not Reason.EDITED or old is None:
             continue
         bead = al.bead_of_src.get(old)
-        # A doubtful paragraph pairing is used like an unchanged paragraph's (section 1 of the
-        # contract): the translator's sentences stay, the piece is listed for a look.
-        if bead is None or bead.source != (old,) or not bead.target:
+        if bead is None or not bead.target:
             continue
         if not al.confident(bead) and not plan.has_old_source:
             continue
-        candidates.append((pos, seg, old, bead))
+        members = [new_of_old.get(s) for s in bead.source]
+        if len(members) > 1 and not _group_in_place(plan, diff, seg.index, members):
+            continue
+        candidates.append((pos, seg, [m for m in members if m is not None], bead))
     if not candidates:
         return
     src_sents = document_sentences(al.src)
@@ -739,38 +746,48 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     sentence_beads = align_sentences(
         al.src, al.tgt, [c[3] for c in candidates], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
-    src_piece_of_tgt = {t: c[2] for c in candidates for t in c[3].target}
+    owner = {s: k for k, c in enumerate(candidates) for s in c[3].source}
+    owner_t = {t: k for k, c in enumerate(candidates) for t in c[3].target}
     beads_of: dict[int, list[Bead]] = {}
     for sb in sentence_beads:
-        piece = src_sents[sb.source[0]][0] if sb.source else src_piece_of_tgt.get(tgt_sents[sb.target[0]][0])
-        if piece is not None:
-            beads_of.setdefault(piece, []).append(sb)
+        k = owner.get(src_sents[sb.source[0]][0]) if sb.source else owner_t.get(tgt_sents[sb.target[0]][0])
+        if k is not None:
+            beads_of.setdefault(k, []).append(sb)
     src_by_piece: dict[int, list[int]] = {}
     for k, (piece, _text) in enumerate(src_sents):
         src_by_piece.setdefault(piece, []).append(k)
     tgt_by_piece: dict[int, list[int]] = {}
     for k, (piece, _text) in enumerate(tgt_sents):
         tgt_by_piece.setdefault(piece, []).append(k)
-    for pos, seg, old, bead in candidates:
-        old_ids = src_by_piece.get(old, [])
-        tgt_ids = [k for t in bead.target for k in tgt_by_piece.get(t, [])]
-        sbeads = _fold_target_only(beads_of.get(old, []))
+    absorbed: set[int] = set()
+    for k, (pos, seg, members, bead) in enumerate(candidates):
+        old_ids = [i for s in bead.source for i in src_by_piece.get(s, [])]
+        tgt_ids = [i for t in bead.target for i in tgt_by_piece.get(t, [])]
+        sbeads = _fold_target_only(beads_of.get(k, []))
         # In order on both sides: the human sentences before and after the run are cut cleanly.
-        covered_s = [k for b in sbeads for k in b.source]
-        covered_t = [k for b in sbeads for k in b.target]
+        covered_s = [i for b in sbeads for i in b.source]
+        covered_t = [i for b in sbeads for i in b.target]
         if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
             continue
-        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
         if result is None:
             continue
         partial, n_before, n_after = result
         plan.to_translate[pos] = partial
         if not al.confident(bead):
             plan.low_confidence.append(seg.index)
-        nb = plan.new_source.pieces[seg.index].block_index
-        if len(plan.new_source.blocks[nb].pieces) != 1:
+        nb = new.pieces[seg.index].block_index
+        for m in members:
+            if m != seg.index:
+                # Written inside the edited paragraph's translation (the translator merged them).
+                absorbed.add(m)
+                plan.reused[m] = ""
+                for emit in plan._layout:
+                    if emit.block_index == new.pieces[m].block_index:
+                        emit.omit = True
+        if len(new.blocks[nb].pieces) != 1:
             continue
-        sentences = {t: [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])] for t in bead.target}
+        sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
         splice = _splice_bead(al, plan._layout, bead.target, sentences, n_before, n_after)
         if splice is None:
             continue
@@ -782,6 +799,26 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             emit.after = [tb for tb in emit.after if tb not in inside]
             if emit.block_index == nb:
                 emit.splice = splice
+    if absorbed:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
+
+
+def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
+    """Whether a group the translator merged can be written as one paragraph at the edited
+    member: every member still there, in order and adjacent, the others unchanged, each alone in
+    its block, and nothing but blank lines between their blocks."""
+    if any(m is None for m in members):
+        return False
+    ms = [m for m in members if m is not None]
+    if ms != list(range(ms[0], ms[0] + len(ms))):
+        return False
+    if any(m != edited and diff.piece_status[m] is not ChangeKind.UNCHANGED for m in ms):
+        return False
+    new = plan.new_source
+    blocks = [new.pieces[m].block_index for m in ms]
+    if len(set(blocks)) != len(blocks) or any(len(new.blocks[b].pieces) != 1 for b in blocks):
+        return False
+    return all(new.blocks[b].kind is BlockKind.BLANK or b in blocks for b in range(blocks[0], blocks[-1] + 1))
 
 
 def _splice_bead(
@@ -933,12 +970,19 @@ def _partial_segment(
     sbeads: list[Bead],
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
+    members: Sequence[int] = (),
 ) -> tuple[SegmentToTranslate, int, int] | None:
-    ref = plan.new_source.pieces[seg.index]
-    bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
-    if len(bounds) < 2:
+    """The changed run of sentences of ``seg``'s piece with the human text before and after it,
+    and how many target sentences precede and follow it. ``members``: the new pieces of a group
+    the translator merged (in order, ``seg``'s among them), whose sentences are taken together;
+    the run must lie inside ``seg``'s piece."""
+    where: list[tuple[int, int, int]] = []  # new sentence → (piece, start, end)
+    for m in members or [seg.index]:
+        ref = plan.new_source.pieces[m]
+        where.extend((m, a, b) for a, b in sentence_bounds(ref.text, plan.source_lang, ref.piece.spans))
+    new_s = [segment_key(plan.new_source.pieces[m].text[a:b]) for m, a, b in where]
+    if len(new_s) < 2 or all(m != seg.index for m, _a, _b in where):
         return None
-    new_s = [segment_key(ref.text[a:b]) for a, b in bounds]
     old_s = [segment_key(src_sents[k][1]) for k in old_ids]
     local = {k: i for i, k in enumerate(old_ids)}
     old_to_new: dict[int, int] = {}
@@ -961,13 +1005,15 @@ def _partial_segment(
     # Widen to whole beads: a bead cut by the run is translated with it.
     while True:
         cut = {owner[j] for j in range(start, end) if j in owner}
-        members = [j for j, n in owner.items() if n in cut]
-        new_start, new_end = min([start, *members]), max([end, *(m + 1 for m in members)])
+        joined = [j for j, n in owner.items() if n in cut]
+        new_start, new_end = min([start, *joined]), max([end, *(m + 1 for m in joined)])
         if (new_start, new_end) == (start, end):
             break
         start, end = new_start, new_end
     if start == 0 and end == len(new_s):
         return None
+    if seg.index not in {where[j][0] for j in range(start, end)}:
+        return None  # the edit is elsewhere in the group: nothing of this piece to send
     before = sorted({owner[j] for j in range(start)})
     after = sorted({owner[j] for j in range(end, len(new_s))})
     lang = plan.target_lang
@@ -975,13 +1021,26 @@ def _partial_segment(
     def human(beads: list[int]) -> str:
         return _join([tgt_sents[t][1].strip() for n in beads for t in sorted(sbeads[n].target)], lang)
 
-    offset, stop = bounds[start][0], bounds[end - 1][1]
-    spans = tuple(
-        Span(sp.start - offset, sp.end - offset, sp.kind)
-        for sp in ref.piece.spans
-        if sp.start >= offset and sp.end <= stop
+    # The run's text, piece by piece (a run may start in a merged neighbour's last sentences).
+    parts: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    for m in dict.fromkeys(where[j][0] for j in range(start, end)):
+        ref = plan.new_source.pieces[m]
+        inside = [where[j] for j in range(start, end) if where[j][0] == m]
+        offset, stop = inside[0][1], inside[-1][2]
+        if parts:
+            at += 1  # the space joining two pieces' sentences
+        spans.extend(
+            Span(sp.start - offset + at, sp.end - offset + at, sp.kind)
+            for sp in ref.piece.spans
+            if sp.start >= offset and sp.end <= stop
+        )
+        parts.append(ref.text[offset:stop])
+        at += stop - offset
+    segment = replace(
+        seg, text=" ".join(parts), spans=tuple(spans), prefix=human(before), suffix=human(after)
     )
-    segment = replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
