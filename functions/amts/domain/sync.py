@@ -215,6 +215,9 @@ class _Splice:
     # translator's text of one paragraph may span several blocks (a paragraph and a list).
     first: int = -1
     last: int = -1
+    # What replaces raw[start:end] when the paragraph only lost sentences (no machine text): the
+    # translator's own separator between the sentences kept on both sides, else nothing.
+    cut: str = ""
 
     def __post_init__(self) -> None:
         if self.first < 0:
@@ -553,6 +556,7 @@ def plan_sync(
     _settle_groups(plan, diff, groups, alignment)
     if sentence_reuse:
         _reuse_sentences(plan, diff, alignment, glossary)
+        _reuse_moved_sentences(plan, alignment, glossary)
     return plan
 
 
@@ -774,6 +778,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             continue
         partial, n_before, n_after = result
         plan.to_translate[pos] = partial
+        if not partial.text:
+            # Only deleted sentences: nothing is sent, the translator's other sentences stay.
+            absorbed.add(seg.index)
+            plan.reused[seg.index] = _join([partial.prefix, partial.suffix], plan.target_lang)
         if not al.confident(bead):
             plan.low_confidence.append(seg.index)
         nb = new.pieces[seg.index].block_index
@@ -788,7 +796,9 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         if len(new.blocks[nb].pieces) != 1:
             continue
         sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
-        splice = _splice_bead(al, plan._layout, bead.target, sentences, n_before, n_after)
+        splice = _splice_bead(
+            al, plan._layout, bead.target, sentences, n_before, n_after, deletion=not partial.text
+        )
         if splice is None:
             continue
         plan.splices[seg.index] = splice
@@ -801,6 +811,78 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
                 emit.splice = splice
     if absorbed:
         plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
+
+
+def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | None) -> None:
+    """A new piece made of sentences the old English already had elsewhere (a paragraph turned
+    into a list, a sentence moved into a tab of its own) reuses the translator's sentences.
+
+    Each of its sentences is looked up by its normalised text among the old sentences (found
+    once); the old sentence must be a sentence bead of its own with a translation. When every
+    sentence is found, the piece is not sent; when the unknown sentences form one run, only that
+    run is sent, with the translator's sentences before and after it (as in an edited
+    paragraph)."""
+    new = plan.new_source
+    src_sents = document_sentences(al.src)
+    where: dict[str, list[int]] = {}
+    for k, (_piece, text) in enumerate(src_sents):
+        where.setdefault(segment_key(text), []).append(k)
+    wanted: list[tuple[int, list[tuple[int, int]], list[int | None]]] = []
+    for pos, seg in enumerate(plan.to_translate):
+        if seg.reason is not Reason.NEW or seg.partial:
+            continue
+        ref = new.pieces[seg.index]
+        bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
+        found: list[int | None] = []
+        for a, b in bounds:
+            hits = where.get(segment_key(ref.text[a:b]), [])
+            found.append(hits[0] if len(hits) == 1 and len(segment_key(ref.text[a:b])) >= 12 else None)
+        if any(k is not None for k in found):
+            wanted.append((pos, bounds, found))
+    if not wanted:
+        return
+    old_pieces = {src_sents[k][0] for _pos, _b, found in wanted for k in found if k is not None}
+    beads = list(
+        {id(b): b for p in old_pieces if (b := al.bead_of_src.get(p)) is not None and b.target}.values()
+    )
+    tgt_sents = document_sentences(al.tgt)
+    sentence_beads = align_sentences(
+        al.src, al.tgt, beads, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    )
+    target_of = {sb.source[0]: sb.target for sb in sentence_beads if len(sb.source) == 1 and sb.target}
+    lang = plan.target_lang
+    dropped: set[int] = set()
+    for pos, bounds, found in wanted:
+        seg = plan.to_translate[pos]
+        human = [target_of.get(k) if k is not None else None for k in found]
+        unknown = [j for j, t in enumerate(human) if t is None]
+
+        def text_of(run: Sequence[tuple[int, ...] | None]) -> str:
+            return _join([tgt_sents[t][1].strip() for ts in run if ts for t in ts], lang)
+
+        if not unknown:
+            plan.reused[seg.index] = text_of(human)
+            dropped.add(seg.index)
+            continue
+        start, end = unknown[0], unknown[-1] + 1
+        if end - start != len(unknown) or (start == 0 and end == len(bounds)):
+            continue
+        ref = new.pieces[seg.index]
+        offset, stop = bounds[start][0], bounds[end - 1][1]
+        spans = tuple(
+            Span(sp.start - offset, sp.end - offset, sp.kind)
+            for sp in ref.piece.spans
+            if sp.start >= offset and sp.end <= stop
+        )
+        plan.to_translate[pos] = replace(
+            seg,
+            text=ref.text[offset:stop],
+            spans=spans,
+            prefix=text_of(human[:start]),
+            suffix=text_of(human[end:]),
+        )
+    if dropped:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in dropped]
 
 
 def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
@@ -828,6 +910,7 @@ def _splice_bead(
     sentences: Mapping[int, list[str]],
     n_before: int,
     n_after: int,
+    deletion: bool = False,
 ) -> _Splice | None:
     """The splice of a paragraph whose translation is the target pieces ``targets`` (one
     paragraph, or several blocks: the translator turned it into a paragraph and a list, say):
@@ -841,6 +924,17 @@ def _splice_bead(
         return None
     first_changed, end_changed = n_before, total - n_after
     starts = [sum(counts[:k]) for k in range(len(targets))]
+    if deletion and 0 < first_changed < end_changed == total and first_changed in starts:
+        # The deleted sentences are the translator's last blocks: the others are copied as
+        # they are (a no-op splice at the start of the last kept piece).
+        targets = targets[: starts.index(first_changed)]
+        counts, starts, first_changed, end_changed = counts[: len(targets)], starts[: len(targets)], 0, 0
+        n_before = 0
+    elif deletion and 0 == first_changed < end_changed < total and end_changed in starts:
+        k = starts.index(end_changed)
+        targets, counts = targets[k:], counts[k:]
+        starts = [sum(counts[:j]) for j in range(len(targets))]
+        first_changed = end_changed = n_before = 0
     if first_changed < end_changed:
         # Translated sentences replaced: they must lie in one target piece.
         # A markup-only piece (a slide-marker line such as ``(**``) is not a translation: kept.
@@ -960,7 +1054,8 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
         lead, trail = ("\n" if multi_line else (gap or join)), ""
     else:
         lead, trail = "", ("\n" if multi_line else (gap or join))
-    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail)
+    cut = gap[: len(gap) - len(gap.lstrip())] if n_before and n_after else ""
+    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail, cut=cut)
 
 
 def _partial_segment(
@@ -1000,7 +1095,7 @@ def _partial_segment(
                 owner[j] = n  # type: ignore[index]
     changed = [j for j in range(len(new_s)) if j not in owner]
     if not changed:
-        return None
+        return _deletion(seg, plan, sbeads, owner, tgt_sents)
     start, end = min(changed), max(changed) + 1
     # Widen to whole beads: a bead cut by the run is translated with it.
     while True:
@@ -1041,6 +1136,37 @@ def _partial_segment(
     segment = replace(
         seg, text=" ".join(parts), spans=tuple(spans), prefix=human(before), suffix=human(after)
     )
+    return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
+
+
+def _deletion(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    sbeads: list[Bead],
+    owner: Mapping[int, int],
+    tgt_sents: list[tuple[int, str]],
+) -> tuple[SegmentToTranslate, int, int] | None:
+    """Sentences deleted from a paragraph, none added or edited: nothing to translate. The
+    segment returned has no text; the human sentences before and after the deleted run of
+    sentence beads (one run) are its prefix and suffix."""
+    used = set(owner.values())
+    gone = [n for n in range(len(sbeads)) if n not in used]
+    if not gone or gone != list(range(gone[0], gone[-1] + 1)):
+        return None
+    before = [n for n in range(gone[0]) if n in used]
+    after = [n for n in range(gone[-1] + 1, len(sbeads)) if n in used]
+    # The kept sentences must still come in the old order around the gap.
+    last_before = max((j for j, n in owner.items() if n in before), default=-1)
+    first_after = min((j for j, n in owner.items() if n in after), default=len(owner))
+    if last_before >= first_after:
+        return None
+
+    def human(beads: list[int]) -> str:
+        return _join(
+            [tgt_sents[t][1].strip() for n in beads for t in sorted(sbeads[n].target)], plan.target_lang
+        )
+
+    segment = replace(seg, text="", spans=(), prefix=human(before), suffix=human(after))
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
@@ -1424,6 +1550,10 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
+    for index in plan.splices:
+        if index not in wanted:
+            # A paragraph that only lost sentences: the translator's paragraph without them.
+            spliced[new.pieces[index].block_index] = _spliced(plan, index, "", "")
     chunks: list[tuple[int | None, str]] = []  # (new block index for markers, text)
     layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
     tgt = plan.old_target
@@ -1497,7 +1627,8 @@ def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
     blocks = plan.old_target.blocks
     raw = blocks[splice.block_index].raw
     note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
-    raw = raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
+    middle = splice.lead + text + note + splice.trail if text else splice.cut
+    raw = raw[: splice.start] + middle + raw[splice.end :]
     return (
         "".join(b.raw for b in blocks[splice.first : splice.block_index])
         + raw
