@@ -129,3 +129,99 @@ def test_an_unchanged_paragraph_aligned_with_doubt_is_copied_with_its_line_break
     # Then the paragraph is there byte for byte, line break included, and only the edit is sent
     assert "\n\n第二句，\n另起一行。\n\n" in out
     assert [s.text for s in plan.to_translate] == ["Third, new."]
+
+
+def _synced(
+    old_md: str, new_md: str, tgt_md: str, beads: list[tuple[tuple[int, ...], tuple[int, ...], float]]
+) -> tuple[SyncPlan, str]:
+    """Plan and assemble with the paragraph beads given (the sentence aligner is the real one)."""
+    from amts.domain.align import Bead
+
+    old, new, tgt = parse(old_md, "en"), parse(new_md, "en"), parse(tgt_md, "zh")
+    plan = plan_sync(old, new, tgt, aligner=lambda s, t, g=None: [Bead(a, b, c) for a, b, c in beads])
+    return plan, apply_sync(plan, machine(plan))
+
+
+_INTRO = "Intro with `x` and 1 item.\n\n"
+_INTRO_ZH = "引言：`x`和1项。\n\n"
+_OUTRO = "\nOutro with `y` and 5 items.\n"
+_OUTRO_ZH = "\n结尾：`y`和5项。\n"
+
+
+def test_a_sentence_added_to_a_paragraph_the_translator_merged_is_the_only_text_sent() -> None:
+    # Given two English paragraphs the translator merged into one paragraph (one sentence a line)
+    old = (
+        _INTRO
+        + "First `alpha` uses 2 layers. Then `beta` uses 3 layers.\n\nNext `gamma` uses 4 layers.\n"
+        + _OUTRO
+    )
+    tgt = _INTRO_ZH + "首先`alpha`用2层。\n然后`beta`用3层。\n接着`gamma`用4层。\n" + _OUTRO_ZH
+    # When the second English paragraph gains a sentence
+    new = old.replace("uses 4 layers.\n", "uses 4 layers. Finally `delta` uses 6 layers.\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0)])
+    # Then only that sentence is sent, and the merged paragraph is kept byte for byte around it
+    assert [s.text for s in plan.to_translate] == ["Finally `delta` uses 6 layers."]
+    assert "首先`alpha`用2层。\n然后`beta`用3层。\n接着`gamma`用4层。\n机翻〈Finally" in out
+    assert len(changed_places(tgt, out)) == 1
+
+
+def test_a_paragraph_turned_into_a_list_reuses_the_translators_sentences() -> None:
+    # Given a paragraph of three sentences translated one sentence a line
+    para = "First `alpha` uses 2 layers. Then `beta` uses 3 layers. Finally `gamma` uses 4 layers.\n"
+    old = _INTRO + para + _OUTRO
+    tgt = _INTRO_ZH + "首先`alpha`用2层。\n然后`beta`用3层。\n最后`gamma`用4层。\n" + _OUTRO_ZH
+    # When the English turns it into a list and adds one item
+    items = "* First `alpha` uses 2 layers.\n* Then `beta` uses 3 layers.\n* Finally `gamma` uses 4 layers.\n"
+    new = _INTRO + items + "* Also `delta` uses 6 layers.\n" + _OUTRO
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only the new item is sent and the other items carry the translator's sentences
+    assert [s.text for s in plan.to_translate] == ["Also `delta` uses 6 layers."]
+    assert "* 首先`alpha`用2层。\n* 然后`beta`用3层。\n* 最后`gamma`用4层。\n" in out
+
+
+def test_a_paragraph_that_only_lost_a_sentence_sends_nothing() -> None:
+    # Given a paragraph translated one sentence a line
+    para = "First `alpha` uses 2 layers. Then `beta` uses 3 layers. Finally `gamma` uses 4 layers.\n"
+    old = _INTRO + para + _OUTRO
+    tgt = _INTRO_ZH + "首先`alpha`用2层。\n然后`beta`用3层。\n最后`gamma`用4层。\n" + _OUTRO_ZH
+    # When its middle sentence is deleted
+    new = old.replace(" Then `beta` uses 3 layers.", "")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translator's paragraph loses exactly that line
+    assert plan.to_translate == []
+    assert changed_places(tgt, out) == [(["然后`beta`用3层。"], [])]
+    assert "<!-- amts:" not in out
+
+
+def test_a_sentence_appended_to_a_paragraph_translated_as_a_paragraph_and_a_list_changes_one_place() -> None:
+    # Given an English paragraph the translator wrote as a lead-in and a list, leaving out one
+    # sentence of it
+    para = "There are 2 steps: `load` the data and `fit` the model. We skip `tune` here. "
+    para += "Then we plot 7 curves.\n"
+    old = _INTRO + para + _OUTRO
+    tgt = _INTRO_ZH + "有2个步骤：\n\n1. `load`数据；\n1. `fit`模型。\n\n然后我们画7条曲线。\n" + _OUTRO_ZH
+    # When one sentence is appended to it
+    new = old.replace("7 curves.\n", "7 curves.\nThis sentence was appended in `v2`.\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1, 2, 3, 4), 1.0), ((2,), (5,), 1.0)])
+    # Then only that sentence is sent and the output differs from the translation in one place
+    assert [s.text for s in plan.to_translate] == ["This sentence was appended in `v2`."]
+    # (on the translator's line: the paragraph is one line there)
+    places = changed_places(tgt, out)
+    assert len(places) == 1
+    assert places[0][0] == ["然后我们画7条曲线。"] and places[0][1][0].startswith(
+        "然后我们画7条曲线。机翻〈This"
+    )
+    assert "1. `load`数据；\n1. `fit`模型。\n" in out
+
+
+def test_an_unchanged_group_aligned_with_doubt_keeps_the_translators_text() -> None:
+    # Given two unchanged list items the aligner pairs, as a group, with doubt
+    old = _INTRO + "* Item `a` has 1 part.\n* Item `b` has 2 parts.\n\nLast `z`, old.\n"
+    tgt = _INTRO_ZH + "* 项`a`有1部分。\n* 项`b`有2部分。\n\n最后`z`。\n"
+    new = old.replace("old.", "new.")
+    beads = [((0,), (0,), 1.0), ((1, 2), (1, 2), 0.3), ((3,), (3,), 1.0)]
+    # When synced
+    plan, out = _synced(old, new, tgt, beads)
+    # Then the items are kept byte for byte and only the edited paragraph is sent
+    assert [s.text for s in plan.to_translate] == ["Last `z`, new."]
+    assert "* 项`a`有1部分。\n* 项`b`有2部分。\n" in out

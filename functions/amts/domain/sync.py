@@ -793,8 +793,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
                 for emit in plan._layout:
                     if emit.block_index == new.pieces[m].block_index:
                         emit.omit = True
-        if len(new.blocks[nb].pieces) != 1:
-            continue
+        if (
+            len(new.blocks[nb].pieces) != 1
+            or new.blocks[nb].kind is not al.tgt.pieces[bead.target[0]].block.kind
+        ):
+            continue  # (a paragraph that became a list item is written as an item)
         sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
         splice = _splice_bead(
             al, plan._layout, bead.target, sentences, n_before, n_after, deletion=not partial.text
@@ -1076,7 +1079,7 @@ def _partial_segment(
         ref = plan.new_source.pieces[m]
         where.extend((m, a, b) for a, b in sentence_bounds(ref.text, plan.source_lang, ref.piece.spans))
     new_s = [segment_key(plan.new_source.pieces[m].text[a:b]) for m, a, b in where]
-    if len(new_s) < 2 or all(m != seg.index for m, _a, _b in where):
+    if all(m != seg.index for m, _a, _b in where):
         return None
     old_s = [segment_key(src_sents[k][1]) for k in old_ids]
     local = {k: i for i, k in enumerate(old_ids)}
