@@ -28,9 +28,12 @@ docs/SYNC.md):
   sentences that did not change: only the changed run of sentences (widened to whole sentence
   beads) is sent, and the machine translation is put between the human sentences before and
   after it. Otherwise the whole piece is sent.
-* A bead where the translator merged several English pieces keeps its translation only when all
-  of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
-  ``group_changed``: counted, not hidden).
+* A bead where the translator merged several English pieces keeps its translation when all of
+  them are unchanged and still adjacent (raw when whole blocks correspond, else written at the
+  first member). With one edited member the group is cut at paragraph boundaries its sentences
+  show, or its changed sentences are spliced into the merged paragraph; otherwise the group is
+  retranslated (reason ``group_changed``: counted, not hidden). A paragraph that only lost
+  sentences sends nothing; a new piece made of old sentences reuses their translation.
 * An unchanged piece keeps what the translator wrote for it even when the alignment is below the
   confidence threshold (listed under ``low_confidence``); an unchanged source paragraph the
   translator left out (1-0 bead) stays out (``segments_left_out``). Only edited and new text,
