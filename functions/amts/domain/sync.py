@@ -1316,7 +1316,9 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
     anchored |= set(merged_into) | set(copied)
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
-    new_images = set(_IMAGE_PATH.findall(new.render()))
+    # (Only blocks that are written: a figure whose caption the translator left out, because they
+    # wrote the figure their own way, does not replace the translator's.)
+    new_images = set(_IMAGE_PATH.findall("".join(new.blocks[nb].raw for nb in order if not layout[nb].omit)))
     # Blocks the new source adds that the translator had already added on their own (a label,
     # a code cell): the source's copy is written, the translator's is not written twice.
     new_sigs = Counter(_signature(new.blocks[nb]) for nb in order if not new.blocks[nb].pieces)
