@@ -742,10 +742,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             continue
         if not al.confident(bead) and not plan.has_old_source:
             continue
-        members = [new_of_old.get(s) for s in bead.source]
-        if len(members) > 1 and not _group_in_place(plan, diff, seg.index, members):
+        group = [new_of_old.get(s) for s in bead.source]
+        if len(group) > 1 and not _group_in_place(plan, diff, seg.index, group):
             continue
-        candidates.append((pos, seg, [m for m in members if m is not None], bead))
+        candidates.append((pos, seg, [m for m in group if m is not None], bead))
     if not candidates:
         return
     src_sents = document_sentences(al.src)
@@ -849,7 +849,7 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
         return
     old_pieces = {src_sents[k][0] for _pos, _b, found in wanted for k in found if k is not None}
     beads = list(
-        {id(b): b for p in old_pieces if (b := al.bead_of_src.get(p)) is not None and b.target}.values()
+        {id(pb): pb for p in old_pieces if (pb := al.bead_of_src.get(p)) is not None and pb.target}.values()
     )
     tgt_sents = document_sentences(al.tgt)
     sentence_beads = align_sentences(
