@@ -225,3 +225,16 @@ def test_an_unchanged_group_aligned_with_doubt_keeps_the_translators_text() -> N
     # Then the items are kept byte for byte and only the edited paragraph is sent
     assert [s.text for s in plan.to_translate] == ["Last `z`, new."]
     assert "* 项`a`有1部分。\n* 项`b`有2部分。\n" in out
+
+
+def test_a_sentence_appended_after_a_colon_is_sent_alone() -> None:
+    # Given a one-sentence paragraph ending with a colon (it introduces an equation)
+    old = _INTRO + "We define the loss `l` with 2 terms as follows:\n\n$$l = a + b$$\n" + _OUTRO
+    tgt = _INTRO_ZH + "我们用2项定义损失`l`如下：\n\n$$l = a + b$$\n" + _OUTRO_ZH
+    # When a sentence is appended to it (the segmenter sees one sentence: no full stop before it)
+    new = old.replace("as follows:\n", "as follows:\nThis sentence was appended in `v2`.\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only the appended text is sent and the translator's sentence stays as it was
+    assert [s.text for s in plan.to_translate] == ["This sentence was appended in `v2`."]
+    places = changed_places(tgt, out)
+    assert len(places) == 1 and places[0][1][0].startswith("我们用2项定义损失`l`如下：机翻〈This")

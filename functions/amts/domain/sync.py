@@ -774,9 +774,13 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         # In order on both sides: the human sentences before and after the run are cut cleanly.
         covered_s = [i for b in sbeads for i in b.source]
         covered_t = [i for b in sbeads for i in b.target]
-        if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
-            continue
-        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
+        result = None
+        if len(members) == 1:
+            result = _added_at_edge(seg, plan, al.src.pieces[bead.source[0]].text, tgt_ids, tgt_sents)
+        if result is None:
+            if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
+                continue
+            result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
         if result is None:
             continue
         partial, n_before, n_after = result
@@ -1143,6 +1147,63 @@ def _partial_segment(
         seg, text=" ".join(parts), spans=tuple(spans), prefix=human(before), suffix=human(after)
     )
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
+
+
+_ADDED_START = re.compile(r"[A-Z\[(*`$:]")
+_SENTENCE_END = re.compile(r"[.!?:;。！？：；]\W*$")
+
+
+def _added_at_edge(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    old_text: str,
+    tgt_ids: list[int],
+    tgt_sents: list[tuple[int, str]],
+) -> tuple[SegmentToTranslate, int, int] | None:
+    """A paragraph that only gained text at its end (or start), after (before) a finished
+    sentence: only that text is sent, after (before) all the translator's sentences. This holds
+    whatever the sentence alignment says, and also when the segmenter glues the new text to the
+    old last sentence (a sentence added after a colon that introduces an equation)."""
+    ref = plan.new_source.pieces[seg.index]
+    new_text = ref.text
+    old_key, new_key = normalise(old_text), normalise(new_text)
+    if not old_key or len(new_key) <= len(old_key) or not tgt_ids:
+        return None
+    n_old = sum(1 for ch in old_text if not ch.isspace())
+    chars = _nonspace_offsets(new_text)
+    if new_key.startswith(old_key) and _SENTENCE_END.search(old_key):
+        offset, stop = chars[n_old - 1] + 1, len(new_text.rstrip())
+        while offset < stop and new_text[offset].isspace():
+            offset += 1
+        if not _ADDED_START.match(new_text[offset:stop]):
+            return None
+        at_end = True
+    elif new_key.endswith(old_key):
+        offset, stop = 0, chars[len(chars) - n_old - 1] + 1
+        if not _SENTENCE_END.search(new_text[offset:stop]):
+            return None
+        at_end = False
+    else:
+        return None
+    spans = tuple(
+        Span(sp.start - offset, sp.end - offset, sp.kind)
+        for sp in ref.piece.spans
+        if sp.start >= offset and sp.end <= stop
+    )
+    if any(
+        sp.start < stop and sp.end > offset and not (sp.start >= offset and sp.end <= stop)
+        for sp in ref.piece.spans
+    ):
+        return None  # a protected span across the edge
+    human = _join([tgt_sents[t][1].strip() for t in tgt_ids], plan.target_lang)
+    segment = replace(
+        seg,
+        text=new_text[offset:stop],
+        spans=spans,
+        prefix=human if at_end else "",
+        suffix="" if at_end else human,
+    )
+    return (segment, len(tgt_ids), 0) if at_end else (segment, 0, len(tgt_ids))
 
 
 def _deletion(
