@@ -238,3 +238,15 @@ def test_a_sentence_appended_after_a_colon_is_sent_alone() -> None:
     assert [s.text for s in plan.to_translate] == ["This sentence was appended in `v2`."]
     places = changed_places(tgt, out)
     assert len(places) == 1 and places[0][1][0].startswith("我们用2项定义损失`l`如下：机翻〈This")
+
+
+def test_a_merged_group_split_by_an_inserted_paragraph_keeps_each_members_sentences() -> None:
+    # Given two English paragraphs the translator merged into one paragraph
+    old = _INTRO + "First `alpha` uses 2 layers.\n\nThen `beta` uses 3 layers.\n" + _OUTRO
+    tgt = _INTRO_ZH + "首先`alpha`用2层。\n然后`beta`用3层。\n" + _OUTRO_ZH
+    # When a new paragraph is inserted between them
+    new = old.replace("layers.\n\nThen", "layers.\n\nMeanwhile `gamma` uses 4 layers.\n\nThen")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0)])
+    # Then only the new paragraph is sent and each member keeps the translator's sentence
+    assert [s.text for s in plan.to_translate] == ["Meanwhile `gamma` uses 4 layers."]
+    assert "\n首先`alpha`用2层。\n\n" in out and "\n然后`beta`用3层。\n" in out

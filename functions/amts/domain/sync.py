@@ -559,6 +559,7 @@ def plan_sync(
     _settle_groups(plan, diff, groups, alignment)
     if sentence_reuse:
         _reuse_sentences(plan, diff, alignment, glossary)
+        _unmerge_groups(plan, diff, alignment, glossary)
         _reuse_moved_sentences(plan, alignment, glossary)
     return plan
 
@@ -823,6 +824,66 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
 
 
+def _unmerge_groups(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
+    """A group the translator merged that is still retranslated (``group_changed``: its members
+    moved apart, a paragraph was inserted between them, or it shares a block with other text)
+    while none of its paragraphs was edited: its translation is cut into each member's sentences
+    when the sentence alignment gives every member a run of whole target sentences of its own.
+    The members then keep the translator's sentences (as text; the merged raw paragraph no
+    longer exists in the new layout)."""
+    new_of_old = {o: n for n, o in diff.piece_old.items()}
+    grouped = {seg.index for seg in plan.to_translate if seg.reason is Reason.GROUP_CHANGED}
+    beads: dict[int, Bead] = {}
+    for n in grouped:
+        bead = al.bead_of_src.get(diff.piece_old[n])
+        if bead is None or not bead.target or len(bead.source) < 2:
+            continue
+        members = [new_of_old.get(s) for s in bead.source]
+        if any(m is not None and diff.piece_status[m] is ChangeKind.EDITED for m in members):
+            continue
+        beads[id(bead)] = bead
+    if not beads:
+        return
+    src_sents = document_sentences(al.src)
+    tgt_sents = document_sentences(al.tgt)
+    todo = list(beads.values())
+    owner = {s: k for k, b in enumerate(todo) for s in b.source}
+    owner_t = {t: k for k, b in enumerate(todo) for t in b.target}
+    of_bead: dict[int, list[Bead]] = {}
+    for sb in align_sentences(
+        al.src, al.tgt, todo, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    ):
+        k = owner.get(src_sents[sb.source[0]][0]) if sb.source else owner_t.get(tgt_sents[sb.target[0]][0])
+        if k is not None:
+            of_bead.setdefault(k, []).append(sb)
+    tgt_of: dict[int, list[int]] = {}
+    for k, t in enumerate(tgt_sents):
+        tgt_of.setdefault(t[0], []).append(k)
+    done: set[int] = set()
+    for k, bead in enumerate(todo):
+        sbeads = _fold_target_only(of_bead.get(k, []))
+        expected = [i for t in bead.target for i in tgt_of.get(t, [])]
+        if [i for b in sbeads for i in b.target] != expected:
+            continue
+        parts: dict[int, list[int]] = {}  # old source piece → its target sentences
+        clean = True
+        for sb in sbeads:
+            pieces = {src_sents[i][0] for i in sb.source}
+            if len(pieces) != 1:
+                clean = False
+                break
+            parts.setdefault(pieces.pop(), []).extend(sb.target)
+        if not clean or set(parts) != set(bead.source):
+            continue
+        for s, ts in parts.items():
+            m = new_of_old.get(s)
+            if m is not None:
+                plan.reused[m] = _join([tgt_sents[i][1].strip() for i in ts], plan.target_lang)
+                done.add(m)
+    if done:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in done]
+
+
 def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | None) -> None:
     """A new piece made of sentences the old English already had elsewhere (a paragraph turned
     into a list, a sentence moved into a tab of its own) reuses the translator's sentences.
@@ -859,12 +920,22 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     sentence_beads = align_sentences(
         al.src, al.tgt, beads, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
-    target_of = {sb.source[0]: sb.target for sb in sentence_beads if len(sb.source) == 1 and sb.target}
+    bead_of = {k: sb for sb in sentence_beads if sb.target for k in sb.source}
     lang = plan.target_lang
     dropped: set[int] = set()
     for pos, bounds, found in wanted:
         seg = plan.to_translate[pos]
-        human = [target_of.get(k) if k is not None else None for k in found]
+        # A sentence bead is reused when all its English sentences follow each other here.
+        human: list[tuple[int, ...] | None] = [None] * len(found)
+        j = 0
+        while j < len(found):
+            at = found[j]
+            sb = bead_of.get(at) if at is not None else None
+            if sb is not None and list(found[j : j + len(sb.source)]) == list(sb.source):
+                human[j : j + len(sb.source)] = [sb.target] + [()] * (len(sb.source) - 1)
+                j += len(sb.source)
+            else:
+                j += 1
         unknown = [j for j, t in enumerate(human) if t is None]
 
         def text_of(run: Sequence[tuple[int, ...] | None]) -> str:
