@@ -250,3 +250,16 @@ def test_a_merged_group_split_by_an_inserted_paragraph_keeps_each_members_senten
     # Then only the new paragraph is sent and each member keeps the translator's sentence
     assert [s.text for s in plan.to_translate] == ["Meanwhile `gamma` uses 4 layers."]
     assert "\n首先`alpha`用2层。\n\n" in out and "\n然后`beta`用3层。\n" in out
+
+
+def test_a_merged_group_losing_a_member_drops_its_sentences_and_sends_only_the_new_one() -> None:
+    # Given two English paragraphs the translator merged into one paragraph
+    old = _INTRO + "First `alpha` uses 2 layers.\n\nThen `beta` uses 3 layers.\n" + _OUTRO
+    tgt = _INTRO_ZH + "首先`alpha`用2层。\n然后`beta`用3层。\n" + _OUTRO_ZH
+    # When the second one is deleted and the first gains a sentence
+    new = old.replace("layers.\n\nThen `beta` uses 3 layers.\n", "layers. Finally `delta` uses 6 layers.\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0)])
+    # Then only the new sentence is sent, in place of the deleted member's translation
+    assert [s.text for s in plan.to_translate] == ["Finally `delta` uses 6 layers."]
+    assert changed_places(tgt, out)[0][0] == ["然后`beta`用3层。"]
+    assert "首先`alpha`用2层。\n机翻〈Finally" in out and "然后`beta`" not in out

@@ -776,7 +776,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         covered_s = [i for b in sbeads for i in b.source]
         covered_t = [i for b in sbeads for i in b.target]
         result = None
-        if len(members) == 1:
+        if len(bead.source) == 1:
             result = _added_at_edge(seg, plan, al.src.pieces[bead.source[0]].text, tgt_ids, tgt_sents)
         if result is None:
             if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
@@ -968,10 +968,9 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
 
 def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
     """Whether a group the translator merged can be written as one paragraph at the edited
-    member: every member still there, in order and adjacent, the others unchanged, each alone in
-    its block, and nothing but blank lines between their blocks."""
-    if any(m is None for m in members):
-        return False
+    member: the members still there in order and adjacent (a deleted member's sentences are
+    simply not kept), the others unchanged, each alone in its block, and nothing but blank lines
+    between their blocks."""
     ms = [m for m in members if m is not None]
     if ms != list(range(ms[0], ms[0] + len(ms))):
         return False
