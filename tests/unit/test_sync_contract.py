@@ -263,3 +263,26 @@ def test_a_merged_group_losing_a_member_drops_its_sentences_and_sends_only_the_n
     assert [s.text for s in plan.to_translate] == ["Finally `delta` uses 6 layers."]
     assert changed_places(tgt, out)[0][0] == ["然后`beta`用3层。"]
     assert "首先`alpha`用2层。\n机翻〈Finally" in out and "然后`beta`" not in out
+
+
+def test_front_matter_the_translator_left_out_leaves_no_blank_line_at_the_start() -> None:
+    # Given English with front matter that the translation does not have
+    old = "---\nsource: https://example.org/x\n---\n\n# Title `t`\n\nBody `b` with 1 part, old.\n"
+    tgt = "# 标题`t`\n\n正文`b`有1部分。\n"
+    # When the body is edited
+    new = old.replace("old.", "new.")
+    _plan, out = _synced(old, new, tgt, [((0,), (), 1.0), ((1,), (0,), 1.0), ((2,), (1,), 1.0)])
+    # Then the translation still starts with its heading
+    assert out.startswith("# 标题`t`\n\n")
+
+
+def test_an_item_the_translator_added_stays_after_the_items_copied_before_it() -> None:
+    # Given a summary list whose translation has an extra item, aligned with doubt
+    old = "## Summary `s`\n\n* Item `a` has 1 part.\n* Item `b` has 2 parts.\n\nLast `z`, old.\n"
+    tgt = "## 小结`s`\n\n* 项`a`有1部分。\n* 项`b`有2部分。\n* 译者加的第3项。\n\n最后`z`。\n"
+    # When another paragraph is edited
+    new = old.replace("old.", "new.")
+    beads = [((0,), (0,), 1.0), ((1,), (1,), 0.3), ((2,), (2,), 0.3), ((3,), (4,), 1.0)]
+    _plan, out = _synced(old, new, tgt, beads)
+    # Then the list is the translator's, in their order
+    assert "* 项`a`有1部分。\n* 项`b`有2部分。\n* 译者加的第3项。\n" in out
