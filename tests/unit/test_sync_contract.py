@@ -286,3 +286,27 @@ def test_an_item_the_translator_added_stays_after_the_items_copied_before_it() -
     _plan, out = _synced(old, new, tgt, beads)
     # Then the list is the translator's, in their order
     assert "* 项`a`有1部分。\n* 项`b`有2部分。\n* 译者加的第3项。\n" in out
+
+
+def test_a_merged_run_around_an_equation_the_translator_wrote_inline_is_kept() -> None:
+    # Given two English paragraphs around a display equation, which the translator wrote inline
+    old = "Again consider `e`:\n\n$$\nx = 1\n$$\n\nIf `g` is 0, we stop.\n\nEnd `z`, old.\n"
+    tgt = "再次考虑`e`：$x = 1$\n\n如果`g`为0，我们就停止。\n\n结尾`z`。\n"
+    # When another paragraph is edited
+    new = old.replace("old.", "new.")
+    plan, out = _synced(old, new, tgt, [((0, 1), (0, 1), 0.4), ((2,), (2,), 1.0)])
+    # Then the translator's paragraphs are kept byte for byte and the equation is not added
+    assert out.startswith("再次考虑`e`：$x = 1$\n\n如果`g`为0，我们就停止。\n\n")
+    assert "$$" not in out and [s.text for s in plan.to_translate] == ["End `z`, new."]
+
+
+def test_a_translators_figure_stays_when_the_english_figure_is_left_out() -> None:
+    # Given a figure the translator wrote with its label on one line (a paragraph to the parser),
+    # which the aligner could not pair with the English figure
+    old = "Intro `x`, 1.\n\n![A plot of `f`.](../img/f.svg)\n:label:`fig_f`\n\nEnd `z`, old.\n"
+    tgt = "引言`x`，1。\n\n![`f`的图。](../img/f.svg) :label:`fig_f`\n\n结尾`z`。\n"
+    # When another paragraph is edited
+    new = old.replace("old.", "new.")
+    _plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (), 0.9), ((2,), (2,), 1.0)])
+    # Then the translator's figure is still there, once
+    assert out.count("../img/f.svg") == 1 and "![`f`的图。](../img/f.svg) :label:`fig_f`\n" in out
