@@ -28,9 +28,12 @@ docs/SYNC.md):
   sentences that did not change: only the changed run of sentences (widened to whole sentence
   beads) is sent, and the machine translation is put between the human sentences before and
   after it. Otherwise the whole piece is sent.
-* A bead where the translator merged several English pieces keeps its translation only when all
-  of them are unchanged and still adjacent; otherwise the whole group is retranslated (reason
-  ``group_changed``: counted, not hidden).
+* A bead where the translator merged several English pieces keeps its translation when all of
+  them are unchanged and still adjacent (raw when whole blocks correspond, else written at the
+  first member). With one edited member the group is cut at paragraph boundaries its sentences
+  show, or its changed sentences are spliced into the merged paragraph; otherwise the group is
+  retranslated (reason ``group_changed``: counted, not hidden). A paragraph that only lost
+  sentences sends nothing; a new piece made of old sentences reuses their translation.
 * An unchanged piece keeps what the translator wrote for it even when the alignment is below the
   confidence threshold (listed under ``low_confidence``); an unchanged source paragraph the
   translator left out (1-0 bead) stays out (``segments_left_out``). Only edited and new text,
@@ -212,6 +215,19 @@ class _Splice:
     end: int
     lead: str
     trail: str
+    # The run of old-target blocks written for the paragraph (block_index among them): the
+    # translator's text of one paragraph may span several blocks (a paragraph and a list).
+    first: int = -1
+    last: int = -1
+    # What replaces raw[start:end] when the paragraph only lost sentences (no machine text): the
+    # translator's own separator between the sentences kept on both sides, else nothing.
+    cut: str = ""
+
+    def __post_init__(self) -> None:
+        if self.first < 0:
+            object.__setattr__(self, "first", self.block_index)
+        if self.last < 0:
+            object.__setattr__(self, "last", self.block_index)
 
 
 @dataclass(slots=True)
@@ -392,6 +408,7 @@ def _signature(block: Block) -> str:
 
 
 _EQLABEL = re.compile(r":eqlabel:`([^`]*)`")
+_WORD = re.compile(r"\w")  # a piece or sentence without it is markup only (``(**``)
 _IMAGE_PATH = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
@@ -778,13 +795,99 @@ def plan_sync(
     plan.statuses = list(diff.piece_status)
     plan.segments_deleted = len(diff.deleted_pieces)
     beads = (aligner or align_pieces)(old_source, old_target, glossary)
+    if sentence_reuse:
+        beads = _split_groups(beads, diff, old_source, old_target, glossary)
     alignment = _Alignment(old_source, old_target, beads, min_confidence)
     groups = _plan_pieces(plan, diff, alignment)
     _plan_blocks(plan, diff, alignment)
-    _settle_groups(plan, diff, groups)
+    _settle_groups(plan, diff, groups, alignment)
     if sentence_reuse:
         _reuse_sentences(plan, diff, alignment, glossary)
+        _unmerge_groups(plan, diff, alignment, glossary)
+        _reuse_moved_sentences(plan, alignment, glossary)
     return plan
+
+
+def _split_groups(
+    beads: list[Bead], diff: SourceDiff, src: Document, tgt: Document, glossary: Glossary | None
+) -> list[Bead]:
+    """Cut a bead pairing several English paragraphs with several translated ones (n-m, the
+    aligner could not tell the paragraph boundaries apart) where its sentences say the paragraph
+    boundaries of both sides meet, when one of its paragraphs changed: otherwise the whole group
+    would be retranslated (``group_changed``) for the edit of one paragraph.
+
+    A cut is taken only between two sentence beads that both have sentences on each side, with
+    every sentence before it in earlier paragraphs than every sentence after it, on both sides.
+    """
+    intact = {
+        old
+        for new, old in diff.piece_old.items()
+        if diff.piece_status[new] in (ChangeKind.UNCHANGED, ChangeKind.MOVED)
+    }
+    changed = [b for b in beads if len(b.source) > 1 and b.target and not all(s in intact for s in b.source)]
+    if not changed:
+        return beads
+    split: dict[Bead, list[Bead]] = {}
+    todo: list[Bead] = []
+    cores: dict[Bead, tuple[list[Bead], Bead, list[Bead]]] = {}
+    for bead in changed:
+        # Slide-marker lines of their own (``(**``, ``**)``) at the edges of the group carry no
+        # text: the translator wrote them inside their paragraph, so they stay out of the group.
+        members = list(bead.source)
+        head: list[Bead] = []
+        tail: list[Bead] = []
+        while len(members) > 1 and not _WORD.search(src.pieces[members[0]].text):
+            head.append(Bead((members.pop(0),), (), bead.confidence))
+        while len(members) > 1 and not _WORD.search(src.pieces[members[-1]].text):
+            tail.insert(0, Bead((members.pop(),), (), bead.confidence))
+        core = replace(bead, source=tuple(members))
+        cores[bead] = (head, core, tail)
+        if head or tail:
+            split[bead] = [*head, core, *tail]
+        if len(core.source) > 1 and len(core.target) > 1:
+            todo.append(bead)
+    if not todo:
+        return [part for b in beads for part in split.get(b, [b])]
+    src_sents = document_sentences(src)
+    tgt_sents = document_sentences(tgt)
+    sentence_beads = align_sentences(
+        src, tgt, [cores[b][1] for b in todo], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    )
+    of_bead: dict[int, list[Bead]] = {}
+    owner = {s: k for k, b in enumerate(todo) for s in cores[b][1].source}
+    for sb in sentence_beads:
+        if sb.source and (k := owner.get(src_sents[sb.source[0]][0])) is not None:
+            of_bead.setdefault(k, []).append(sb)
+    for k, bead in enumerate(todo):
+        head, core, tail = cores[bead]
+        sbs = of_bead.get(k, [])
+        if not sbs:
+            continue
+        s_pieces = [{src_sents[i][0] for i in sb.source} for sb in sbs]
+        t_pieces = [{tgt_sents[i][0] for i in sb.target} for sb in sbs]
+        parts: list[Bead] = []
+        start = 0
+        for cut in range(1, len(sbs)):
+            if not (sbs[cut - 1].target and sbs[cut].target):
+                continue
+            before_s = set().union(*s_pieces[start:cut])
+            after_s = set().union(*s_pieces[cut:])
+            before_t = set().union(*t_pieces[start:cut])
+            after_t = set().union(*t_pieces[cut:])
+            clean = before_s and after_s and before_t and after_t
+            if clean and max(before_s) < min(after_s) and max(before_t) < min(after_t):
+                parts.append(Bead(tuple(sorted(before_s)), tuple(sorted(before_t)), core.confidence))
+                start = cut
+        if parts:
+            rest_s = set(core.source) - {s for p in parts for s in p.source}
+            rest_t = set(core.target) - {t for p in parts for t in p.target}
+            if not rest_s or not rest_t:
+                continue
+            parts.append(Bead(tuple(sorted(rest_s)), tuple(sorted(rest_t)), core.confidence))
+            split[bead] = [*head, *parts, *tail]
+    if not split:
+        return beads
+    return [part for b in beads for part in split.get(b, [b])]
 
 
 def _segment(doc: Document, index: int, reason: Reason, status: ChangeKind) -> SegmentToTranslate:
@@ -801,11 +904,11 @@ def _segment(doc: Document, index: int, reason: Reason, status: ChangeKind) -> S
     )
 
 
-def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[int]]:
+def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple[list[int], tuple[int, ...]]]:
     """Per new piece: reused human text, or a segment to translate with its reason. Returns the
     merged groups whose reuse depends on a raw copy of whole target blocks."""
     new = plan.new_source
-    groups: list[list[int]] = []
+    groups: list[tuple[list[int], tuple[int, ...]]] = []
     old_to_new = {o: n for n, o in diff.piece_old.items() if diff.piece_status[n] is not ChangeKind.EDITED}
     reasons: dict[int, Reason] = {}
     for i, status in enumerate(diff.piece_status):
@@ -820,7 +923,7 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if bead is None or not bead.target:
             reasons[i] = Reason.NO_TRANSLATION
             continue
-        if not al.confident(bead) and not (plan.has_old_source and len(bead.source) == 1):
+        if not al.confident(bead) and not plan.has_old_source:
             reasons[i] = Reason.LOW_CONFIDENCE
             continue
         if not al.confident(bead):
@@ -840,7 +943,7 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
         if first is not None and members == list(range(first, first + len(members))):
             plan.reused[i] = _join(texts, plan.target_lang) if i == first else ""
             if len({new.pieces[m].block_index for m in members if m is not None}) > 1 and i == first:
-                groups.append([m for m in members if m is not None])
+                groups.append(([m for m in members if m is not None], bead.target))
         else:
             reasons[i] = Reason.GROUP_CHANGED
     if plan.has_old_source:
@@ -862,21 +965,32 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[list[
 def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
     """Inside edited paragraphs, keep the translator's sentences whose English did not change.
 
-    Only for a paragraph aligned 1-1 (or 1-n) with confidence, whose sentences align with its
-    translation completely and confidently (no sentence the translator left out or added). The
-    changed sentences, widened to whole sentence beads, must form one run: that run is sent as
-    the piece's segment (one segment per piece, so the workflow contract is unchanged) and the
-    human sentences before and after it are put back around the machine translation.
+    For a paragraph aligned 1-1 or 1-n (doubtful pairings included when there is an old source:
+    its unchanged sentences are treated like unchanged paragraphs), and for a paragraph the
+    translator merged with unchanged neighbours (n-1, n-m: the group is one text on both sides).
+    The sentence beads must cover both sides in order (a sentence left out or added by the
+    translator travels with its neighbour). The changed sentences, widened to whole sentence
+    beads, must form one run inside the edited paragraph: that run is sent as the piece's segment
+    (one segment per piece, so the workflow contract is unchanged) and the human sentences before
+    and after it are put back around the machine translation; the other members of a merged
+    group are written inside it (their blocks are not written again).
     """
-    candidates: list[tuple[int, SegmentToTranslate, int, Bead]] = []
+    new_of_old = {o: n for n, o in diff.piece_old.items()}
+    new = plan.new_source
+    candidates: list[tuple[int, SegmentToTranslate, list[int], Bead]] = []
     for pos, seg in enumerate(plan.to_translate):
         old = diff.piece_old.get(seg.index)
         if seg.reason is not Reason.EDITED or old is None:
             continue
         bead = al.bead_of_src.get(old)
-        if bead is None or bead.source != (old,) or not bead.target or not al.confident(bead):
+        if bead is None or not bead.target:
             continue
-        candidates.append((pos, seg, old, bead))
+        if not al.confident(bead) and not plan.has_old_source:
+            continue
+        group = [new_of_old.get(s) for s in bead.source]
+        if len(group) > 1 and not _group_in_place(plan, diff, seg.index, group):
+            continue
+        candidates.append((pos, seg, [m for m in group if m is not None], bead))
     if not candidates:
         return
     src_sents = document_sentences(al.src)
@@ -884,45 +998,327 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     sentence_beads = align_sentences(
         al.src, al.tgt, [c[3] for c in candidates], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
-    src_piece_of_tgt = {t: c[2] for c in candidates for t in c[3].target}
+    owner = {s: k for k, c in enumerate(candidates) for s in c[3].source}
+    owner_t = {t: k for k, c in enumerate(candidates) for t in c[3].target}
     beads_of: dict[int, list[Bead]] = {}
     for sb in sentence_beads:
-        piece = src_sents[sb.source[0]][0] if sb.source else src_piece_of_tgt.get(tgt_sents[sb.target[0]][0])
-        if piece is not None:
-            beads_of.setdefault(piece, []).append(sb)
+        k = owner.get(src_sents[sb.source[0]][0]) if sb.source else owner_t.get(tgt_sents[sb.target[0]][0])
+        if k is not None:
+            beads_of.setdefault(k, []).append(sb)
     src_by_piece: dict[int, list[int]] = {}
     for k, (piece, _text) in enumerate(src_sents):
         src_by_piece.setdefault(piece, []).append(k)
     tgt_by_piece: dict[int, list[int]] = {}
     for k, (piece, _text) in enumerate(tgt_sents):
         tgt_by_piece.setdefault(piece, []).append(k)
-    for pos, seg, old, bead in candidates:
-        old_ids = src_by_piece.get(old, [])
-        tgt_ids = [k for t in bead.target for k in tgt_by_piece.get(t, [])]
-        sbeads = sorted(beads_of.get(old, []), key=lambda b: b.source or b.target)
-        covered_s = sorted(k for b in sbeads for k in b.source)
-        covered_t = sorted(k for b in sbeads for k in b.target)
-        if (
-            not old_ids
-            or covered_s != old_ids
-            or covered_t != sorted(tgt_ids)
-            or any(not b.source or not b.target for b in sbeads)
-        ):
-            continue
-        result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+    absorbed: set[int] = set()
+    for k, (pos, seg, members, bead) in enumerate(candidates):
+        old_ids = [i for s in bead.source for i in src_by_piece.get(s, [])]
+        tgt_ids = [i for t in bead.target for i in tgt_by_piece.get(t, [])]
+        sbeads = _fold_target_only(beads_of.get(k, []))
+        # In order on both sides: the human sentences before and after the run are cut cleanly.
+        covered_s = [i for b in sbeads for i in b.source]
+        covered_t = [i for b in sbeads for i in b.target]
+        result = None
+        if len(bead.source) == 1:
+            result = _added_at_edge(seg, plan, al.src.pieces[bead.source[0]].text, tgt_ids, tgt_sents)
+        if result is None:
+            if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
+                continue
+            result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
         if result is None:
             continue
         partial, n_before, n_after = result
         plan.to_translate[pos] = partial
-        if len(bead.target) == 1:
-            t = bead.target[0]
-            splice = _splice(al.tgt, t, [tgt_sents[k][1] for k in tgt_by_piece.get(t, [])], n_before, n_after)
-            nb = plan.new_source.pieces[seg.index].block_index
-            if splice is not None and len(plan.new_source.blocks[nb].pieces) == 1:
-                plan.splices[seg.index] = splice
+        if not partial.text:
+            # Only deleted sentences: nothing is sent, the translator's other sentences stay.
+            absorbed.add(seg.index)
+            plan.reused[seg.index] = _join([partial.prefix, partial.suffix], plan.target_lang)
+        if not al.confident(bead):
+            plan.low_confidence.append(seg.index)
+        nb = new.pieces[seg.index].block_index
+        for m in members:
+            if m != seg.index:
+                # Written inside the edited paragraph's translation (the translator merged them).
+                absorbed.add(m)
+                plan.reused[m] = ""
                 for emit in plan._layout:
-                    if emit.block_index == nb:
-                        emit.splice = splice
+                    if emit.block_index == new.pieces[m].block_index:
+                        emit.omit = True
+        if (
+            len(new.blocks[nb].pieces) != 1
+            or new.blocks[nb].kind is not al.tgt.pieces[bead.target[0]].block.kind
+        ):
+            continue  # (a paragraph that became a list item is written as an item)
+        sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
+        splice = _splice_bead(
+            al, plan._layout, bead.target, sentences, n_before, n_after, deletion=not partial.text
+        )
+        if splice is None:
+            continue
+        plan.splices[seg.index] = splice
+        inside = set(range(splice.first, splice.last + 1))
+        for emit in plan._layout:
+            # Translator's additions inside the spliced run are written with it, not again.
+            emit.before = [tb for tb in emit.before if tb not in inside]
+            emit.after = [tb for tb in emit.after if tb not in inside]
+            if emit.block_index == nb:
+                emit.splice = splice
+    if absorbed:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
+
+
+def _unmerge_groups(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
+    """A group the translator merged that is still retranslated (``group_changed``: its members
+    moved apart, a paragraph was inserted between them, or it shares a block with other text)
+    while none of its paragraphs was edited: its translation is cut into each member's sentences
+    when the sentence alignment gives every member a run of whole target sentences of its own.
+    The members then keep the translator's sentences (as text; the merged raw paragraph no
+    longer exists in the new layout)."""
+    new_of_old = {o: n for n, o in diff.piece_old.items()}
+    grouped = {seg.index for seg in plan.to_translate if seg.reason is Reason.GROUP_CHANGED}
+    beads: dict[int, Bead] = {}
+    for n in grouped:
+        bead = al.bead_of_src.get(diff.piece_old[n])
+        if bead is None or not bead.target or len(bead.source) < 2:
+            continue
+        members = [new_of_old.get(s) for s in bead.source]
+        if any(m is not None and diff.piece_status[m] is ChangeKind.EDITED for m in members):
+            continue
+        beads[id(bead)] = bead
+    if not beads:
+        return
+    src_sents = document_sentences(al.src)
+    tgt_sents = document_sentences(al.tgt)
+    todo = list(beads.values())
+    owner = {s: k for k, b in enumerate(todo) for s in b.source}
+    owner_t = {t: k for k, b in enumerate(todo) for t in b.target}
+    of_bead: dict[int, list[Bead]] = {}
+    for sb in align_sentences(
+        al.src, al.tgt, todo, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    ):
+        k = owner.get(src_sents[sb.source[0]][0]) if sb.source else owner_t.get(tgt_sents[sb.target[0]][0])
+        if k is not None:
+            of_bead.setdefault(k, []).append(sb)
+    tgt_of: dict[int, list[int]] = {}
+    for k, t in enumerate(tgt_sents):
+        tgt_of.setdefault(t[0], []).append(k)
+    done: set[int] = set()
+    for k, bead in enumerate(todo):
+        sbeads = _fold_target_only(of_bead.get(k, []))
+        expected = [i for t in bead.target for i in tgt_of.get(t, [])]
+        if [i for b in sbeads for i in b.target] != expected:
+            continue
+        parts: dict[int, list[int]] = {}  # old source piece → its target sentences
+        clean = True
+        for sb in sbeads:
+            pieces = {src_sents[i][0] for i in sb.source}
+            if len(pieces) != 1:
+                clean = False
+                break
+            parts.setdefault(pieces.pop(), []).extend(sb.target)
+        if not clean or set(parts) != set(bead.source):
+            continue
+        for s, ts in parts.items():
+            m = new_of_old.get(s)
+            if m is not None:
+                plan.reused[m] = _join([tgt_sents[i][1].strip() for i in ts], plan.target_lang)
+                done.add(m)
+    if done:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in done]
+
+
+def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | None) -> None:
+    """A new piece made of sentences the old English already had elsewhere (a paragraph turned
+    into a list, a sentence moved into a tab of its own) reuses the translator's sentences.
+
+    Each of its sentences is looked up by its normalised text among the old sentences (found
+    once); the old sentence must be a sentence bead of its own with a translation. When every
+    sentence is found, the piece is not sent; when the unknown sentences form one run, only that
+    run is sent, with the translator's sentences before and after it (as in an edited
+    paragraph)."""
+    new = plan.new_source
+    src_sents = document_sentences(al.src)
+    where: dict[str, list[int]] = {}
+    for k, (_piece, text) in enumerate(src_sents):
+        where.setdefault(segment_key(text), []).append(k)
+    wanted: list[tuple[int, list[tuple[int, int]], list[int | None]]] = []
+    for pos, seg in enumerate(plan.to_translate):
+        if seg.reason is not Reason.NEW or seg.partial:
+            continue
+        ref = new.pieces[seg.index]
+        bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
+        found: list[int | None] = []
+        for a, b in bounds:
+            hits = where.get(segment_key(ref.text[a:b]), [])
+            found.append(hits[0] if len(hits) == 1 and len(segment_key(ref.text[a:b])) >= 12 else None)
+        if any(k is not None for k in found):
+            wanted.append((pos, bounds, found))
+    if not wanted:
+        return
+    old_pieces = {src_sents[k][0] for _pos, _b, found in wanted for k in found if k is not None}
+    beads = list(
+        {id(pb): pb for p in old_pieces if (pb := al.bead_of_src.get(p)) is not None and pb.target}.values()
+    )
+    tgt_sents = document_sentences(al.tgt)
+    sentence_beads = align_sentences(
+        al.src, al.tgt, beads, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    )
+    bead_of = {k: sb for sb in sentence_beads if sb.target for k in sb.source}
+    lang = plan.target_lang
+    dropped: set[int] = set()
+    for pos, bounds, found in wanted:
+        seg = plan.to_translate[pos]
+        # A sentence bead is reused when all its English sentences follow each other here.
+        human: list[tuple[int, ...] | None] = [None] * len(found)
+        j = 0
+        while j < len(found):
+            at = found[j]
+            sb = bead_of.get(at) if at is not None else None
+            if sb is not None and list(found[j : j + len(sb.source)]) == list(sb.source):
+                human[j : j + len(sb.source)] = [sb.target] + [()] * (len(sb.source) - 1)
+                j += len(sb.source)
+            else:
+                j += 1
+        unknown = [j for j, t in enumerate(human) if t is None]
+
+        def text_of(run: Sequence[tuple[int, ...] | None]) -> str:
+            return _join([tgt_sents[t][1].strip() for ts in run if ts for t in ts], lang)
+
+        if not unknown:
+            plan.reused[seg.index] = text_of(human)
+            dropped.add(seg.index)
+            continue
+        start, end = unknown[0], unknown[-1] + 1
+        if end - start != len(unknown) or (start == 0 and end == len(bounds)):
+            continue
+        ref = new.pieces[seg.index]
+        offset, stop = bounds[start][0], bounds[end - 1][1]
+        spans = tuple(
+            Span(sp.start - offset, sp.end - offset, sp.kind)
+            for sp in ref.piece.spans
+            if sp.start >= offset and sp.end <= stop
+        )
+        plan.to_translate[pos] = replace(
+            seg,
+            text=ref.text[offset:stop],
+            spans=spans,
+            prefix=text_of(human[:start]),
+            suffix=text_of(human[end:]),
+        )
+    if dropped:
+        plan.to_translate = [seg for seg in plan.to_translate if seg.index not in dropped]
+
+
+def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
+    """Whether a group the translator merged can be written as one paragraph at the edited
+    member: the members still there in order and adjacent (a deleted member's sentences are
+    simply not kept), the others unchanged, each alone in its block, and nothing but blank lines
+    between their blocks."""
+    ms = [m for m in members if m is not None]
+    if ms != list(range(ms[0], ms[0] + len(ms))):
+        return False
+    if any(m != edited and diff.piece_status[m] is not ChangeKind.UNCHANGED for m in ms):
+        return False
+    new = plan.new_source
+    blocks = [new.pieces[m].block_index for m in ms]
+    if len(set(blocks)) != len(blocks) or any(len(new.blocks[b].pieces) != 1 for b in blocks):
+        return False
+    return all(new.blocks[b].kind is BlockKind.BLANK or b in blocks for b in range(blocks[0], blocks[-1] + 1))
+
+
+def _splice_bead(
+    al: _Alignment,
+    layout: Sequence[_Emit],
+    targets: Sequence[int],
+    sentences: Mapping[int, list[str]],
+    n_before: int,
+    n_after: int,
+    deletion: bool = False,
+) -> _Splice | None:
+    """The splice of a paragraph whose translation is the target pieces ``targets`` (one
+    paragraph, or several blocks: the translator turned it into a paragraph and a list, say):
+    the machine text goes into the one target piece where the changed run falls, the other
+    target blocks are copied as they are. None when the run spans target pieces or the target
+    blocks are interleaved with other content."""
+    tgt = al.tgt
+    counts = [len(sentences[t]) for t in targets]
+    total = sum(counts)
+    if n_before + n_after > total:
+        return None
+    first_changed, end_changed = n_before, total - n_after
+    starts = [sum(counts[:k]) for k in range(len(targets))]
+    if deletion and 0 < first_changed < end_changed == total and first_changed in starts:
+        # The deleted sentences are the translator's last blocks: the others are copied as
+        # they are (a no-op splice at the start of the last kept piece).
+        targets = targets[: starts.index(first_changed)]
+        counts, starts, first_changed, end_changed = counts[: len(targets)], starts[: len(targets)], 0, 0
+        n_before = 0
+    elif deletion and 0 == first_changed < end_changed < total and end_changed in starts:
+        k = starts.index(end_changed)
+        targets, counts = targets[k:], counts[k:]
+        starts = [sum(counts[:j]) for j in range(len(targets))]
+        first_changed = end_changed = n_before = 0
+    if first_changed < end_changed:
+        # Translated sentences replaced: they must lie in one target piece.
+        # A markup-only piece (a slide-marker line such as ``(**``) is not a translation: kept.
+        holders = [
+            k
+            for k in range(len(targets))
+            if starts[k] < end_changed
+            and first_changed < starts[k] + counts[k]
+            and _WORD.search(tgt.pieces[targets[k]].text)
+        ]
+        if len(holders) != 1:
+            return None
+        k = holders[0]
+        first_changed, end_changed = max(first_changed, starts[k]), min(end_changed, starts[k] + counts[k])
+    elif n_before:
+        # Insertion after sentence n_before - 1: at the end of its piece, unless that piece is only
+        # markup (a slide-marker line such as ``(**``) and the insertion is its end.
+        k = next(k for k in range(len(targets)) if starts[k] < n_before <= starts[k] + counts[k])
+        while k > 0 and n_before == starts[k] + counts[k] and not _WORD.search(tgt.pieces[targets[k]].text):
+            k -= 1
+    else:
+        k = 0
+    local_before = max(0, min(first_changed - starts[k], counts[k]))
+    local_after = counts[k] - max(local_before, min(end_changed - starts[k], counts[k]))
+    piece = _splice(tgt, targets[k], sentences[targets[k]], local_before, local_after)
+    if piece is None:
+        return None
+    first = tgt.pieces[targets[0]].block_index
+    last = tgt.pieces[targets[-1]].block_index
+    if first == last:
+        return piece
+    own = {tgt.pieces[t].block_index for t in targets}
+    claimed = {t for e in layout for t in _emit_targets(e)}
+    for tb in range(first, last + 1):
+        block = tgt.blocks[tb]
+        if tb in claimed or not (tb in own or block.kind is BlockKind.BLANK or al.target_only(tb)):
+            return None
+        if tb in own and any(i not in targets for i in al.tgt_block_pieces.get(tb, ())):
+            return None
+    return replace(piece, first=first, last=last)
+
+
+def _fold_target_only(sbeads: Sequence[Bead]) -> list[Bead]:
+    """The sentence beads of one paragraph (in order), a target sentence aligned to nothing (0-1: the
+    translator's addition or a sentence the aligner could not pair) joined to the bead before it
+    (the first bead when it leads). An English sentence with no translation (1-0) stays a bead of
+    its own with an empty target. Neither blocks sentence reuse: what matters is where the
+    changed run is cut, and unchanged beads travel with their human text whatever it is."""
+    out: list[Bead] = []
+    pending: tuple[int, ...] = ()
+    for b in sbeads:
+        if not b.source:
+            if out:
+                out[-1] = replace(out[-1], target=out[-1].target + b.target)
+            else:
+                pending += b.target
+            continue
+        out.append(replace(b, target=pending + b.target) if pending else b)
+        pending = ()
+    return out
 
 
 def _nonspace_offsets(text: str) -> list[int]:
@@ -982,7 +1378,8 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
         lead, trail = ("\n" if multi_line else (gap or join)), ""
     else:
         lead, trail = "", ("\n" if multi_line else (gap or join))
-    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail)
+    cut = gap[: len(gap) - len(gap.lstrip())] if n_before and n_after else ""
+    return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail, cut=cut)
 
 
 def _partial_segment(
@@ -992,12 +1389,19 @@ def _partial_segment(
     sbeads: list[Bead],
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
+    members: Sequence[int] = (),
 ) -> tuple[SegmentToTranslate, int, int] | None:
-    ref = plan.new_source.pieces[seg.index]
-    bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
-    if len(bounds) < 2:
+    """The changed run of sentences of ``seg``'s piece with the human text before and after it,
+    and how many target sentences precede and follow it. ``members``: the new pieces of a group
+    the translator merged (in order, ``seg``'s among them), whose sentences are taken together;
+    the run must lie inside ``seg``'s piece."""
+    where: list[tuple[int, int, int]] = []  # new sentence → (piece, start, end)
+    for m in members or [seg.index]:
+        ref = plan.new_source.pieces[m]
+        where.extend((m, a, b) for a, b in sentence_bounds(ref.text, plan.source_lang, ref.piece.spans))
+    new_s = [segment_key(plan.new_source.pieces[m].text[a:b]) for m, a, b in where]
+    if all(m != seg.index for m, _a, _b in where):
         return None
-    new_s = [segment_key(ref.text[a:b]) for a, b in bounds]
     old_s = [segment_key(src_sents[k][1]) for k in old_ids]
     local = {k: i for i, k in enumerate(old_ids)}
     old_to_new: dict[int, int] = {}
@@ -1015,18 +1419,20 @@ def _partial_segment(
                 owner[j] = n  # type: ignore[index]
     changed = [j for j in range(len(new_s)) if j not in owner]
     if not changed:
-        return None
+        return _deletion(seg, plan, sbeads, owner, tgt_sents)
     start, end = min(changed), max(changed) + 1
     # Widen to whole beads: a bead cut by the run is translated with it.
     while True:
         cut = {owner[j] for j in range(start, end) if j in owner}
-        members = [j for j, n in owner.items() if n in cut]
-        new_start, new_end = min([start, *members]), max([end, *(m + 1 for m in members)])
+        joined = [j for j, n in owner.items() if n in cut]
+        new_start, new_end = min([start, *joined]), max([end, *(m + 1 for m in joined)])
         if (new_start, new_end) == (start, end):
             break
         start, end = new_start, new_end
     if start == 0 and end == len(new_s):
         return None
+    if seg.index not in {where[j][0] for j in range(start, end)}:
+        return None  # the edit is elsewhere in the group: nothing of this piece to send
     before = sorted({owner[j] for j in range(start)})
     after = sorted({owner[j] for j in range(end, len(new_s))})
     lang = plan.target_lang
@@ -1034,22 +1440,151 @@ def _partial_segment(
     def human(beads: list[int]) -> str:
         return _join([tgt_sents[t][1].strip() for n in beads for t in sorted(sbeads[n].target)], lang)
 
-    offset, stop = bounds[start][0], bounds[end - 1][1]
+    # The run's text, piece by piece (a run may start in a merged neighbour's last sentences).
+    parts: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    for m in dict.fromkeys(where[j][0] for j in range(start, end)):
+        ref = plan.new_source.pieces[m]
+        inside = [where[j] for j in range(start, end) if where[j][0] == m]
+        offset, stop = inside[0][1], inside[-1][2]
+        if parts:
+            at += 1  # the space joining two pieces' sentences
+        spans.extend(
+            Span(sp.start - offset + at, sp.end - offset + at, sp.kind)
+            for sp in ref.piece.spans
+            if sp.start >= offset and sp.end <= stop
+        )
+        parts.append(ref.text[offset:stop])
+        at += stop - offset
+    segment = replace(
+        seg, text=" ".join(parts), spans=tuple(spans), prefix=human(before), suffix=human(after)
+    )
+    return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
+
+
+_ADDED_START = re.compile(r"[A-Z\[(*`$:]")
+_SENTENCE_END = re.compile(r"[.!?:;。！？：；]\W*$")
+
+
+def _added_at_edge(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    old_text: str,
+    tgt_ids: list[int],
+    tgt_sents: list[tuple[int, str]],
+) -> tuple[SegmentToTranslate, int, int] | None:
+    """A paragraph that only gained text at its end (or start), after (before) a finished
+    sentence: only that text is sent, after (before) all the translator's sentences. This holds
+    whatever the sentence alignment says, and also when the segmenter glues the new text to the
+    old last sentence (a sentence added after a colon that introduces an equation)."""
+    ref = plan.new_source.pieces[seg.index]
+    new_text = ref.text
+    old_key, new_key = normalise(old_text), normalise(new_text)
+    if not old_key or len(new_key) <= len(old_key) or not tgt_ids:
+        return None
+    n_old = sum(1 for ch in old_text if not ch.isspace())
+    chars = _nonspace_offsets(new_text)
+    if new_key.startswith(old_key) and _SENTENCE_END.search(old_key):
+        offset, stop = chars[n_old - 1] + 1, len(new_text.rstrip())
+        while offset < stop and new_text[offset].isspace():
+            offset += 1
+        if not _ADDED_START.match(new_text[offset:stop]):
+            return None
+        at_end = True
+    elif new_key.endswith(old_key):
+        offset, stop = 0, chars[len(chars) - n_old - 1] + 1
+        if not _SENTENCE_END.search(new_text[offset:stop]):
+            return None
+        at_end = False
+    else:
+        return None
     spans = tuple(
         Span(sp.start - offset, sp.end - offset, sp.kind)
         for sp in ref.piece.spans
         if sp.start >= offset and sp.end <= stop
     )
-    segment = replace(seg, text=ref.text[offset:stop], spans=spans, prefix=human(before), suffix=human(after))
+    if any(
+        sp.start < stop and sp.end > offset and not (sp.start >= offset and sp.end <= stop)
+        for sp in ref.piece.spans
+    ):
+        return None  # a protected span across the edge
+    human = _join([tgt_sents[t][1].strip() for t in tgt_ids], plan.target_lang)
+    segment = replace(
+        seg,
+        text=new_text[offset:stop],
+        spans=spans,
+        prefix=human if at_end else "",
+        suffix="" if at_end else human,
+    )
+    return (segment, len(tgt_ids), 0) if at_end else (segment, 0, len(tgt_ids))
+
+
+def _deletion(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    sbeads: list[Bead],
+    owner: Mapping[int, int],
+    tgt_sents: list[tuple[int, str]],
+) -> tuple[SegmentToTranslate, int, int] | None:
+    """Sentences deleted from a paragraph, none added or edited: nothing to translate. The
+    segment returned has no text; the human sentences before and after the deleted run of
+    sentence beads (one run) are its prefix and suffix."""
+    used = set(owner.values())
+    gone = [n for n in range(len(sbeads)) if n not in used]
+    if not gone or gone != list(range(gone[0], gone[-1] + 1)):
+        return None
+    before = [n for n in range(gone[0]) if n in used]
+    after = [n for n in range(gone[-1] + 1, len(sbeads)) if n in used]
+    # The kept sentences must still come in the old order around the gap.
+    last_before = max((j for j, n in owner.items() if n in before), default=-1)
+    first_after = min((j for j, n in owner.items() if n in after), default=len(owner))
+    if last_before >= first_after:
+        return None
+
+    def human(beads: list[int]) -> str:
+        return _join(
+            [tgt_sents[t][1].strip() for n in beads for t in sorted(sbeads[n].target)], plan.target_lang
+        )
+
+    segment = replace(seg, text="", spans=(), prefix=human(before), suffix=human(after))
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
-def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) -> None:
-    """Merged groups spanning several new blocks that no raw target run placed: retranslate."""
+def _settle_groups(
+    plan: SyncPlan, diff: SourceDiff, groups: list[tuple[list[int], tuple[int, ...]]], al: _Alignment
+) -> None:
+    """Merged groups spanning several new blocks that no raw target run placed.
+
+    The English did not change, so what the translator wrote stays (section 1 of the contract):
+    when the other members' blocks hold nothing else, the translator's merged paragraph is written
+    at the first member (raw, line breaks kept, when its target blocks are a clean run; else as
+    text) and the other members' blocks are not written: the translator's layout. Only a group
+    sharing a block with other text is retranslated (``group_changed``).
+    """
     raw_blocks = {e.block_index for e in plan._layout if e.target_span is not None or e.skip}
+    by_block = _pieces_by_block(plan.new_source)
+    emits = {e.block_index: e for e in plan._layout}
     changed = False
-    for members in groups:
-        if all(plan.new_source.pieces[m].block_index in raw_blocks for m in members):
+    for members, targets in groups:
+        blocks = [plan.new_source.pieces[m].block_index for m in members]
+        if all(b in raw_blocks for b in blocks):
+            continue
+        others = sorted(set(blocks[1:]) - {blocks[0]})
+        alone = all(
+            set(by_block.get(b, ())) <= set(members) and b in emits and not emits[b].skip for b in others
+        )
+        if alone and blocks[0] in emits and not emits[blocks[0]].skip:
+            first = emits[blocks[0]]
+            span = _group_span(plan, al, targets)
+            if span is not None and set(by_block.get(blocks[0], ())) <= set(members):
+                first.target_span = span
+                inside = set(range(span[0], span[1] + 1))
+                for emit in plan._layout:
+                    emit.before = [tb for tb in emit.before if tb not in inside]
+                    emit.after = [tb for tb in emit.after if tb not in inside]
+            for b in others:
+                emits[b].omit = True
             continue
         for m in members:
             plan.reused.pop(m, None)
@@ -1057,6 +1592,24 @@ def _settle_groups(plan: SyncPlan, diff: SourceDiff, groups: list[list[int]]) ->
             changed = True
     if changed:
         plan.to_translate.sort(key=lambda seg: seg.index)
+
+
+def _group_span(plan: SyncPlan, al: _Alignment, targets: Sequence[int]) -> tuple[int, int] | None:
+    """The old-target blocks holding exactly the pieces ``targets`` (with blank lines and the
+    translator's additions between them), when no other entry writes them; else None."""
+    tgt = al.tgt
+    own = {tgt.pieces[t].block_index for t in targets}
+    first, last = min(own), max(own)
+    claimed = {t for e in plan._layout for t in _emit_targets(e)}
+    for tb in range(first, last + 1):
+        if tb in claimed:
+            return None
+        if tb in own:
+            if any(i not in targets for i in al.tgt_block_pieces.get(tb, ())):
+                return None
+        elif tgt.blocks[tb].kind is not BlockKind.BLANK and not al.target_only(tb):
+            return None
+    return first, last
 
 
 def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
@@ -1137,11 +1690,23 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             tgt_anchor_to_new[tb] = old_to_new_block[sb]
     merged_into = {m: nb for nb in order if (m := layout[nb].merged_from) is not None}
     tgt_anchor_to_new.update(merged_into)
+    # Target blocks copied raw (doubtful alignment included) anchor what the translator added
+    # after them: a list item they added stays after the items copied before it.
+    copied = {
+        tb: nb
+        for nb in order
+        if (span := layout[nb].target_span) is not None
+        for tb in range(span[0], span[1] + 1)
+        if tgt.blocks[tb].kind is not BlockKind.BLANK
+    }
+    tgt_anchor_to_new.update(copied)
     anchored = {tb for tb in range(len(tgt.blocks)) if tb in al.tgt_to_src_blocks or tb in al.protected_rev}
-    anchored |= set(merged_into)
+    anchored |= set(merged_into) | set(copied)
     # A figure the aligner could not pair is not the translator's addition when the new source
     # shows the same image: writing it would show the figure twice.
-    new_images = set(_IMAGE_PATH.findall(new.render()))
+    # (Only blocks that are written: a figure whose caption the translator left out, because they
+    # wrote the figure their own way, does not replace the translator's.)
+    new_images = set(_IMAGE_PATH.findall("".join(new.blocks[nb].raw for nb in order if not layout[nb].omit)))
     # Blocks the new source adds that the translator had already added on their own (a label,
     # a code cell): the source's copy is written, the translator's is not written twice.
     new_sigs = Counter(_signature(new.blocks[nb]) for nb in order if not new.blocks[nb].pieces)
@@ -1526,9 +2091,21 @@ def _target_run(
     src_sorted = sorted(src_blocks)
     if src_sorted[0] != ob:
         return None
+    # Old source blocks between them must be blank, or a protected block the translator does not
+    # have (an equation they wrote inline in the merged paragraph): it would be left out anyway,
+    # so it is absorbed with the run. Any other block hidden inside the group stops the copy.
+    inner = [
+        i for i in range(src_sorted[0], src_sorted[-1] + 1) if al.src.blocks[i].kind is not BlockKind.BLANK
+    ]
+    for i in inner:
+        block = al.src.blocks[i]
+        if i not in src_blocks and (
+            block.pieces or i in al.protected or block.kind not in _TRANSLATOR_OWNED or not doubtful_ok
+        ):
+            return None
     k = position[nb]
     absorbed: list[int] = []
-    for n, s in enumerate(src_sorted):
+    for n, s in enumerate(inner):
         if k + n >= len(order):
             return None
         cand = order[k + n]
@@ -1538,12 +2115,6 @@ def _target_run(
             return None
         if n:
             absorbed.append(cand)
-    # Old source blocks between them must be blank (no protected block hidden inside the group).
-    if any(
-        al.src.blocks[i].kind is not BlockKind.BLANK and i not in src_blocks
-        for i in range(src_sorted[0], src_sorted[-1] + 1)
-    ):
-        return None
     t_first, t_last = min(tgt_blocks), max(tgt_blocks)
     # Between them only blank lines and the translator's own additions (an equation the
     # translator inserted between two halves of a paragraph travels with it).
@@ -1604,12 +2175,18 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
+    for index in plan.splices:
+        if index not in wanted:
+            # A paragraph that only lost sentences: the translator's paragraph without them.
+            spliced[new.pieces[index].block_index] = _spliced(plan, index, "", "")
     chunks: list[tuple[int | None, str]] = []  # (new block index for markers, text)
     layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
     tgt = plan.old_target
     # Between two pieces of old-target text that were neighbours in the old target, its own
-    # blank lines are kept (a smaller diff for reviewers); elsewhere the new source's.
-    prev_t: int | None = None
+    # blank lines are kept (a smaller diff for reviewers); elsewhere the new source's. The start
+    # of the file counts as a neighbour of the target's first block (front matter the translator
+    # left out leaves no blank line behind).
+    prev_t: int | None = -1
 
     def target_gap(start: int) -> str | None:
         if tgt is None or prev_t is None or start <= prev_t:
@@ -1637,10 +2214,10 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
             chunks.append((nb, "".join(b.raw for b in tgt.blocks[first : last + 1])))
             prev_t = last
         elif emit.splice is not None and tgt is not None and nb in spliced:
-            gap = target_gap(emit.splice.block_index)
+            gap = target_gap(emit.splice.first)
             chunks.append((None, new_sep if gap is None else gap))
             chunks.append((nb, spliced[nb]))
-            prev_t = emit.splice.block_index
+            prev_t = emit.splice.last
         elif emit.merged is not None:
             # Written where the translator's version was: their blank lines around it are kept.
             gap = target_gap(emit.merged_from) if emit.merged_from is not None else None
@@ -1674,9 +2251,16 @@ def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
     review marker as an inline comment (a marker at the start of a line would end the paragraph)."""
     splice = plan.splices[index]
     assert plan.old_target is not None
-    raw = plan.old_target.blocks[splice.block_index].raw
+    blocks = plan.old_target.blocks
+    raw = blocks[splice.block_index].raw
     note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
-    return raw[: splice.start] + splice.lead + text + note + splice.trail + raw[splice.end :]
+    middle = splice.lead + text + note + splice.trail if text else splice.cut
+    raw = raw[: splice.start] + middle + raw[splice.end :]
+    return (
+        "".join(b.raw for b in blocks[splice.first : splice.block_index])
+        + raw
+        + "".join(b.raw for b in blocks[splice.block_index + 1 : splice.last + 1])
+    )
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
