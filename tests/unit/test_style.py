@@ -54,6 +54,8 @@ def test_machine_text_is_spaced_and_punctuated_as_the_language_writes(
         "https://d2l.ai/a,b?c=1",  # a URL
         "[链接](https://d2l.ai/x,y)",  # a link target (the link text is text)
         ":numref:`fig_lenet`",  # a role
+        "&amp;",  # an HTML entity (its ";" is no punctuation)
+        "\\(不是括号\\)",  # escaped parentheses
     ],
 )
 def test_inline_code_math_urls_and_links_are_never_restyled(style: TargetStyle, protected: str) -> None:

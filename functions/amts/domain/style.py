@@ -114,6 +114,7 @@ _HALF_PARENS = re.compile(
     rf"(?P<before>[{_CJK}]?)[ \u00a0]*\((?P<inner>[^()]*)\)[ \u00a0]*(?P<after>[{_CJK}]?)"
 )
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
+_LITERAL = re.compile(r"\\.|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 def _protect(text: str) -> tuple[str, list[str]]:
@@ -123,15 +124,24 @@ def _protect(text: str) -> tuple[str, list[str]]:
 
     out: list[str] = []
     originals: list[str] = []
+
+    def free(chunk: str) -> None:
+        # backslash escapes (\( is not a parenthesis) and HTML entities (&amp; ends with ";")
+        def opaque(m: re.Match[str]) -> str:
+            originals.append(m.group(0))
+            return _OPAQUE
+
+        out.append(_LITERAL.sub(opaque, chunk))
+
     cursor = 0
     for span in scan_spans(text):
         if span.start < cursor:
             continue
-        out.append(text[cursor : span.start])
+        free(text[cursor : span.start])
         out.append(_KIND_TOKEN.get(span.kind, _OPAQUE))
         originals.append(text[span.start : span.end])
         cursor = span.end
-    out.append(text[cursor:])
+    free(text[cursor:])
     return "".join(out), originals
 
 
