@@ -240,3 +240,10 @@ def test_amts_sync_refuses_a_bad_lang_setting(tmp_path: Path) -> None:
         app, ["sync", "--new", str(tmp_path / "x.md"), "-o", "-", "--lang-setting", "zh.lineStyle=word"]
     )
     assert result.exit_code == 2 and "zh.lineStyle" in result.stderr
+
+
+def test_a_bare_url_glued_to_cjk_text_and_the_space_after_it_are_kept() -> None:
+    # Given a URL right after Chinese (no word boundary) and a space before the next word
+    text = "使用http://localhost:8888 访问"
+    # When styled without CJK-Latin spaces, Then the URL and the space that ends it stay
+    assert style_machine_text(text, ZH) == text

@@ -114,7 +114,10 @@ _HALF_PARENS = re.compile(
     rf"(?P<before>[{_CJK}]?)[ \u00a0]*\((?P<inner>[^()]*)\)[ \u00a0]*(?P<after>[{_CJK}]?)"
 )
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
-_LITERAL = re.compile(r"\\.|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_LITERAL = re.compile(
+    r"\\.|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"
+    rf"|(?:https?|ftp)://[^\s<>{_CJK}，。；：？！（）「」、]+"
+)
 
 
 def _protect(text: str) -> tuple[str, list[str]]:
@@ -126,10 +129,17 @@ def _protect(text: str) -> tuple[str, list[str]]:
     originals: list[str] = []
 
     def free(chunk: str) -> None:
-        # backslash escapes (\( is not a parenthesis) and HTML entities (&amp; ends with ";")
+        # backslash escapes (\( is not a parenthesis), HTML entities (&amp; ends with ";") and
+        # bare URLs glued to CJK text (which scan_spans, looking for a word start, leaves alone);
+        # a URL's trailing punctuation is prose, and the spaces next to a URL are never changed
         def opaque(m: re.Match[str]) -> str:
-            originals.append(m.group(0))
-            return _OPAQUE
+            found = m.group(0)
+            tail = ""
+            if found[:1] not in "\\&":
+                kept = found.rstrip(".,;:!?'\"*)")
+                found, tail = kept, found[len(kept) :]
+            originals.append(found)
+            return _OPAQUE + tail
 
         out.append(_LITERAL.sub(opaque, chunk))
 
