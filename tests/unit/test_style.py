@@ -247,3 +247,29 @@ def test_a_bare_url_glued_to_cjk_text_and_the_space_after_it_are_kept() -> None:
     text = "使用http://localhost:8888 访问"
     # When styled without CJK-Latin spaces, Then the URL and the space that ends it stay
     assert style_machine_text(text, ZH) == text
+
+
+def test_amts_evaluate_aligns_korean_parallel_data_with_the_glued_period_setting(tmp_path: Path) -> None:
+    from amts.config import LanguagePair
+    from amts.domain.align import Granularity
+    from amts.service.evaluate import BilingualFile, EvaluationConfig, _ParallelCorpus
+
+    # Given an English paragraph of two sentences and its Korean with a glued period
+    (tmp_path / "a.en.md").write_text(
+        "We trained the model. We also checked the results.\n", encoding="utf-8"
+    )
+    (tmp_path / "a.ko.md").write_text(GLUED + "\n", encoding="utf-8")
+    files = [BilingualFile("a", {"en": tmp_path / "a.en.md", "ko": tmp_path / "a.ko.md"})]
+    pair = LanguagePair("en", "ko")
+
+    def sentence_pairs(overrides: list[str]) -> list[tuple[str, str]]:
+        config = EvaluationConfig(
+            articles=[], references=tmp_path, languages=apply_language_overrides({}, overrides)
+        )
+        corpus = _ParallelCorpus(files, pair, 0.0, {}, False, config.glued_period("ko"))
+        return corpus.pairs_by_file(Granularity.SENTENCE)["a"]
+
+    # When the parallel data is aligned by sentence by default and with ko.gluedPeriod=false
+    # Then the Korean side is two sentences by default and one with the setting
+    assert [t for _, t in sentence_pairs([])] == ["모델을 학습했습니다.", "또한 결과를 확인했습니다."]
+    assert [t for _, t in sentence_pairs(["ko.gluedPeriod=false"])] == [GLUED]
