@@ -1115,8 +1115,8 @@ def apply_sync(
                 continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
-            seg = segments[index]
             texts[index] = _fit(tr.text, ref.block.kind)
+            seg = segments[index]
             if style is not None and tr.origin is not Origin.HUMAN:
                 whole = not seg.partial and index not in plan.splices
                 texts[index] = styled_machine_piece(texts[index], ref, style, whole=whole)
