@@ -9,10 +9,13 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amts.domain.languages import SUPPORTED, facts
 from amts.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from amts.domain.style import TargetStyle
 
 # Amazon Translate language codes AMTS knows how to segment, align and score (the language facts
 # module is the one list; this mapping is its code -> name view).
@@ -99,7 +102,7 @@ class LanguageSettings:
     profanity_mask: bool = False
     line_style: str | None = None  # "sentence" (d2l-zh) or "paragraph"
     cjk_latin_space: bool | None = None
-    punctuation_width: str | None = None  # "full" or "half"
+    punctuation_width: str | None = None  # "full", "half" or "keep"
     bleu_tokenizer: str | None = None  # "zh", "ja-mecab", "ko-mecab", "13a", "char", "intl"
     glued_period: bool | None = None  # a period without a following space ends a sentence
 
@@ -126,21 +129,51 @@ class LanguageSettings:
                 raise ConfigurationError(f"{where}.{key} {value!r} must be one of {', '.join(allowed)}")
         if self.glossary is not None and (not self.glossary.strip() or self.glossary.startswith("/")):
             raise ConfigurationError(f"{where}.glossary must be a key in the reference bucket")
+        # Settings that would have no effect are refused, not ignored (amts.domain.style says why).
+        lang_facts = languages.facts(self.code)
+        if self.cjk_latin_space is not None and not (lang_facts.cjk_script and lang_facts.spaceless):
+            raise ConfigurationError(
+                f"{where}.cjkLatinSpace applies to Chinese and Japanese only (text written without "
+                "spaces); other languages space words by their grammar"
+            )
+        if self.punctuation_width is not None and not lang_facts.cjk_script:
+            raise ConfigurationError(
+                f"{where}.punctuationWidth applies to CJK-script languages only (zh, ja, ko)"
+            )
+        if self.glued_period is not None and (lang_facts.spaceless or not lang_facts.cjk_script):
+            raise ConfigurationError(
+                f"{where}.gluedPeriod applies to Korean only (a period glued to the next Hangul "
+                "letter); Chinese and Japanese end sentences at 。, Latin scripts need the space"
+            )
 
     # the effective values: this setting, else the language's fact
     def effective(self) -> dict[str, Any]:
         from amts.domain import languages
 
         facts = languages.facts(self.code)
+        style = self.style()  # what the sync assembly applies (None: does not apply here)
         return {
-            "lineStyle": self.line_style or facts.line_style,
-            "cjkLatinSpace": facts.cjk_latin_space if self.cjk_latin_space is None else self.cjk_latin_space,
-            "punctuationWidth": self.punctuation_width or facts.punctuation_width,
+            "lineStyle": style.line_style,
+            "cjkLatinSpace": style.cjk_latin_space,
+            "punctuationWidth": style.punctuation_width,
             "bleuTokenizer": self.bleu_tokenizer or facts.bleu_tokenizer,
-            "gluedPeriod": facts.glued_period if self.glued_period is None else self.glued_period,
+            "gluedPeriod": style.glued_period,
             "glossary": self.glossary,
             "translateSettings": self.translate_settings(),
         }
+
+    def style(self) -> TargetStyle:
+        """How this language's machine output is written (lineStyle, cjkLatinSpace,
+        punctuationWidth, gluedPeriod), for the sync assembly: the settings, else the facts."""
+        from amts.domain.style import TargetStyle
+
+        return TargetStyle.of(
+            self.code,
+            line_style=self.line_style,
+            cjk_latin_space=self.cjk_latin_space,
+            punctuation_width=self.punctuation_width,
+            glued_period=self.glued_period,
+        )
 
     def translate_settings(self) -> dict[str, str]:
         """``Settings`` for StartTextTranslationJob / TranslateText (empty: send none)."""

@@ -25,13 +25,14 @@ from amts.cli.common import (
     Engine,
     EngineOpt,
     JsonOpt,
+    LangSettingOpt,
     SourceLangOpt,
     TargetLangOpt,
     check_suffix,
     is_stdout,
     user_errors,
 )
-from amts.config import SUPPORTED_LANGUAGES
+from amts.config import SUPPORTED_LANGUAGES, LanguageSettings, apply_language_overrides
 from amts.domain.align import Granularity, align_documents
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document
@@ -170,8 +171,13 @@ def sync_command(
             "--markers", help="Review markers as HTML comments, or visible badges in the rendered book."
         ),
     ] = MarkerStyle.COMMENT,
+    lang_settings: LangSettingOpt = None,
 ) -> None:
     """Translate only what changed between OLD and NEW; keep every human translation that still fits.
+
+    Machine output follows the target language's style (lineStyle, cjkLatinSpace,
+    punctuationWidth, gluedPeriod: the language's defaults, or --lang-setting); kept human text
+    is never restyled.
 
     The summary goes to stderr; with --json the plan is printed on stdout (with -o -, the
     translation is on stdout and the plan needs --plan FILE). Segments the engine could not
@@ -193,6 +199,7 @@ def sync_command(
             glossary_path,
             as_json,
             markers,
+            lang_settings or [],
         )
 
 
@@ -210,9 +217,12 @@ def _sync(
     glossary_path: Path | None,
     as_json: bool = False,
     markers: MarkerStyle = MarkerStyle.COMMENT,
+    lang_settings: list[str] | None = None,
 ) -> None:
     src_lang = _check_lang(source_lang, "--source-lang")
     tgt_lang = _check_lang(target_lang, "--target-lang")
+    languages = apply_language_overrides({}, lang_settings or [])
+    target_settings = languages.get(tgt_lang) or LanguageSettings(code=tgt_lang)
     if engine not in ENGINES:
         raise ConfigurationError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
     if output is None and not dry_run:
@@ -229,7 +239,7 @@ def _sync(
     old_target: Document | None = None
     if translation is not None:
         if translation.exists():
-            old_target = load_document(translation, tgt_lang)
+            old_target = load_document(translation, tgt_lang, glued_period=target_settings.glued_period)
         else:
             typer.echo(f"amts: {translation}: no existing translation, everything is translated", err=True)
 
@@ -248,7 +258,7 @@ def _sync(
     if as_json or (dry_run and plan_path is None):
         typer.echo(json.dumps(plan_json, ensure_ascii=False, indent=2))
     if not dry_run and output is not None:
-        text = stamp(apply_sync(plan, translations or {}), markers)
+        text = stamp(apply_sync(plan, translations or {}, style=target_settings.style()), markers)
         if is_stdout(output):
             typer.echo(text, nl=False)
         else:

@@ -1047,7 +1047,7 @@ def document_sentences(doc: Document) -> list[tuple[int, str]]:
 
     out: list[tuple[int, str]] = []
     for ref in doc.pieces:
-        for sent in split_piece(ref.piece, doc.lang):
+        for sent in split_piece(ref.piece, doc.lang, glued_period=doc.glued_period):
             if sent.strip():
                 out.append((ref.index, sent))
     return out

@@ -831,8 +831,12 @@ def _tokenize(text: str, lines: list[str]) -> list[Token]:
     return tokens
 
 
-def parse(text: str, lang: str, path: str | None = None) -> Document:
-    """Parse d2lbook markdown into blocks that partition ``text`` exactly (see module doc)."""
+def parse(text: str, lang: str, path: str | None = None, *, glued_period: bool | None = None) -> Document:
+    """Parse d2lbook markdown into blocks that partition ``text`` exactly (see module doc).
+
+    ``glued_period``: the language's gluedPeriod setting, kept on the document for its
+    segmentation (None: the language's fact).
+    """
     lines = _split_lines(text)
     try:
         tokens = _tokenize(text, lines)
@@ -883,10 +887,12 @@ def parse(text: str, lang: str, path: str | None = None) -> Document:
         blocks.append(Block(leaf.kind, raw, s + 1, pieces, _key(leaf, raw)))
         cursor = e
     gap(cursor, len(lines))
-    return Document(tuple(blocks), lang, path)
+    return Document(tuple(blocks), lang, path, glued_period=glued_period)
 
 
-def load_document(path: str | Path, lang: str, *, display_path: str | None = None) -> Document:
+def load_document(
+    path: str | Path, lang: str, *, display_path: str | None = None, glued_period: bool | None = None
+) -> Document:
     """Read and parse one markdown file, refusing files that cannot be a d2lbook section."""
     shown = display_path if display_path is not None else str(path)
     p = Path(path)
@@ -909,4 +915,4 @@ def load_document(path: str | Path, lang: str, *, display_path: str | None = Non
         raise BadInputError(shown, f"is not valid UTF-8 (byte 0x{bad} at offset {exc.start})", line) from None
     if not text.strip():
         raise BadInputError(shown, "is empty" if not text else "is empty (whitespace only)")
-    return parse(text, lang, shown)
+    return parse(text, lang, shown, glued_period=glued_period)

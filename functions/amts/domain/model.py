@@ -113,6 +113,10 @@ class Document:
     blocks: tuple[Block, ...]
     lang: str
     path: str | None = None
+    # The gluedPeriod setting of the language this text is written in (None: the language's
+    # fact): how its sentences end, read by every segmentation of the document (alignment, sync,
+    # parallel data) so all of them follow the configuration.
+    glued_period: bool | None = field(default=None, compare=False)
     _refs: tuple[PieceRef, ...] = field(default=(), repr=False, compare=False)
     # PieceRef.index of each block's first piece (pieces are numbered in block order).
     _first_piece: tuple[int, ...] = field(default=(), repr=False, compare=False)

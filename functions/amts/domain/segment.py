@@ -86,8 +86,12 @@ class _Rules:
 
 
 @lru_cache(maxsize=64)
-def _rules(lang: str) -> _Rules:
-    """Abbreviation sets of one language, built once (pysbd's lists are data, not code)."""
+def _rules(lang: str, glued_period: bool | None = None) -> _Rules:
+    """Abbreviation sets of one language, built once (pysbd's lists are data, not code).
+
+    ``glued_period``: the language's ``gluedPeriod`` setting (None: its fact), so the translation
+    is segmented as the configuration says, not only as the facts say.
+    """
     general: set[str] = set()
     prepositive: set[str] = set()
     number: set[str] = set(_BEFORE_NUMBER)
@@ -107,16 +111,18 @@ def _rules(lang: str) -> _Rules:
     non_final = lang_facts.non_final_abbreviations | english
     general |= lang_facts.etc_abbreviations
     endings = lang_facts.sentence_endings
+    glued = lang_facts.glued_period if glued_period is None else glued_period
     return _Rules(
         non_final,
         frozenset(prepositive),
         frozenset(number),
         frozenset(general | non_final),
-        lang_facts.glued_period,
+        glued,
         endings,
-        # an ending, the terminal, then a Latin letter or a digit with no space between
+        # an ending, the terminal, then a Latin letter or a digit with no space between: a glued
+        # period too, so the gluedPeriod setting turns it off with the rest
         re.compile(rf"(?<=[{re.escape(endings)}])[.!?]+[{_CLOSERS}{_CLOSE_CLASS}]*(?=[A-Za-z0-9])")
-        if endings
+        if endings and glued
         else None,
     )
 
@@ -212,7 +218,9 @@ def _cjk_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def sentence_bounds(text: str, lang: str, spans: Sequence[Span] = ()) -> list[tuple[int, int]]:
+def sentence_bounds(
+    text: str, lang: str, spans: Sequence[Span] = (), *, glued_period: bool | None = None
+) -> list[tuple[int, int]]:
     """Half-open ``(start, end)`` offsets of the sentences of ``text`` (see split_sentences).
 
     Offsets are into ``text`` itself, so a caller can map spans or alignments onto sentences.
@@ -242,19 +250,21 @@ def sentence_bounds(text: str, lang: str, spans: Sequence[Span] = ()) -> list[tu
     p_trail = len(protected.rstrip())
     body = protected[p_lead:p_trail]
     base = _base(lang)
-    raw = _cjk_bounds(body) if facts(base).spaceless else _space_bounds(body, _rules(base))
+    raw = _cjk_bounds(body) if facts(base).spaceless else _space_bounds(body, _rules(base, glued_period))
     return [(offsets[s + p_lead], offsets[e + p_lead]) for s, e in raw if e > s]
 
 
-def split_sentences(text: str, lang: str, spans: Sequence[Span] = ()) -> list[str]:
+def split_sentences(
+    text: str, lang: str, spans: Sequence[Span] = (), *, glued_period: bool | None = None
+) -> list[str]:
     """Sentences of a piece text in ``lang``; never cuts inside a protected span."""
     spaceless = facts(lang).spaceless
     out: list[str] = []
-    for s, e in sentence_bounds(text, lang, spans):
+    for s, e in sentence_bounds(text, lang, spans, glued_period=glued_period):
         sentence = text[s:e]
         out.append(sentence if spaceless else sentence.strip())
     return [s for s in out if s]
 
 
-def split_piece(piece: Piece, lang: str) -> list[str]:
-    return split_sentences(piece.text, lang, piece.spans)
+def split_piece(piece: Piece, lang: str, *, glued_period: bool | None = None) -> list[str]:
+    return split_sentences(piece.text, lang, piece.spans, glued_period=glued_period)

@@ -85,6 +85,7 @@ from amts.domain.glossary import Glossary
 from amts.domain.languages import joiner
 from amts.domain.model import Block, BlockKind, Document, Span
 from amts.domain.segment import sentence_bounds
+from amts.domain.style import TargetStyle, styled_machine_piece
 from amts.ports import Origin, Translation
 
 MACHINE_MARKER = "<!-- amts: machine-translated, needs review (source sha1:{ids}) -->"
@@ -2137,9 +2138,16 @@ def _target_run(
     return absorbed, t_first, t_last
 
 
-def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
+def apply_sync(
+    plan: SyncPlan, translations: Mapping[int, Translation], *, style: TargetStyle | None = None
+) -> str:
     """Write the new target file: reused human text, ``translations`` (by new piece index) for
-    the segments of ``plan.to_translate``, review markers before machine output."""
+    the segments of ``plan.to_translate``, review markers before machine output.
+
+    ``style``: the target language's settings for machine output (lineStyle, cjkLatinSpace,
+    punctuationWidth; :mod:`amts.domain.style`), applied to engine output only, never to kept
+    human text. None: the engine's text as it is, on one line.
+    """
     if plan.identical and plan.old_target is not None:
         return plan.old_target.render()
     new = plan.new_source
@@ -2166,6 +2174,9 @@ def apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str:
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
             seg = segments[index]
+            if style is not None and tr.origin is not Origin.HUMAN:
+                whole = not seg.partial and index not in plan.splices
+                texts[index] = styled_machine_piece(texts[index], ref, style, whole=whole)
             if index in plan.splices:
                 marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
                 spliced[ref.block_index] = _spliced(plan, index, texts[index], marker)

@@ -436,12 +436,20 @@ class EvaluationConfig:
         settings = self.languages.get(lang)
         return settings.bleu_tokenizer if settings is not None else None
 
+    def glued_period(self, lang: str) -> bool | None:
+        """The ``gluedPeriod`` setting of ``lang`` (None: its fact): how its sentences end when
+        the translations are aligned for the parallel data, as in the workflow."""
+        settings = self.languages.get(lang)
+        return settings.glued_period if settings is not None else None
 
-def _load(path: Path, lang: str, role: str) -> tuple[Document | None, str | None]:
+
+def _load(
+    path: Path, lang: str, role: str, glued_period: bool | None = None
+) -> tuple[Document | None, str | None]:
     if not path.is_file():
         return None, f"{role} not found: {path}"
     try:
-        return load_document(path, lang), None
+        return load_document(path, lang, glued_period=glued_period), None
     except AmtsError as exc:
         return None, f"{role} unusable: {exc}"
 
@@ -460,6 +468,7 @@ class _ParallelCorpus:
         min_confidence: float,
         fingerprints: Mapping[str, str],
         exclude_self: bool,
+        glued_period: bool | None = None,
     ) -> None:
         self.pair = pair
         self.min_confidence = min_confidence
@@ -472,7 +481,7 @@ class _ParallelCorpus:
         self.same_as: dict[str, str] = {}  # corpus file -> evaluated article with identical source
         for f in files:
             src, err = _load(f.paths[pair.source], pair.source, "source")
-            tgt, err2 = _load(f.paths[pair.target], pair.target, "translation")
+            tgt, err2 = _load(f.paths[pair.target], pair.target, "translation", glued_period)
             if src is None or tgt is None:
                 self.problems.append(f"parallel data: {f.name}: {err or err2}")
                 continue
@@ -587,7 +596,14 @@ def evaluate_direction(
         fr.segments_total = len(src.pieces)
         cases.append(Case(f.name, src, segs))
     fingerprints = {c.name: _fingerprint(c.source) for c in cases}
-    corpus = _ParallelCorpus(corpus_files, pair, config.min_confidence, fingerprints, config.exclude_self)
+    corpus = _ParallelCorpus(
+        corpus_files,
+        pair,
+        config.min_confidence,
+        fingerprints,
+        config.exclude_self,
+        config.glued_period(pair.target),
+    )
     pairings: dict[str, list[SegmentPairing]] = {v: [] for v in variants}
     characters: dict[str, int] = {}
     costs: dict[str, float] = {}

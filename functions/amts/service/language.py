@@ -135,6 +135,8 @@ def load_file_state(
     """
     from amts.domain import markdown, sync
 
+    # the target language's gluedPeriod setting: how the translation's sentences are segmented
+    glued = deps.settings.language(target).glued_period
     new_text = deps.source.get_text(change.key, change.version_id)
     new_doc = markdown.parse(new_text, change.lang, change.key)
     old_doc: Document | None = None
@@ -154,13 +156,13 @@ def load_file_state(
         ref_key = recorded_reference_key
         if ref_key:
             text = deps.reference.get_text(ref_key, reference_version_id)
-            old_target = markdown.parse(text, target, ref_key)
+            old_target = markdown.parse(text, target, ref_key, glued_period=glued)
     else:
         ref_key = reference_key(target, change.path)
         if deps.reference.exists(ref_key):
             reference_version_id = _version_of(deps.reference, ref_key)
             text = deps.reference.get_text(ref_key, reference_version_id)
-            old_target = markdown.parse(text, target, ref_key)
+            old_target = markdown.parse(text, target, ref_key, glued_period=glued)
         else:
             ref_key, reference_version_id = None, None
     plan = sync.plan_sync(old_doc, new_doc, old_target)
@@ -349,6 +351,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     if not summary.segments_to_translate:
         return work.model_copy(update={"parallel_data": ParallelDataRef(format=PARALLEL_DATA_FORMAT)})
     granularity = Granularity(settings.granularity)
+    glued = settings.language(lang.target).glued_period  # the translation's sentence ends
     changed = set(plans)
     ranked: list[tuple[int, str, AlignedPair]] = []
     dropped = aligned_files = cached = pairs_held_out = segments_reviewed = 0
@@ -378,11 +381,11 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
             src = markdown.parse(deps.source.get_text(src_key, sv), lang.source, src_key)
             # Blocks still as AMTS wrote them are not human translation; a reviewer's edit is.
             view = review.for_training(deps.reference.get_text(ref_key, rv))
-            tgt = markdown.parse(view.text, lang.target, ref_key)
+            tgt = markdown.parse(view.text, lang.target, ref_key, glued_period=glued)
             aligned = align_documents(src, tgt, granularity, min_confidence=settings.min_confidence)
             return aligned, view.reviewed
 
-        parts = (
+        parts: tuple[str, ...] = (
             src_key,
             src_version or "",
             ref_key,
@@ -390,6 +393,8 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
             granularity.value,
             str(settings.min_confidence),
         )
+        if glued is not None:  # a set gluedPeriod segments differently: its own cache entries
+            parts += (f"gluedPeriod={glued}",)
         try:
             file_pairs, file_dropped, reviewed, hit = _cached_pairs(deps, lang.pair, parts, align)
         except AmtsError:
@@ -713,7 +718,11 @@ def assemble_file(request: FileItem, deps: Deps) -> FileStepOutput:
             exact += origin == Origin.EXACT
             fuzzy += origin == Origin.FUZZY
             translations[index] = Translation(text, Origin.MACHINE)
-    markdown_text = review.stamp(sync.apply_sync(state.plan, translations), review.style_from_env())
+    # lineStyle, cjkLatinSpace, punctuationWidth: how the target language's machine output is written
+    style = deps.settings.language(item.target).style()
+    markdown_text = review.stamp(
+        sync.apply_sync(state.plan, translations, style=style), review.style_from_env()
+    )
     key = f"{item.target}/{item.path}"
     written = _write_if_newer(deps, key, markdown_text, item.sequencer)
     output = OutputFile(
