@@ -332,7 +332,7 @@ class CaseResult:
 
 
 def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
-    return {s.index: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
+    return {s.key: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
 
 
 def evaluate(base: Path, root: Path, glossary: Glossary | None = None, synthetic: bool = False) -> CaseResult:

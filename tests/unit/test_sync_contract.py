@@ -22,7 +22,7 @@ def contract_docs() -> tuple[Document, Document, Document, str]:
 
 
 def machine(plan: SyncPlan) -> dict[int, Translation]:
-    return {s.index: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
+    return {s.key: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
 
 
 def synced() -> tuple[SyncPlan, str, str]:
@@ -544,3 +544,65 @@ def test_a_translators_figure_stays_when_the_english_figure_is_left_out() -> Non
     _plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (), 0.9), ((2,), (2,), 1.0)])
     # Then the translator's figure is still there, once
     assert out.count("../img/f.svg") == 1 and "![`f`的图。](../img/f.svg) :label:`fig_f`\n" in out
+
+
+_FIVE = (
+    "First `alpha` uses 2 layers. Then `beta` uses 3 layers. Next `gamma` uses 4 layers. "
+    "After that `delta` uses 5 layers. Finally `eps` uses 6 layers.\n"
+)
+_FIVE_ZH = [
+    "首先`alpha`用2层。",
+    "然后`beta`用3层。",
+    "接着`gamma`用4层。",
+    "之后`delta`用5层。",
+    "最后`eps`用6层。",
+]
+
+
+def _two_edits() -> str:
+    return (
+        _INTRO
+        + _FIVE.replace("uses 3 layers", "uses 30 layers").replace("uses 5 layers", "uses 50 layers")
+        + _OUTRO
+    )
+
+
+def test_two_separate_edited_sentences_of_a_paragraph_are_sent_each_on_its_own() -> None:
+    # Given a paragraph of five sentences translated one sentence a line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "\n".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When its second and fourth sentences are edited (the third stays as it was)
+    plan, out = _synced(old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only the two edited sentences are sent, as two segments
+    assert [s.text for s in plan.to_translate] == [
+        "Then `beta` uses 30 layers.",
+        "After that `delta` uses 50 layers.",
+    ]
+    # And the output differs from the translation in exactly those two lines, the unchanged
+    # sentence between them kept byte for byte
+    places = changed_places(tgt, out)
+    assert [old_lines for old_lines, _new in places] == [[_FIVE_ZH[1]], [_FIVE_ZH[3]]]
+    assert [new[0].startswith("机翻〈") for _old, new in places] == [True, True]
+    assert "\n".join([_FIVE_ZH[0], *(p[1][0] for p in places[:1]), _FIVE_ZH[2]]) in out
+
+
+def test_two_separate_edits_of_a_one_line_paragraph_keep_the_sentence_between_them() -> None:
+    # Given a paragraph of five sentences translated on one line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When its second and fourth sentences are edited
+    plan, out = _synced(old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only they are sent, and the human sentences around and between them stay in place
+    assert len(plan.to_translate) == 2
+    a, b = plan.to_translate
+    assert a.key != b.key and a.index == b.index
+    expected = (
+        _FIVE_ZH[0]
+        + f"机翻〈{a.text}〉{MACHINE_MARKER.format(ids=a.sha1)}"
+        + _FIVE_ZH[2]
+        + f"机翻〈{b.text}〉{MACHINE_MARKER.format(ids=b.sha1)}"
+        + _FIVE_ZH[4]
+        + "\n"
+    )
+    assert expected in out
+    assert out.replace(expected, "".join(_FIVE_ZH) + "\n") == tgt
