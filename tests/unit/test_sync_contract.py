@@ -606,3 +606,22 @@ def test_two_separate_edits_of_a_one_line_paragraph_keep_the_sentence_between_th
     )
     assert expected in out
     assert out.replace(expected, "".join(_FIVE_ZH) + "\n") == tgt
+
+
+def test_an_edit_that_only_contracts_words_keeps_the_translators_paragraph() -> None:
+    # Given a paragraph translated one sentence a line
+    old = _INTRO + "Let us look at `alpha`. It is 2 layers, we do not change it.\n" + _OUTRO
+    tgt = _INTRO_ZH + "我们来看`alpha`。\n它有2层，我们不改变它。\n" + _OUTRO_ZH
+    # When the English only writes "Let us", "It is" and "do not" as contractions
+    new = _INTRO + "Let's look at `alpha`. It's 2 layers, we don't change it.\n" + _OUTRO
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translation is written as it was
+    assert plan.to_translate == []
+    assert out == tgt
+
+    # And a contraction inside inline code is an edit (code is not prose): that paragraph is sent
+    old = _INTRO + "The flag `do not` is set.\n" + _OUTRO
+    tgt = _INTRO_ZH + "设置了标志`do not`。\n" + _OUTRO_ZH
+    new = _INTRO + "The flag `don't` is set.\n" + _OUTRO
+    plan, _out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    assert [s.text for s in plan.to_translate] == ["The flag `don't` is set."]
