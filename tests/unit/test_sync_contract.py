@@ -625,3 +625,33 @@ def test_an_edit_that_only_contracts_words_keeps_the_translators_paragraph() -> 
     new = _INTRO + "The flag `don't` is set.\n" + _OUTRO
     plan, _out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
     assert [s.text for s in plan.to_translate] == ["The flag `don't` is set."]
+
+
+def test_a_sentence_inserted_and_another_edited_apart_are_sent_each_on_its_own() -> None:
+    # Given a paragraph of five sentences translated on one line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When a sentence is inserted after the first and the fourth is edited
+    new = (
+        _INTRO
+        + _FIVE.replace("layers. Then", "layers. Also `zeta` uses 9 layers. Then").replace(
+            "uses 5 layers", "uses 50 layers"
+        )
+        + _OUTRO
+    )
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then the inserted and the edited sentence are sent on their own, and the translator's
+    # sentences between them stay in place
+    assert [s.text for s in plan.to_translate] == [
+        "Also `zeta` uses 9 layers.",
+        "After that `delta` uses 50 layers.",
+    ]
+    a, b = plan.to_translate
+    assert (
+        _FIVE_ZH[0]
+        + f"机翻〈{a.text}〉{MACHINE_MARKER.format(ids=a.sha1)}"
+        + "".join(_FIVE_ZH[1:3])
+        + f"机翻〈{b.text}〉{MACHINE_MARKER.format(ids=b.sha1)}"
+        + _FIVE_ZH[4]
+        + "\n"
+    ) in out
