@@ -655,3 +655,33 @@ def test_a_sentence_inserted_and_another_edited_apart_are_sent_each_on_its_own()
         + _FIVE_ZH[4]
         + "\n"
     ) in out
+
+
+def test_amts_sync_and_the_workflow_key_each_run_of_a_paragraph_on_its_own() -> None:
+    # Given a paragraph edited in two separate places (two segments of one piece)
+    from amts.cli.commands_sync import translate_plan
+    from amts.domain.protect import html_to_segments, segments_to_html
+    from amts.service.language import segment_fields
+
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    plan, expected = _synced(
+        old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)]
+    )
+
+    class Engine:
+        name = "fake"
+
+        def translate(self, segments: list[str], source_lang: str, target_lang: str) -> list[Translation]:
+            return [Translation(f"机翻〈{s}〉", Origin.MACHINE) for s in segments]
+
+    # When amts sync translates the plan, and when the workflow's batch document is built and read
+    by_cli = translate_plan(plan, Engine())
+    fields = [segment_fields(s) for s in plan.to_translate]
+    html = segments_to_html([(f"p{key}", text, spans) for key, text, spans in fields])
+    read = html_to_segments(html)
+    by_workflow = {key: Translation(f"机翻〈{read[f'p{key}']}〉", Origin.MACHINE) for key, _t, _s in fields}
+    # Then both give each run its own translation and the same file as the planner's own keys
+    assert len({key for key, _t, _s in fields}) == 2
+    assert apply_sync(plan, by_cli) == expected
+    assert apply_sync(plan, by_workflow) == expected
