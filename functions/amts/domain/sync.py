@@ -3,10 +3,12 @@
 Contract (used by the workflow handlers and ``amts sync``):
     plan_sync(old_source: Document | None, new_source: Document, old_target: Document | None,
               *, glossary: Glossary | None = None) -> SyncPlan
-    SyncPlan.to_translate: list[SegmentToTranslate]  (piece index in new_source + text + spans)
+    SyncPlan.to_translate: list[SegmentToTranslate]  (piece index in new_source + text + spans;
+              ``key`` names its translation: the piece index, or past the last one for the later
+              changed runs of a paragraph edited in several places)
     SyncPlan.to_json() -> dict  (keys at least segments_reused, segments_to_translate,
               characters_to_translate, characters_total)
-    apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str
+    apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str  (by segment key)
               the new target markdown: new_source structure, reused human text, machine text
               marked for review with an HTML comment.
 
@@ -985,9 +987,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     The sentence beads must cover both sides in order (a sentence left out or added by the
     translator travels with its neighbour). The changed sentences, widened to whole sentence
     beads, must form one run inside the edited paragraph: that run is sent as the piece's segment
-    (one segment per piece, so the workflow contract is unchanged) and the human sentences before
-    and after it are put back around the machine translation; the other members of a merged
-    group are written inside it (their blocks are not written again).
+    and the human sentences before and after it are put back around the machine translation; the
+    other members of a merged group are written inside it (their blocks are not written again).
+    A paragraph (not a merged group) edited in several separate places whose translation can be
+    spliced sends each changed run as a segment of its own (:func:`_run_splices`), so the
+    translator's sentences between the runs are kept too.
     """
     new_of_old = {o: n for n, o in diff.piece_old.items()}
     new = plan.new_source
@@ -1463,17 +1467,16 @@ def _partial_segment(
     if owned is None:
         return None
     where, owner = owned
-    new_s = where
-    changed = [j for j in range(len(new_s)) if j not in owner]
+    changed = [j for j in range(len(where)) if j not in owner]
     if not changed:
         return _deletion(seg, plan, sbeads, owner, tgt_sents)
     start, end = _widen(min(changed), max(changed) + 1, owner)
-    if start == 0 and end == len(new_s):
+    if start == 0 and end == len(where):
         return None
     if seg.index not in {where[j][0] for j in range(start, end)}:
         return None  # the edit is elsewhere in the group: nothing of this piece to send
     before = sorted({owner[j] for j in range(start)})
-    after = sorted({owner[j] for j in range(end, len(new_s))})
+    after = sorted({owner[j] for j in range(end, len(where))})
     lang = plan.target_lang
 
     def human(beads: list[int]) -> str:
