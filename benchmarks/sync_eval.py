@@ -32,7 +32,15 @@ nothing is sent anywhere), then reports:
    (a) output lines absent from the old translation but present in the old English
    (resurrected); (b) in files whose translatable English did not change, old-translation lines
    missing from the output; (c) characters sent whose English sentence already exists in the old
-   English (slide markers, labels and whitespace ignored); (d) locality: one sentence appended
+   English (slide markers, labels and whitespace ignored), printed twice: as a *substring* of
+   the old English, and (c') at *sentence level*, only when it equals a whole old sentence. The
+   first figure also counts what is left of an old run-on sentence the English split or cut
+   ("By converting the model using X This seems almost too good…" losing its leading
+   fragment): that sentence did change and its translation (one target sentence for the
+   run-on) has to be redone, so sending it is right; (c') counts only sentences that really
+   exist unchanged in the old English (sent because the translator fused them with a changed
+   neighbour into one translated sentence, or because the planner could not cut finer);
+   (d) locality: one sentence appended
    to one plain English paragraph of every section (old English → that), the output must differ
    from the old translation in exactly one contiguous place (one non-equal group of a line
    diff), on d2l-dev (zh) and a spread sample of d2l-dev-multi (ja, ko, tr, vi).
@@ -268,6 +276,20 @@ def unchanged_sent(old_en: str, segments: list[str]) -> int:
     return total
 
 
+def unchanged_sent_whole(old_en: str, segments: list[str]) -> int:
+    """(c') Characters of the sent text whose English sentence equals a whole sentence of the old
+    English (same cut and normalisation as :func:`unchanged_sent`): a sentence that is only part
+    of an old (run-on) sentence did change and is not counted."""
+    old_sentences = {_key(s) for u in text_units(old_en) for s in _SENTENCE_CUT.split(u)}
+    total = 0
+    for text in segments:
+        for sentence in _SENTENCE_CUT.split(text):
+            k = _key(sentence)
+            if len(k) >= 12 and k in old_sentences:
+                total += len(sentence)
+    return total
+
+
 def locality_case(old_en: str, seed: str) -> str | None:
     """The old English with one sentence appended to one plain paragraph (chosen by ``seed``), or
     None when the file has no such paragraph."""
@@ -329,10 +351,11 @@ class CaseResult:
     english_same: bool = False  # translatable English unchanged (the files (b) is measured on)
     lost: list[str] = field(default_factory=list)  # (b)
     sent_unchanged: int = 0  # (c)
+    sent_unchanged_whole: int = 0  # (c'): whole old sentences only
 
 
 def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
-    return {s.index: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
+    return {s.key: Translation(f"〔{s.text}〕", Origin.MACHINE) for s in plan.to_translate}
 
 
 def evaluate(base: Path, root: Path, glossary: Glossary | None = None, synthetic: bool = False) -> CaseResult:
@@ -407,6 +430,7 @@ def evaluate_texts(
     if result.english_same:
         result.lost = lost_lines(old_text, new_text, tgt_text, output)
     result.sent_unchanged = unchanged_sent(old_text, [seg.text for seg in plan.to_translate])
+    result.sent_unchanged_whole = unchanged_sent_whole(old_text, [seg.text for seg in plan.to_translate])
 
     # (2) human translations kept byte for byte
     beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
@@ -596,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     resurrected = sum(len(r.resurrected) for r in results)
     lost = sum(len(r.lost) for r in same)
     sent_unchanged = sum(r.sent_unchanged for r in results)
+    sent_unchanged_whole = sum(r.sent_unchanged_whole for r in results)
     lines += [
         "(a) output lines absent from the old translation but present in the old English "
         f"(resurrected): {resurrected} in {sum(1 for r in results if r.resurrected)} files",
@@ -603,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
         f"translatable English did not change: {lost} in {sum(1 for r in same if r.lost)} files",
         f"(c) characters sent whose English sentence is unchanged: {sent_unchanged:,} = "
         f"{100 * sent_unchanged / max(sent, 1):.1f}% of all sent",
+        "(c') the same at sentence level (a whole old sentence, not part of one): "
+        f"{sent_unchanged_whole:,} = "
+        f"{100 * sent_unchanged_whole / max(sent, 1):.1f}% of all sent",
     ]
     print("\n".join(lines))
 
@@ -628,7 +656,10 @@ def main(argv: list[str] | None = None) -> int:
     print("worst files by unchanged characters sent (c):")
     for r in sorted(results, key=lambda r: r.sent_unchanged, reverse=True)[:n]:
         if r.sent_unchanged:
-            print(f"  {r.name}: {r.sent_unchanged:,} of {r.sent:,}")
+            print(
+                f"  {r.name}: {r.sent_unchanged:,} of {r.sent:,}"
+                f" (whole sentences: {r.sent_unchanged_whole:,})"
+            )
     if not args.no_locality and not args.synthetic:
         report_locality("d2l-dev", locality_sections(root, "zh", None), "zh", glossary)
         multi: Path = (args.multi or root.parent / "d2l-dev-multi").resolve()

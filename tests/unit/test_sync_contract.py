@@ -22,7 +22,7 @@ def contract_docs() -> tuple[Document, Document, Document, str]:
 
 
 def machine(plan: SyncPlan) -> dict[int, Translation]:
-    return {s.index: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
+    return {s.key: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
 
 
 def synced() -> tuple[SyncPlan, str, str]:
@@ -544,3 +544,144 @@ def test_a_translators_figure_stays_when_the_english_figure_is_left_out() -> Non
     _plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (), 0.9), ((2,), (2,), 1.0)])
     # Then the translator's figure is still there, once
     assert out.count("../img/f.svg") == 1 and "![`f`的图。](../img/f.svg) :label:`fig_f`\n" in out
+
+
+_FIVE = (
+    "First `alpha` uses 2 layers. Then `beta` uses 3 layers. Next `gamma` uses 4 layers. "
+    "After that `delta` uses 5 layers. Finally `eps` uses 6 layers.\n"
+)
+_FIVE_ZH = [
+    "首先`alpha`用2层。",
+    "然后`beta`用3层。",
+    "接着`gamma`用4层。",
+    "之后`delta`用5层。",
+    "最后`eps`用6层。",
+]
+
+
+def _two_edits() -> str:
+    return (
+        _INTRO
+        + _FIVE.replace("uses 3 layers", "uses 30 layers").replace("uses 5 layers", "uses 50 layers")
+        + _OUTRO
+    )
+
+
+def test_two_separate_edited_sentences_of_a_paragraph_are_sent_each_on_its_own() -> None:
+    # Given a paragraph of five sentences translated one sentence a line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "\n".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When its second and fourth sentences are edited (the third stays as it was)
+    plan, out = _synced(old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only the two edited sentences are sent, as two segments
+    assert [s.text for s in plan.to_translate] == [
+        "Then `beta` uses 30 layers.",
+        "After that `delta` uses 50 layers.",
+    ]
+    # And the output differs from the translation in exactly those two lines, the unchanged
+    # sentence between them kept byte for byte
+    places = changed_places(tgt, out)
+    assert [old_lines for old_lines, _new in places] == [[_FIVE_ZH[1]], [_FIVE_ZH[3]]]
+    assert [new[0].startswith("机翻〈") for _old, new in places] == [True, True]
+    assert "\n".join([_FIVE_ZH[0], *(p[1][0] for p in places[:1]), _FIVE_ZH[2]]) in out
+
+
+def test_two_separate_edits_of_a_one_line_paragraph_keep_the_sentence_between_them() -> None:
+    # Given a paragraph of five sentences translated on one line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When its second and fourth sentences are edited
+    plan, out = _synced(old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then only they are sent, and the human sentences around and between them stay in place
+    assert len(plan.to_translate) == 2
+    a, b = plan.to_translate
+    assert a.key != b.key and a.index == b.index
+    expected = (
+        _FIVE_ZH[0]
+        + f"机翻〈{a.text}〉{MACHINE_MARKER.format(ids=a.sha1)}"
+        + _FIVE_ZH[2]
+        + f"机翻〈{b.text}〉{MACHINE_MARKER.format(ids=b.sha1)}"
+        + _FIVE_ZH[4]
+        + "\n"
+    )
+    assert expected in out
+    assert out.replace(expected, "".join(_FIVE_ZH) + "\n") == tgt
+
+
+def test_an_edit_that_only_contracts_words_keeps_the_translators_paragraph() -> None:
+    # Given a paragraph translated one sentence a line
+    old = _INTRO + "Let us look at `alpha`. It is 2 layers, we do not change it.\n" + _OUTRO
+    tgt = _INTRO_ZH + "我们来看`alpha`。\n它有2层，我们不改变它。\n" + _OUTRO_ZH
+    # When the English only writes "Let us", "It is" and "do not" as contractions
+    new = _INTRO + "Let's look at `alpha`. It's 2 layers, we don't change it.\n" + _OUTRO
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translation is written as it was
+    assert plan.to_translate == []
+    assert out == tgt
+
+    # And a contraction inside inline code is an edit (code is not prose): that paragraph is sent
+    old = _INTRO + "The flag `do not` is set.\n" + _OUTRO
+    tgt = _INTRO_ZH + "设置了标志`do not`。\n" + _OUTRO_ZH
+    new = _INTRO + "The flag `don't` is set.\n" + _OUTRO
+    plan, _out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    assert [s.text for s in plan.to_translate] == ["The flag `don't` is set."]
+
+
+def test_a_sentence_inserted_and_another_edited_apart_are_sent_each_on_its_own() -> None:
+    # Given a paragraph of five sentences translated on one line
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    # When a sentence is inserted after the first and the fourth is edited
+    new = (
+        _INTRO
+        + _FIVE.replace("layers. Then", "layers. Also `zeta` uses 9 layers. Then").replace(
+            "uses 5 layers", "uses 50 layers"
+        )
+        + _OUTRO
+    )
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then the inserted and the edited sentence are sent on their own, and the translator's
+    # sentences between them stay in place
+    assert [s.text for s in plan.to_translate] == [
+        "Also `zeta` uses 9 layers.",
+        "After that `delta` uses 50 layers.",
+    ]
+    a, b = plan.to_translate
+    assert (
+        _FIVE_ZH[0]
+        + f"机翻〈{a.text}〉{MACHINE_MARKER.format(ids=a.sha1)}"
+        + "".join(_FIVE_ZH[1:3])
+        + f"机翻〈{b.text}〉{MACHINE_MARKER.format(ids=b.sha1)}"
+        + _FIVE_ZH[4]
+        + "\n"
+    ) in out
+
+
+def test_amts_sync_and_the_workflow_key_each_run_of_a_paragraph_on_its_own() -> None:
+    # Given a paragraph edited in two separate places (two segments of one piece)
+    from amts.cli.commands_sync import translate_plan
+    from amts.domain.protect import html_to_segments, segments_to_html
+    from amts.service.language import segment_fields
+
+    old = _INTRO + _FIVE + _OUTRO
+    tgt = _INTRO_ZH + "".join(_FIVE_ZH) + "\n" + _OUTRO_ZH
+    plan, expected = _synced(
+        old, _two_edits(), tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)]
+    )
+
+    class Engine:
+        name = "fake"
+
+        def translate(self, segments: list[str], source_lang: str, target_lang: str) -> list[Translation]:
+            return [Translation(f"机翻〈{s}〉", Origin.MACHINE) for s in segments]
+
+    # When amts sync translates the plan, and when the workflow's batch document is built and read
+    by_cli = translate_plan(plan, Engine())
+    fields = [segment_fields(s) for s in plan.to_translate]
+    html = segments_to_html([(f"p{key}", text, spans) for key, text, spans in fields])
+    read = html_to_segments(html)
+    by_workflow = {key: Translation(f"机翻〈{read[f'p{key}']}〉", Origin.MACHINE) for key, _t, _s in fields}
+    # Then both give each run its own translation and the same file as the planner's own keys
+    assert len({key for key, _t, _s in fields}) == 2
+    assert apply_sync(plan, by_cli) == expected
+    assert apply_sync(plan, by_workflow) == expected

@@ -107,12 +107,13 @@ def amazon_engine() -> TranslationEngine:
 
 
 def translate_plan(plan: SyncPlan, engine: TranslationEngine) -> dict[int, Translation]:
-    """Send exactly the plan's segments to ``engine``; results keyed by new piece index."""
+    """Send exactly the plan's segments to ``engine``; results keyed by segment key (the new piece
+    index, or past the last one for a paragraph's later changed runs)."""
     if not plan.to_translate:
         return {}
     texts = [s.text for s in plan.to_translate]
     results = engine.translate(texts, plan.source_lang, plan.target_lang)
-    return {seg.index: tr for seg, tr in zip(plan.to_translate, results, strict=True)}
+    return {seg.key: tr for seg, tr in zip(plan.to_translate, results, strict=True)}
 
 
 def summary_line(plan: SyncPlan, translations: dict[int, Translation] | None) -> str:
@@ -129,7 +130,7 @@ def summary_line(plan: SyncPlan, translations: dict[int, Translation] | None) ->
         untranslated = sum(
             1
             for s in plan.to_translate
-            if (t := translations.get(s.index)) is None or t.origin is Origin.UNTRANSLATED
+            if (t := translations.get(s.key)) is None or t.origin is Origin.UNTRANSLATED
         )
         parts.append(f"{untranslated} left untranslated")
     return ", ".join(parts)

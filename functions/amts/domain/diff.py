@@ -7,7 +7,8 @@ text (line layout, translated code comments, extra tabs anchored to it) can be r
 
 Comparison is on normalised text: runs of whitespace (line wrapping, indentation of list
 continuations, trailing spaces) collapse to one space, so re-wrapping a paragraph is not an
-edit, and d2lbook slide-marker delimiters are ignored (:func:`segment_key`). Protected blocks
+edit, and d2lbook slide-marker delimiters and English contractions ("Let's" / "Let us") are
+ignored (:func:`segment_key`). Protected blocks
 (code, math, directives) compare their lines with trailing whitespace removed, because leading
 indentation is meaningful in code.
 """
@@ -50,11 +51,49 @@ def normalise(text: str) -> str:
 _SLIDE_DELIMITERS = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
 
 
+# English contractions and their written-out forms ("Let's" / "Let us", "don't" / "do not"):
+# d2l-en switches between them in style sweeps, and a translation of one is a translation of the
+# other. The written-out form keeps the case of the first word.
+_APOSTROPHE = "['\u2019]"
+_CONTRACTIONS = [
+    (re.compile(rf"\b([Ll]et){_APOSTROPHE}s\b"), r"\1 us"),
+    (re.compile(rf"\b([Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Hh]ere){_APOSTROPHE}s\b"), r"\1 is"),
+    (re.compile(rf"\b([Cc]a)n{_APOSTROPHE}t\b"), r"\1nnot"),
+    (re.compile(rf"\b([Ww])on{_APOSTROPHE}t\b"), r"\1ill not"),
+    (
+        re.compile(
+            rf"\b([Dd]o|[Dd]oes|[Dd]id|[Ii]s|[Aa]re|[Ww]as|[Ww]ere|[Hh]as|[Hh]ave|[Hh]ad|[Ss]hould|"
+            rf"[Ww]ould|[Cc]ould|[Nn]eed|[Mm]ust)n{_APOSTROPHE}t\b"
+        ),
+        r"\1 not",
+    ),
+    (re.compile(rf"\b([Ww]e|[Tt]hey|[Yy]ou){_APOSTROPHE}re\b"), r"\1 are"),
+    (re.compile(rf"\b([Ww]e|[Tt]hey|[Yy]ou|I){_APOSTROPHE}ll\b"), r"\1 will"),
+    (re.compile(rf"\b([Ww]e|[Tt]hey|[Yy]ou|I){_APOSTROPHE}ve\b"), r"\1 have"),
+    (re.compile(rf"\bI{_APOSTROPHE}m\b"), "I am"),
+]
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
+
+def _written_out(text: str) -> str:
+    """``text`` with English contractions written out, outside inline code."""
+    parts = _CODE_SPAN.split(text)
+    for k in range(0, len(parts), 2):
+        for pattern, repl in _CONTRACTIONS:
+            parts[k] = pattern.sub(repl, parts[k])
+    return "".join(parts)
+
+
 def segment_key(text: str) -> str:
     """What decides whether a piece (or sentence) changed: its text without whitespace
-    differences and without d2lbook slide-marker delimiters (``[**…**]``, ``(**…**)``), which are
-    markup of the English only: adding or moving one does not re-translate the segment."""
-    return normalise(_SLIDE_DELIMITERS.sub("", text))
+    differences, without d2lbook slide-marker delimiters (``[**…**]``, ``(**…**)``), which are
+    markup of the English only: adding or moving one does not re-translate the segment, and with
+    English contractions written out ("Let's" and "Let us" are one text: a style sweep between
+    them does not change what the translation says)."""
+    text = _SLIDE_DELIMITERS.sub("", text)
+    if "'" in text or "\u2019" in text:
+        text = _written_out(text)
+    return normalise(text)
 
 
 def normalise_block(block: Block) -> str:

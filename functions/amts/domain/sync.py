@@ -3,10 +3,12 @@
 Contract (used by the workflow handlers and ``amts sync``):
     plan_sync(old_source: Document | None, new_source: Document, old_target: Document | None,
               *, glossary: Glossary | None = None) -> SyncPlan
-    SyncPlan.to_translate: list[SegmentToTranslate]  (piece index in new_source + text + spans)
+    SyncPlan.to_translate: list[SegmentToTranslate]  (piece index in new_source + text + spans;
+              ``key`` names its translation: the piece index, or past the last one for the later
+              changed runs of a paragraph edited in several places)
     SyncPlan.to_json() -> dict  (keys at least segments_reused, segments_to_translate,
               characters_to_translate, characters_total)
-    apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str
+    apply_sync(plan: SyncPlan, translations: Mapping[int, Translation]) -> str  (by segment key)
               the new target markdown: new_source structure, reused human text, machine text
               marked for review with an HTML comment.
 
@@ -62,6 +64,7 @@ docs/SYNC.md):
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -119,6 +122,15 @@ class SegmentToTranslate:
     # and the human translation of the unchanged sentences around it is kept as prefix/suffix.
     prefix: str = ""
     suffix: str = ""
+    # What the translation of this segment is keyed by (``translations`` of apply_sync, the
+    # workflow's segment ids): the piece index, except for the second and later changed runs of
+    # one paragraph (each run is sent on its own so that the unchanged sentences between them
+    # keep the translator's text), which get keys past the last piece index.
+    key: int = -1
+
+    def __post_init__(self) -> None:
+        if self.key < 0:
+            object.__setattr__(self, "key", self.index)
 
     @property
     def partial(self) -> bool:
@@ -127,6 +139,7 @@ class SegmentToTranslate:
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
+            "key": self.key,
             "kind": self.kind,
             "reason": str(self.reason),
             "status": str(self.status),
@@ -155,6 +168,8 @@ class SyncPlan:
     statuses: list[ChangeKind] = field(default_factory=list)
     segments_deleted: int = 0
     low_confidence: list[int] = field(default_factory=list)
+    # segment key (the piece index for a paragraph that only lost sentences) → where its machine
+    # text goes in the translator's paragraph
     splices: dict[int, _Splice] = field(default_factory=dict, repr=False)
     left_out: set[int] = field(default_factory=set)  # unchanged pieces the translators left out
     target_only_kept: int = 0
@@ -972,9 +987,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     The sentence beads must cover both sides in order (a sentence left out or added by the
     translator travels with its neighbour). The changed sentences, widened to whole sentence
     beads, must form one run inside the edited paragraph: that run is sent as the piece's segment
-    (one segment per piece, so the workflow contract is unchanged) and the human sentences before
-    and after it are put back around the machine translation; the other members of a merged
-    group are written inside it (their blocks are not written again).
+    and the human sentences before and after it are put back around the machine translation; the
+    other members of a merged group are written inside it (their blocks are not written again).
+    A paragraph (not a merged group) edited in several separate places whose translation can be
+    spliced sends each changed run as a segment of its own (:func:`_run_splices`), so the
+    translator's sentences between the runs are kept too.
     """
     new_of_old = {o: n for n, o in diff.piece_old.items()}
     new = plan.new_source
@@ -1013,6 +1030,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     for k, (piece, _text) in enumerate(tgt_sents):
         tgt_by_piece.setdefault(piece, []).append(k)
     absorbed: set[int] = set()
+    extra: dict[int, list[SegmentToTranslate]] = {}  # position in to_translate → the later runs
     for k, (pos, seg, members, bead) in enumerate(candidates):
         old_ids = [i for s in bead.source for i in src_by_piece.get(s, [])]
         tgt_ids = [i for t in bead.target for i in tgt_by_piece.get(t, [])]
@@ -1021,8 +1039,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         covered_s = [i for b in sbeads for i in b.source]
         covered_t = [i for b in sbeads for i in b.target]
         result = None
+        at_edge = False
         if len(bead.source) == 1:
             result = _added_at_edge(seg, plan, al.src.pieces[bead.source[0]].text, tgt_ids, tgt_sents)
+            at_edge = result is not None
         if result is None:
             if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
                 continue
@@ -1057,7 +1077,18 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         )
         if splice is None:
             continue
-        plan.splices[seg.index] = splice
+        runs = None
+        if not at_edge and len(bead.source) == 1 and partial.text:
+            runs = _run_splices(al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead.target, sentences)
+        if runs:
+            # Several separate changed runs: each is sent and spliced on its own.
+            plan.to_translate[pos] = runs[0][0]
+            extra[pos] = [segment for segment, _ in runs[1:]]
+            for segment, run_splice in runs:
+                plan.splices[segment.key] = run_splice
+            splice = runs[0][1]
+        else:
+            plan.splices[seg.index] = splice
         inside = set(range(splice.first, splice.last + 1))
         for emit in plan._layout:
             # Translator's additions inside the spliced run are written with it, not again.
@@ -1065,8 +1096,44 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             emit.after = [tb for tb in emit.after if tb not in inside]
             if emit.block_index == nb:
                 emit.splice = splice
+    if extra:
+        plan.to_translate = [
+            s for pos, seg in enumerate(plan.to_translate) for s in [seg, *extra.get(pos, [])]
+        ]
     if absorbed:
         plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
+
+
+def _run_splices(
+    al: _Alignment,
+    plan: SyncPlan,
+    seg: SegmentToTranslate,
+    old_ids: list[int],
+    sbeads: list[Bead],
+    src_sents: list[tuple[int, str]],
+    tgt_sents: list[tuple[int, str]],
+    targets: Sequence[int],
+    sentences: Mapping[int, list[str]],
+) -> list[tuple[SegmentToTranslate, _Splice]] | None:
+    """The segments and splices of a paragraph with several separate changed runs of sentences,
+    when every run can be spliced into the same translated paragraph, in order, with some of the
+    translator's text between two runs. None otherwise (the paragraph is sent as one run)."""
+    runs = _run_segments(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+    if runs is None:
+        return None
+    out: list[tuple[SegmentToTranslate, _Splice]] = []
+    for segment, n_before, n_after in runs:
+        splice = _splice_bead(al, plan._layout, targets, sentences, n_before, n_after)
+        if splice is None:
+            return None
+        if out:
+            prev = out[-1][1]
+            if (prev.block_index, prev.first, prev.last) != (splice.block_index, splice.first, splice.last):
+                return None
+            if not prev.end < splice.start:
+                return None
+        out.append((segment, splice))
+    return out
 
 
 def _unmerge_groups(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
@@ -1396,46 +1463,20 @@ def _partial_segment(
     and how many target sentences precede and follow it. ``members``: the new pieces of a group
     the translator merged (in order, ``seg``'s among them), whose sentences are taken together;
     the run must lie inside ``seg``'s piece."""
-    where: list[tuple[int, int, int]] = []  # new sentence → (piece, start, end)
-    for m in members or [seg.index]:
-        ref = plan.new_source.pieces[m]
-        where.extend((m, a, b) for a, b in sentence_bounds(ref.text, plan.source_lang, ref.piece.spans))
-    new_s = [segment_key(plan.new_source.pieces[m].text[a:b]) for m, a, b in where]
-    if all(m != seg.index for m, _a, _b in where):
+    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents, members)
+    if owned is None:
         return None
-    old_s = [segment_key(src_sents[k][1]) for k in old_ids]
-    local = {k: i for i, k in enumerate(old_ids)}
-    old_to_new: dict[int, int] = {}
-    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_s, new_s, autojunk=False).get_opcodes():
-        if tag == "equal":
-            for d in range(i2 - i1):
-                old_to_new[i1 + d] = j1 + d
-    # A sentence bead is reusable when all its sentences are unchanged and still adjacent.
-    owner: dict[int, int] = {}  # new sentence → reusable sentence bead
-    for n, b in enumerate(sbeads):
-        news = [old_to_new.get(local[k]) for k in b.source]
-        first = news[0]
-        if first is not None and news == list(range(first, first + len(news))):
-            for j in news:
-                owner[j] = n  # type: ignore[index]
-    changed = [j for j in range(len(new_s)) if j not in owner]
+    where, owner = owned
+    changed = [j for j in range(len(where)) if j not in owner]
     if not changed:
         return _deletion(seg, plan, sbeads, owner, tgt_sents)
-    start, end = min(changed), max(changed) + 1
-    # Widen to whole beads: a bead cut by the run is translated with it.
-    while True:
-        cut = {owner[j] for j in range(start, end) if j in owner}
-        joined = [j for j, n in owner.items() if n in cut]
-        new_start, new_end = min([start, *joined]), max([end, *(m + 1 for m in joined)])
-        if (new_start, new_end) == (start, end):
-            break
-        start, end = new_start, new_end
-    if start == 0 and end == len(new_s):
+    start, end = _widen(min(changed), max(changed) + 1, owner)
+    if start == 0 and end == len(where):
         return None
     if seg.index not in {where[j][0] for j in range(start, end)}:
         return None  # the edit is elsewhere in the group: nothing of this piece to send
     before = sorted({owner[j] for j in range(start)})
-    after = sorted({owner[j] for j in range(end, len(new_s))})
+    after = sorted({owner[j] for j in range(end, len(where))})
     lang = plan.target_lang
 
     def human(beads: list[int]) -> str:
@@ -1462,6 +1503,150 @@ def _partial_segment(
         seg, text=" ".join(parts), spans=tuple(spans), prefix=human(before), suffix=human(after)
     )
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
+
+
+def _sentence_owners(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    old_ids: list[int],
+    sbeads: list[Bead],
+    src_sents: list[tuple[int, str]],
+    members: Sequence[int] = (),
+) -> tuple[list[tuple[int, int, int]], dict[int, int]] | None:
+    """The new sentences of ``seg``'s piece (or of the merged group ``members``) as (piece, start,
+    end), and which of them are unchanged: new sentence → the reusable sentence bead holding it.
+    None when ``seg``'s piece has no sentence."""
+    where: list[tuple[int, int, int]] = []  # new sentence → (piece, start, end)
+    for m in members or [seg.index]:
+        ref = plan.new_source.pieces[m]
+        where.extend((m, a, b) for a, b in sentence_bounds(ref.text, plan.source_lang, ref.piece.spans))
+    new_s = [segment_key(plan.new_source.pieces[m].text[a:b]) for m, a, b in where]
+    if all(m != seg.index for m, _a, _b in where):
+        return None
+    old_s = [segment_key(src_sents[k][1]) for k in old_ids]
+    local = {k: i for i, k in enumerate(old_ids)}
+    old_to_new: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_s, new_s, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for d in range(i2 - i1):
+                old_to_new[i1 + d] = j1 + d
+    # A sentence bead is reusable when all its sentences are unchanged and still adjacent.
+    owner: dict[int, int] = {}  # new sentence → reusable sentence bead
+    for n, b in enumerate(sbeads):
+        news = [old_to_new.get(local[k]) for k in b.source]
+        first = news[0]
+        if first is not None and news == list(range(first, first + len(news))):
+            for j in news:
+                owner[j] = n  # type: ignore[index]
+    return where, owner
+
+
+def _widen(start: int, end: int, owner: Mapping[int, int]) -> tuple[int, int]:
+    """The run of new sentences [start, end) widened to whole sentence beads: a bead cut by the
+    run is translated with it."""
+    while True:
+        cut = {owner[j] for j in range(start, end) if j in owner}
+        joined = [j for j, n in owner.items() if n in cut]
+        new_start, new_end = min([start, *joined]), max([end, *(m + 1 for m in joined)])
+        if (new_start, new_end) == (start, end):
+            return start, end
+        start, end = new_start, new_end
+
+
+def _changed_runs(n: int, owner: Mapping[int, int], n_beads: int) -> list[tuple[int, int]]:
+    """The separate runs of changed sentences of a paragraph of ``n`` new sentences, each widened
+    to whole sentence beads. Two runs stay apart only when the unchanged sentences between them
+    are whole beads that follow each other in the translation (none deleted among them) and come
+    after those before them: then the translator's text between the two places is kept as it
+    is. Otherwise the runs are joined (what lies between them is sent too)."""
+    runs: list[tuple[int, int]] = []
+    for j in range(n):
+        if j in owner:
+            continue
+        if runs and runs[-1][1] == j:
+            runs[-1] = (runs[-1][0], j + 1)
+        else:
+            runs.append((j, j + 1))
+    outside = [owner[j] for j in range(n) if j in owner]
+    if any(a > b for a, b in itertools.pairwise(outside)):
+        return [(runs[0][0], runs[-1][1])] if runs else []
+    changed = True
+    while changed:
+        changed = False
+        runs = [_widen(a, b, owner) for a, b in runs]
+        merged: list[tuple[int, int]] = []
+        for a, b in runs:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+                changed = True
+                continue
+            if merged:
+                gap = {owner[j] for j in range(merged[-1][1], a)}
+                if set(range(min(gap), max(gap) + 1)) - gap:
+                    merged[-1] = (merged[-1][0], b)  # a deleted sentence between: sent with them
+                    changed = True
+                    continue
+            merged.append((a, b))
+        runs = merged
+    if len(runs) > 1:
+        # Sentences deleted before the first run or after the last: one run (as before).
+        lead = {owner[j] for j in range(runs[0][0])}
+        trail = {owner[j] for j in range(runs[-1][1], n)}
+        if lead != set(range(len(lead))) or trail != set(range(n_beads - len(trail), n_beads)):
+            return [(runs[0][0], runs[-1][1])]
+    return runs
+
+
+def _run_segments(
+    seg: SegmentToTranslate,
+    plan: SyncPlan,
+    old_ids: list[int],
+    sbeads: list[Bead],
+    src_sents: list[tuple[int, str]],
+    tgt_sents: list[tuple[int, str]],
+) -> list[tuple[SegmentToTranslate, int, int]] | None:
+    """An edited paragraph (not a merged group) with several separate changed runs of sentences:
+    one segment per run, with how many target sentences precede and follow it. None when there
+    are fewer than two runs (:func:`_partial_segment` handles that)."""
+    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents)
+    if owned is None:
+        return None
+    where, owner = owned
+    runs = _changed_runs(len(where), owner, len(sbeads))
+    if len(runs) < 2:
+        return None
+    ref = plan.new_source.pieces[seg.index]
+    lang = plan.target_lang
+    n_pieces = len(plan.new_source.pieces)
+    out: list[tuple[SegmentToTranslate, int, int]] = []
+    for sub, (start, end) in enumerate(runs):
+        # The translator's sentences kept before and after this run (other runs' too: each splice
+        # is placed in the translator's paragraph as it was).
+        before = sorted({owner[j] for j in range(start) if j in owner})
+        after = sorted({owner[j] for j in range(end, len(where)) if j in owner})
+        n_before = sum(len(b.target) for b in sbeads[: before[-1] + 1]) if before else 0
+        n_after = sum(len(b.target) for b in sbeads[after[0] :]) if after else 0
+        offset, stop = where[start][1], where[end - 1][2]
+        if any(
+            sp.start < stop and sp.end > offset and not (offset <= sp.start and sp.end <= stop)
+            for sp in ref.piece.spans
+        ):
+            return None  # a protected span across a run's edge
+        spans = tuple(
+            Span(sp.start - offset, sp.end - offset, sp.kind)
+            for sp in ref.piece.spans
+            if sp.start >= offset and sp.end <= stop
+        )
+        segment = replace(
+            seg,
+            text=ref.text[offset:stop],
+            spans=spans,
+            prefix=_join([tgt_sents[t][1].strip() for n in before for t in sorted(sbeads[n].target)], lang),
+            suffix=_join([tgt_sents[t][1].strip() for n in after for t in sorted(sbeads[n].target)], lang),
+            key=seg.index + sub * n_pieces,
+        )
+        out.append((segment, n_before, n_after))
+    return out
 
 
 _ADDED_START = re.compile(r"[A-Z\[(*`$:]")
@@ -2151,45 +2336,52 @@ def apply_sync(
     if plan.identical and plan.old_target is not None:
         return plan.old_target.render()
     new = plan.new_source
-    segments = {s.index: s for s in plan.to_translate}
-    wanted = set(segments)
+    wanted = {s.key for s in plan.to_translate}
     texts: dict[int, str] = dict(plan.reused)
     machine: dict[int, list[str]] = {}  # new block → sha1s of machine-translated pieces
     untranslated: dict[int, list[str]] = {}
-    spliced: dict[int, str] = {}  # new block → the translator's paragraph with the machine text in it
-    for index in sorted(wanted):
+    # new block → (splice, its text) of what goes into the translator's paragraph (several for
+    # a paragraph with separate changed runs)
+    edits: dict[int, list[tuple[_Splice, str]]] = {}
+    for seg in sorted(plan.to_translate, key=lambda s: (s.index, s.key)):
+        index = seg.index
         ref = new.pieces[index]
-        tr = translations.get(index)
+        tr = translations.get(seg.key)
+        splice = plan.splices.get(seg.key)
         if tr is None or tr.origin is Origin.UNTRANSLATED or not tr.text.strip():
             # The source text stays; in a partly reused paragraph only the changed sentences do,
             # between the translator's sentences, which is what a translator needs to see.
-            seg = segments[index]
             texts[index] = (
                 _join([seg.prefix, seg.text, seg.suffix], plan.target_lang) if seg.partial else ref.text
             )
-            if index in plan.splices:
-                spliced[ref.block_index] = _spliced(plan, index, seg.text, UNTRANSLATED_MARKER)
+            if splice is not None:
+                edits.setdefault(ref.block_index, []).append(
+                    (splice, _splice_text(plan, index, splice, seg.text, UNTRANSLATED_MARKER))
+                )
                 continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
         else:
             texts[index] = _fit(tr.text, ref.block.kind)
-            seg = segments[index]
             if style is not None and tr.origin is not Origin.HUMAN:
-                whole = not seg.partial and index not in plan.splices
+                whole = not seg.partial and splice is None
                 texts[index] = styled_machine_piece(texts[index], ref, style, whole=whole)
-            if index in plan.splices:
+            if splice is not None:
                 marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
-                spliced[ref.block_index] = _spliced(plan, index, texts[index], marker)
+                edits.setdefault(ref.block_index, []).append(
+                    (splice, _splice_text(plan, index, splice, texts[index], marker))
+                )
                 continue
             if seg.partial:
                 texts[index] = _join([seg.prefix, texts[index], seg.suffix], plan.target_lang)
             if tr.origin is not Origin.HUMAN:
                 machine.setdefault(ref.block_index, []).append(sha1_short(ref.text))
 
-    for index in plan.splices:
-        if index not in wanted:
-            # A paragraph that only lost sentences: the translator's paragraph without them.
-            spliced[new.pieces[index].block_index] = _spliced(plan, index, "", "")
+    for key, splice in plan.splices.items():
+        if key not in wanted:
+            # A paragraph that only lost sentences (its key is its piece index): the
+            # translator's paragraph without them.
+            edits.setdefault(new.pieces[key].block_index, []).append((splice, splice.cut))
+    spliced = {nb: _spliced(plan, parts) for nb, parts in edits.items()}
     chunks: list[tuple[int | None, str]] = []  # (new block index for markers, text)
     layout = plan._layout or [_Emit(i) for i, b in enumerate(new.blocks) if b.kind is not BlockKind.BLANK]
     tgt = plan.old_target
@@ -2257,16 +2449,22 @@ def apply_sync(
     return _with_markers(new, chunks, machine, untranslated)
 
 
-def _spliced(plan: SyncPlan, index: int, text: str, marker: str) -> str:
-    """The translator's paragraph with ``text`` (the changed sentences) in place, followed by its
-    review marker as an inline comment (a marker at the start of a line would end the paragraph)."""
-    splice = plan.splices[index]
+def _splice_text(plan: SyncPlan, index: int, splice: _Splice, text: str, marker: str) -> str:
+    """What replaces ``splice``'s span: ``text`` (the changed sentences) followed by its review
+    marker as an inline comment (a marker at the start of a line would end the paragraph)."""
+    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
+    return splice.lead + text + note + splice.trail if text else splice.cut
+
+
+def _spliced(plan: SyncPlan, parts: Sequence[tuple[_Splice, str]]) -> str:
+    """The translator's paragraph with each splice's span replaced by its text (the splices of
+    one paragraph lie in the same block and do not overlap)."""
     assert plan.old_target is not None
     blocks = plan.old_target.blocks
+    splice = parts[0][0]
     raw = blocks[splice.block_index].raw
-    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
-    middle = splice.lead + text + note + splice.trail if text else splice.cut
-    raw = raw[: splice.start] + middle + raw[splice.end :]
+    for part, text in sorted(parts, key=lambda p: p[0].start, reverse=True):
+        raw = raw[: part.start] + text + raw[part.end :]
     return (
         "".join(b.raw for b in blocks[splice.first : splice.block_index])
         + raw

@@ -105,8 +105,12 @@ class FileState:
 
 
 def segment_fields(segment: Any) -> tuple[int, str, Sequence[Span]]:
-    """(piece index, text, protected spans) of a ``SyncPlan.to_translate`` entry."""
-    index = getattr(segment, "index", None)
+    """(segment key, text, protected spans) of a ``SyncPlan.to_translate`` entry: the key is the
+    piece index, or past the last one for a paragraph's later changed runs (each run of changed
+    sentences is a segment of its own), and keys the translations given to ``apply_sync``."""
+    index = getattr(segment, "key", None)
+    if index is None:
+        index = getattr(segment, "index", None)
     if index is None:
         index = segment.piece_index
     return int(index), str(segment.text), tuple(getattr(segment, "spans", ()) or ())
