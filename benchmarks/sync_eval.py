@@ -26,7 +26,8 @@ nothing is sent anywhere), then reports:
 3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
    levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order) must match the new
    English file, and no ``#@tab`` has more code cells than both the new English and the old
-   translation (a second copy of a cell). New English cells are *not* required: a cell the
+   translation (a second copy of a cell), nor any ``:begin_tab:`` framework list more
+   wrappers than both have (a second copy of a wrapper). New English cells are *not* required: a cell the
    translators left out or replaced with their own stays theirs.
 4. **Faithfulness** (sync contract, docs/SYNC.md), by plain line rules independent of the planner:
    (a) output lines absent from the old translation but present in the old English
@@ -170,6 +171,14 @@ def structure(doc: Document) -> tuple[list[str], list[str]]:
             anchors.extend("l:" + m for m in _LABEL.findall(block.raw))
             anchors.extend("f:" + m for m in _FIG.findall(block.raw))
     return anchors, cells
+
+
+_BEGIN_TAB = re.compile(r"^\s*:begin_tab:`([^`]*)`", re.MULTILINE)
+
+
+def tab_wrappers(text: str) -> list[str]:
+    """The framework lists of a file's ``:begin_tab:`` wrappers, in order (spaces removed)."""
+    return [m.replace(" ", "") for m in _BEGIN_TAB.findall(text)]
 
 
 def _heading_keys(doc: Document) -> list[str]:
@@ -464,6 +473,17 @@ def evaluate_texts(
         extra = {tab: n for tab, n in Counter(out_cells).items() if n > max(new_count[tab], tgt_count[tab])}
         if extra:
             result.valid, result.problem = False, f"duplicated code cells: {extra}"
+        else:
+            # Same for ``:begin_tab:`` wrappers: the translator's and the English's wrapper of one
+            # framework list written one after the other is a second copy.
+            new_tabs, tgt_tabs = Counter(tab_wrappers(new_text)), Counter(tab_wrappers(tgt_text))
+            extra = {
+                tab: n
+                for tab, n in Counter(tab_wrappers(output)).items()
+                if n > max(new_tabs[tab], tgt_tabs[tab])
+            }
+            if extra:
+                result.valid, result.problem = False, f"duplicated tab wrappers: {extra}"
     return result
 
 

@@ -544,3 +544,49 @@ def test_a_translators_figure_stays_when_the_english_figure_is_left_out() -> Non
     _plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (), 0.9), ((2,), (2,), 1.0)])
     # Then the translator's figure is still there, once
     assert out.count("../img/f.svg") == 1 and "![`f`的图。](../img/f.svg) :label:`fig_f`\n" in out
+
+
+_TABS_OLD = "Intro `x`, 1.\n\nThe function takes `a`.\n\n```{.python .input}\nf(1)\n```\n\nEnd `z`, old.\n"
+_TABS_NEW = (
+    "Intro `x`, 1.\n\n:begin_tab:`mxnet`\nThe function takes `a`.\n:end_tab:\n\n"
+    ":begin_tab:`pytorch`\nThe function takes `a` and `b`.\n:end_tab:\n\n"
+    "```{.python .input}\nf(1)\n```\n\nEnd `z`, new.\n"
+)
+_TABS_ZH = (
+    "引言`x`，1。\n\n:begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n\n"
+    ":begin_tab:`pytorch`\n该函数接受`a`和`b`。\n:end_tab:\n\n"
+    "```{.python .input}\nf(1)\n```\n\n结尾`z`。\n"
+)
+
+
+def test_the_translators_tab_wrappers_and_the_new_english_ones_give_one_wrapper_per_framework() -> None:
+    # Given a translator who wrapped a paragraph in framework tabs (and added the pytorch one)
+    # before the English did
+    old, new, tgt = parse(_TABS_OLD, "en"), parse(_TABS_NEW, "en"), parse(_TABS_ZH, "zh")
+    # When the English adds the same wrappers
+    plan = plan_sync(old, new, tgt)
+    out = apply_sync(plan, machine(plan))
+    # Then each framework's wrapper is written once, the translator's, byte for byte
+    assert out.count(":begin_tab:`mxnet`") == 1 and out.count(":begin_tab:`pytorch`") == 1
+    assert out.count(":end_tab:") == 2
+    assert out.startswith(_TABS_ZH.rsplit("\n\n结尾", 1)[0])
+    # And nothing of the wrappers is sent, only the edited last paragraph
+    assert [s.text for s in plan.to_translate] == ["End `z`, new."]
+
+
+def test_a_new_english_tab_wrapper_around_kept_text_reuses_the_translators_wrapper_lines() -> None:
+    # Given a translator who wrapped an unchanged paragraph in an mxnet tab
+    old = "Intro `x`, 1.\n\nThe function takes `a`.\n\nEnd `z`, old.\n"
+    tgt = "引言`x`，1。\n\n:begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n\n结尾`z`。\n"
+    # When the English wraps it too and adds a pytorch wrapper the translator does not have
+    new = (
+        "Intro `x`, 1.\n\n:begin_tab:`mxnet`\nThe function takes `a`.\n:end_tab:\n\n"
+        ":begin_tab:`pytorch`\nIt takes `b`.\n:end_tab:\n\nEnd `z`, old.\n"
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the mxnet wrapper is written once, the pytorch one is added, and the text is kept
+    assert out.count(":begin_tab:`mxnet`") == 1 and out.count(":begin_tab:`pytorch`") == 1
+    assert out.count(":end_tab:") == 2
+    assert ":begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n" in out
+    assert [s.text for s in plan.to_translate] == ["It takes `b`."]

@@ -1843,6 +1843,9 @@ def _claim_translators_cells(
             and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
             and not _is_marker(tgt.blocks[tb])
         ]
+        if ob is None and _is_tab_directive(block):
+            _claim_tab_wrapper(plan, diff, tgt, layout, order, k, free, used_tgt)
+            continue
         peers = [order[j] for j in range(k_lo + 1, k_hi) if written(j)]
         run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
         if not run and ob is not None:
@@ -1871,6 +1874,71 @@ def _claim_translators_cells(
             texts.append(_merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
+
+
+def _is_tab_directive(block: Block) -> bool:
+    return block.kind is BlockKind.DIRECTIVE and block.raw.lstrip().startswith((":begin_tab:", ":end_tab:"))
+
+
+def _claim_tab_wrapper(
+    plan: SyncPlan,
+    diff: SourceDiff,
+    tgt: Document,
+    layout: dict[int, _Emit],
+    order: list[int],
+    k: int,
+    free: list[int],
+    used_tgt: set[int],
+) -> None:
+    """A ``:begin_tab:`` / ``:end_tab:`` line new in the source that the translator already
+    wrote there (d2l-zh wrapped text in framework tabs before d2l-en did) is theirs: their
+    line stands for it, so the wrapper is written once, never the translator's and the
+    English's one after the other. When the English wrapper is new as a whole (nothing in it
+    comes from the old English) and the translator has a wrapper of the same frameworks
+    there, their whole wrapper stands for it and nothing of it is sent: as for a code cell the
+    translator already had, without an old English version nothing tells what changed."""
+    block = layout[order[k]]
+    key = normalise_block(plan.new_source.blocks[block.block_index])
+    same = [tb for tb in free if _is_tab_directive(tgt.blocks[tb]) and normalise_block(tgt.blocks[tb]) == key]
+    if not same:
+        return
+    tb = same[0]
+    new = plan.new_source
+    if key.startswith(":begin_tab:"):
+        k_end = next(
+            (
+                j
+                for j in range(k + 1, len(order))
+                if new.blocks[order[j]].raw.lstrip().startswith(":end_tab:")
+            ),
+            None,
+        )
+        t_end = next(
+            (t for t in range(tb + 1, len(tgt.blocks)) if tgt.blocks[t].raw.lstrip().startswith(":end_tab:")),
+            None,
+        )
+        free_set = set(free)
+        if (
+            k_end is not None
+            and t_end is not None
+            and all(
+                diff.block_old.get(order[j]) is None
+                and not layout[order[j]].skip
+                and layout[order[j]].target_span is None
+                and layout[order[j]].merged is None
+                for j in range(k + 1, k_end + 1)
+            )
+            and all(t in free_set or tgt.blocks[t].kind is BlockKind.BLANK for t in range(tb, t_end + 1))
+        ):
+            inner = {order[j] for j in range(k + 1, k_end + 1)}
+            for nb in inner:
+                layout[nb].skip = True
+            block.target_span = (tb, t_end)
+            used_tgt.update(range(tb, t_end + 1))
+            plan.to_translate = [s for s in plan.to_translate if new.pieces[s.index].block_index not in inner]
+            return
+    block.target_span = (tb, tb)
+    used_tgt.add(tb)
 
 
 def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set[int]) -> list[int]:
