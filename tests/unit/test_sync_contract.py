@@ -590,3 +590,24 @@ def test_a_new_english_tab_wrapper_around_kept_text_reuses_the_translators_wrapp
     assert out.count(":end_tab:") == 2
     assert ":begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n" in out
     assert [s.text for s in plan.to_translate] == ["It takes `b`."]
+
+
+def test_a_changed_cell_the_translator_moved_and_edited_replaces_their_copy() -> None:
+    # Given a translator who moved a cell up (with its paragraph) and left one of its lines out
+    old = (
+        "Intro `x`, 1.\n\n```bash\nconda create -y\n```\n\n"
+        "Next, download `z`.\n\n```bash\nunzip d2l.zip\n```\n\n"
+        "Now activate `d2l`.\n\n```bash\nconda activate d2l\nconda install pip -y\n```\n\nEnd `w`, 2.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n```bash\nconda create -y\n```\n\n"
+        "现在激活`d2l`。\n\n```bash\nconda activate d2l\n```\n\n"
+        "接下来，下载`z`。\n\n```bash\nunzip d2l.zip\n```\n\n结尾`w`，2。\n"
+    )
+    # When the English adds a line to that cell
+    new = old.replace("conda install pip -y\n", "conda install pip -y\npip install d2l\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the cell is written once, with the English's new line and without the line they left out
+    assert out.count("conda activate d2l") == 1 and "pip install d2l" in out
+    assert "conda install pip -y" not in out and not plan.to_translate

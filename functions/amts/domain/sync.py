@@ -1943,9 +1943,10 @@ def _claim_tab_wrapper(
 
 def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set[int]) -> list[int]:
     """The translator's copy of a changed block's old version that they moved elsewhere (a cell
-    put after the paragraph that followed it, outside the gap the alignment looked in): the
-    only unpaired translator block of the same kind and tab whose text is the old English
-    block's, comments and spacing aside."""
+    put after the paragraph that followed it, a section put elsewhere, outside the gap the
+    alignment looked in): the only unpaired translator block of the same kind and tab whose
+    text is the old English block's, comments and spacing aside; for a code cell, else the only
+    one whose code lines are alike (Jaccard >= 0.5) and closest to this old cell."""
     tgt = al.tgt
     key = _code_lines_of(old.raw.splitlines()) if old.kind is BlockKind.CODE else [normalise_block(old)]
     found = [
@@ -1961,7 +1962,24 @@ def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set
         )
         == key
     ]
-    return found if len(found) == 1 and key else []
+    if found or old.kind is not BlockKind.CODE:
+        return found if len(found) == 1 and key else []
+    # A copy they also edited (a line left out): the only such cell still as close to the old
+    # English cell as to any other old English cell (else it is the translation of another).
+    close = [
+        tb
+        for tb in range(len(tgt.blocks))
+        if tb not in used_tgt
+        and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+        and _same_slot(old, tgt.blocks[tb])
+        and _code_similarity(old, tgt.blocks[tb]) >= 0.5
+    ]
+    if len(close) != 1:
+        return []
+    cand = tgt.blocks[close[0]]
+    score = _code_similarity(old, cand)
+    others = (b for b in al.src.blocks if b is not old and b.kind is BlockKind.CODE)
+    return [] if any(_code_similarity(b, cand) >= score for b in others) else close
 
 
 def _counterparts(
