@@ -23,6 +23,9 @@ nothing is sent anywhere), then reports:
    the old piece with in the old Chinese file; the piece passes when the translator's raw text
    of every target piece of that bead (``block.raw[start:end]``, line breaks included) occurs
    verbatim in the synced file. Pieces the aligner could not pair confidently count as failures.
+   A piece the translator merged with an edited neighbour into one paragraph passes when its own
+   translated sentences (sentence alignment inside the paragraph bead) are in the synced file,
+   spacing aside: the merged paragraph as a whole changed with its edited member.
 3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
    levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order) must match the new
    English file, and no ``#@tab`` has more code cells than both the new English and the old
@@ -54,7 +57,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amts.domain.align import align_pieces
+from amts.domain.align import Bead, align_pieces, align_sentences, document_sentences
 from amts.domain.diff import ChangeKind, diff_documents, normalise
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import parse
@@ -420,6 +423,11 @@ def evaluate_texts(
     # (2) human translations kept byte for byte
     beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
     piece_old = diff_documents(old, new).piece_old
+    unchanged_old = {
+        piece_old[i]
+        for i, st in enumerate(plan.statuses)
+        if st in (ChangeKind.UNCHANGED, ChangeKind.MOVED) and i in piece_old
+    }
     reason_of = {seg.index: f"retranslated ({seg.reason})" for seg in plan.to_translate}
     for i, status in enumerate(plan.statuses):
         if status not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
@@ -438,6 +446,13 @@ def evaluate_texts(
                 for t in bead.target
             ]
             if all(r in output for r in regions):
+                result.kept += 1
+                continue
+            changed = set(bead.source) - unchanged_old
+            if changed and member_kept(old, tgt, bead, old_index, output, glossary):
+                # A paragraph the translator merged with an edited one: the changed member's
+                # sentences are spliced into the merged paragraph, so the whole merged text
+                # cannot be there; this member's own sentences are what must be.
                 result.kept += 1
                 continue
             why = f"sync: {reason_of.get(i, 'reused, but not byte for byte')}"
@@ -485,6 +500,29 @@ def evaluate_texts(
             if extra:
                 result.valid, result.problem = False, f"duplicated tab wrappers: {extra}"
     return result
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def member_kept(
+    old: Document, tgt: Document, bead: Bead, member: int, output: str, glossary: Glossary | None
+) -> bool:
+    """Whether the translator's sentences of one unchanged member of a merged paragraph bead
+    (several English paragraphs, one translated paragraph) are all in the output (spacing
+    aside: the splice may re-join lines around the changed member's sentences)."""
+    src_sents, tgt_sents = document_sentences(old), document_sentences(tgt)
+    mine = [
+        t
+        for sb in align_sentences(
+            old, tgt, [bead], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+        )
+        if sb.target and all(src_sents[s][0] == member for s in sb.source)
+        for t in sb.target
+    ]
+    flat = _squeezed(output)
+    return bool(mine) and all(_squeezed(tgt_sents[t][1]) in flat for t in mine)
 
 
 def locality(name: str, old_text: str, tgt_text: str, lang: str, glossary: Glossary | None) -> int | None:
