@@ -611,3 +611,18 @@ def test_a_changed_cell_the_translator_moved_and_edited_replaces_their_copy() ->
     # Then the cell is written once, with the English's new line and without the line they left out
     assert out.count("conda activate d2l") == 1 and "pip install d2l" in out
     assert "conda install pip -y" not in out and not plan.to_translate
+
+
+def test_a_comment_the_translator_wrote_as_one_line_stays_when_the_english_drops_part_of_it() -> None:
+    # Given a two-line English comment the translator translated as one line, in a cell
+    old = (
+        "Intro `x`, 1.\n\n```{.python .input}\n"
+        "x = f(1)\n# Make it flat\n# with shape (n, 10)\ny = x.reshape(-1)\n```\n"
+    )
+    tgt = "引言`x`，1。\n\n```{.python .input}\nx = f(1)\n# 展平为形状(n, 10)\ny = x.reshape(-1)\n```\n"
+    # When the English rewrites the code around it and drops the comment's second line
+    new = "Intro `x`, 1.\n\n```{.python .input}\nx = g(2)\n# Make it flat\ny = x.flatten()\n```\n"
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the English code is written with the translator's comment, not the English one back
+    assert out.endswith("```{.python .input}\nx = g(2)\n# 展平为形状(n, 10)\ny = x.flatten()\n```\n")

@@ -569,7 +569,8 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
     """The English version of a place both sides rewrote (code re-laid out by the translator,
     changed by the English), with the translator's comments kept where the English comment is
     unchanged: comment runs pair by order when base and translator have as many, and an English
-    run equal to a base run the translator rewrote takes their lines (at the English indent)."""
+    run equal to (or a part of) a base run the translator rewrote takes their lines (at the
+    English indent), once."""
     runs_b, runs_t = _comment_runs(base), _comment_runs(theirs)
     if not runs_b or len(runs_b) != len(runs_t):
         return ours
@@ -588,10 +589,23 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
         return ours
     out: list[str] = []
     pos = 0
+    taken: set[tuple[str, ...]] = set()
     for a, b in _comment_runs(ours):
-        lines = translated.get(key(ours[a:b]))
-        if lines is None:
+        mine = key(ours[a:b])
+        # The English run itself, else the only base run it is a part of (the English dropped
+        # some lines of a comment the translator wrote as one: their comment still stands for
+        # the lines left, rather than bringing the English back).
+        wider = [
+            k
+            for k in translated
+            if len(mine) < len(k) and any(k[i : i + len(mine)] == mine for i in range(len(k) - len(mine) + 1))
+        ]
+        found = mine if mine in translated else wider[0] if len(wider) == 1 else None
+        if found is None:
             continue
+        # Another part of a comment whose translation is already written: covered by it.
+        lines = [] if found in taken else translated[found]
+        taken.add(found)
         indent = ours[a][: len(ours[a]) - len(ours[a].lstrip())]
         out.extend(ours[pos:a])
         out.extend(indent + line.lstrip() for line in lines)
