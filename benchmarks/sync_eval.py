@@ -23,9 +23,10 @@ nothing is sent anywhere), then reports:
    the old piece with in the old Chinese file; the piece passes when the translator's raw text
    of every target piece of that bead (``block.raw[start:end]``, line breaks included) occurs
    verbatim in the synced file. Pieces the aligner could not pair confidently count as failures.
-   A piece the translator merged with an edited neighbour into one paragraph passes when its own
+   A piece the translator merged with neighbours into one paragraph passes when its own
    translated sentences (sentence alignment inside the paragraph bead) are in the synced file,
-   spacing aside: the merged paragraph as a whole changed with its edited member.
+   spacing aside: the merged paragraph as a whole changes with an edited member or is cut
+   when its members moved apart.
 3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
    levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order) must match the new
    English file, and no ``#@tab`` has more code cells than both the new English and the old
@@ -423,11 +424,6 @@ def evaluate_texts(
     # (2) human translations kept byte for byte
     beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
     piece_old = diff_documents(old, new).piece_old
-    unchanged_old = {
-        piece_old[i]
-        for i, st in enumerate(plan.statuses)
-        if st in (ChangeKind.UNCHANGED, ChangeKind.MOVED) and i in piece_old
-    }
     reason_of = {seg.index: f"retranslated ({seg.reason})" for seg in plan.to_translate}
     for i, status in enumerate(plan.statuses):
         if status not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
@@ -448,11 +444,10 @@ def evaluate_texts(
             if all(r in output for r in regions):
                 result.kept += 1
                 continue
-            changed = set(bead.source) - unchanged_old
-            if changed and member_kept(old, tgt, bead, old_index, output, glossary):
-                # A paragraph the translator merged with an edited one: the changed member's
-                # sentences are spliced into the merged paragraph, so the whole merged text
-                # cannot be there; this member's own sentences are what must be.
+            if len(bead.source) > 1 and member_kept(old, tgt, bead, old_index, output, glossary):
+                # A paragraph the translator merged with others: when another member changed
+                # (its sentences spliced in) or moved away (each member gets its own sentences),
+                # the whole merged text cannot be there; this member's own sentences must be.
                 result.kept += 1
                 continue
             why = f"sync: {reason_of.get(i, 'reused, but not byte for byte')}"
