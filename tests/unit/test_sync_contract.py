@@ -626,3 +626,28 @@ def test_a_comment_the_translator_wrote_as_one_line_stays_when_the_english_drops
     out = apply_sync(plan, machine(plan))
     # Then the English code is written with the translator's comment, not the English one back
     assert out.endswith("```{.python .input}\nx = g(2)\n# 展平为形状(n, 10)\ny = x.flatten()\n```\n")
+
+
+def test_a_changed_cell_finds_the_translators_version_when_a_paragraph_moved_past_it() -> None:
+    # Given a pytorch cell the translator rewrote (another argument, an extra paddle tab)
+    cell = "```{.python .input}\n#@tab pytorch\nloss = nn.CrossEntropyLoss()\n```\n"
+    theirs = "```{.python .input}\n#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\n```\n"
+    old = (
+        "Intro `x`, 1.\n\nLoss `l`, 2.\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n" + cell + "\n"
+        "Train `t`, 3.\n\nMore `m`, 4.\n\nEnd `z`, 5.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n损失`l`，2。\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n" + theirs + "\n"
+        "训练`t`，3。\n\n更多`m`，4。\n\n结尾`z`，5。\n"
+    )
+    # When the English changes that cell and moves a later paragraph before it
+    new = (
+        "Intro `x`, 1.\n\nEnd `z`, 5.\n\nLoss `l`, 2.\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n"
+        + cell.replace("()\n```", "()\nprint(loss)\n```")
+        + "\nTrain `t`, 3.\n\nMore `m`, 4.\n"
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the English edit is merged into the translator's cell, which is written once
+    assert out.count("CrossEntropyLoss") == 1
+    assert "#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\nprint(loss)\n```" in out

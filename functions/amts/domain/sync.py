@@ -1831,11 +1831,17 @@ def _claim_translators_cells(
         k_hi = min(
             (j for j in range(k + 1, len(order)) if _emit_targets(layout[order[j]])), default=len(order)
         )
-        lo = max((t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])), default=-1)
-        hi = min(
-            (t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])),
-            default=len(tgt.blocks),
-        )
+        before = [t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])]
+        after = [t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])]
+        lo, hi = max(before, default=-1), min(after, default=len(tgt.blocks))
+        near_lo = max(_emit_targets(layout[order[k_lo]])) if k_lo >= 0 else -1
+        near_hi = min(_emit_targets(layout[order[k_hi]])) if k_hi < len(order) else len(tgt.blocks)
+        if lo >= hi and near_lo < near_hi:
+            # Text the English moved (its translation elsewhere) does not close the gap: the
+            # neighbours written right before and after this block, in the translation's
+            # order, do.
+            lo = max((t for t in before if t < near_hi), default=-1)
+            hi = min((t for t in after if t > lo), default=len(tgt.blocks))
         last = layout[order[k_lo]] if k_lo >= 0 else None
         if (
             last is not None
