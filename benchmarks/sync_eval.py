@@ -23,10 +23,15 @@ nothing is sent anywhere), then reports:
    the old piece with in the old Chinese file; the piece passes when the translator's raw text
    of every target piece of that bead (``block.raw[start:end]``, line breaks included) occurs
    verbatim in the synced file. Pieces the aligner could not pair confidently count as failures.
+   A piece the translator merged with neighbours into one paragraph passes when its own
+   translated sentences (sentence alignment inside the paragraph bead) are in the synced file,
+   spacing aside: the merged paragraph as a whole changes with an edited member or is cut
+   when its members moved apart.
 3. **Validity**: the synced file must parse as d2lbook markdown, and its structure (heading
    levels, ``:label:`` / ``:eqlabel:`` names and figure paths in order) must match the new
    English file, and no ``#@tab`` has more code cells than both the new English and the old
-   translation (a second copy of a cell). New English cells are *not* required: a cell the
+   translation (a second copy of a cell), nor any ``:begin_tab:`` framework list more
+   wrappers than both have (a second copy of a wrapper). New English cells are *not* required: a cell the
    translators left out or replaced with their own stays theirs.
 4. **Faithfulness** (sync contract, docs/SYNC.md), by plain line rules independent of the planner:
    (a) output lines absent from the old translation but present in the old English
@@ -61,7 +66,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amts.domain.align import align_pieces
+from amts.domain.align import Bead, align_pieces, align_sentences, document_sentences
 from amts.domain.diff import ChangeKind, diff_documents, normalise
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import parse
@@ -178,6 +183,14 @@ def structure(doc: Document) -> tuple[list[str], list[str]]:
             anchors.extend("l:" + m for m in _LABEL.findall(block.raw))
             anchors.extend("f:" + m for m in _FIG.findall(block.raw))
     return anchors, cells
+
+
+_BEGIN_TAB = re.compile(r"^\s*:begin_tab:`([^`]*)`", re.MULTILINE)
+
+
+def tab_wrappers(text: str) -> list[str]:
+    """The framework lists of a file's ``:begin_tab:`` wrappers, in order (spaces removed)."""
+    return [m.replace(" ", "") for m in _BEGIN_TAB.findall(text)]
 
 
 def _heading_keys(doc: Document) -> list[str]:
@@ -455,6 +468,12 @@ def evaluate_texts(
             if all(r in output for r in regions):
                 result.kept += 1
                 continue
+            if len(bead.source) > 1 and member_kept(old, tgt, bead, old_index, output, glossary):
+                # A paragraph the translator merged with others: when another member changed
+                # (its sentences spliced in) or moved away (each member gets its own sentences),
+                # the whole merged text cannot be there; this member's own sentences must be.
+                result.kept += 1
+                continue
             why = f"sync: {reason_of.get(i, 'reused, but not byte for byte')}"
         result.misses[why] = result.misses.get(why, 0) + 1
 
@@ -488,7 +507,41 @@ def evaluate_texts(
         extra = {tab: n for tab, n in Counter(out_cells).items() if n > max(new_count[tab], tgt_count[tab])}
         if extra:
             result.valid, result.problem = False, f"duplicated code cells: {extra}"
+        else:
+            # Same for ``:begin_tab:`` wrappers: the translator's and the English's wrapper of one
+            # framework list written one after the other is a second copy.
+            new_tabs, tgt_tabs = Counter(tab_wrappers(new_text)), Counter(tab_wrappers(tgt_text))
+            extra = {
+                tab: n
+                for tab, n in Counter(tab_wrappers(output)).items()
+                if n > max(new_tabs[tab], tgt_tabs[tab])
+            }
+            if extra:
+                result.valid, result.problem = False, f"duplicated tab wrappers: {extra}"
     return result
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def member_kept(
+    old: Document, tgt: Document, bead: Bead, member: int, output: str, glossary: Glossary | None
+) -> bool:
+    """Whether the translator's sentences of one unchanged member of a merged paragraph bead
+    (several English paragraphs, one translated paragraph) are all in the output (spacing
+    aside: the splice may re-join lines around the changed member's sentences)."""
+    src_sents, tgt_sents = document_sentences(old), document_sentences(tgt)
+    mine = [
+        t
+        for sb in align_sentences(
+            old, tgt, [bead], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+        )
+        if sb.target and all(src_sents[s][0] == member for s in sb.source)
+        for t in sb.target
+    ]
+    flat = _squeezed(output)
+    return bool(mine) and all(_squeezed(tgt_sents[t][1]) in flat for t in mine)
 
 
 def locality(name: str, old_text: str, tgt_text: str, lang: str, glossary: Glossary | None) -> int | None:

@@ -685,3 +685,110 @@ def test_amts_sync_and_the_workflow_key_each_run_of_a_paragraph_on_its_own() -> 
     assert len({key for key, _t, _s in fields}) == 2
     assert apply_sync(plan, by_cli) == expected
     assert apply_sync(plan, by_workflow) == expected
+
+
+_TABS_OLD = "Intro `x`, 1.\n\nThe function takes `a`.\n\n```{.python .input}\nf(1)\n```\n\nEnd `z`, old.\n"
+_TABS_NEW = (
+    "Intro `x`, 1.\n\n:begin_tab:`mxnet`\nThe function takes `a`.\n:end_tab:\n\n"
+    ":begin_tab:`pytorch`\nThe function takes `a` and `b`.\n:end_tab:\n\n"
+    "```{.python .input}\nf(1)\n```\n\nEnd `z`, new.\n"
+)
+_TABS_ZH = (
+    "引言`x`，1。\n\n:begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n\n"
+    ":begin_tab:`pytorch`\n该函数接受`a`和`b`。\n:end_tab:\n\n"
+    "```{.python .input}\nf(1)\n```\n\n结尾`z`。\n"
+)
+
+
+def test_the_translators_tab_wrappers_and_the_new_english_ones_give_one_wrapper_per_framework() -> None:
+    # Given a translator who wrapped a paragraph in framework tabs (and added the pytorch one)
+    # before the English did
+    old, new, tgt = parse(_TABS_OLD, "en"), parse(_TABS_NEW, "en"), parse(_TABS_ZH, "zh")
+    # When the English adds the same wrappers
+    plan = plan_sync(old, new, tgt)
+    out = apply_sync(plan, machine(plan))
+    # Then each framework's wrapper is written once, the translator's, byte for byte
+    assert out.count(":begin_tab:`mxnet`") == 1 and out.count(":begin_tab:`pytorch`") == 1
+    assert out.count(":end_tab:") == 2
+    assert out.startswith(_TABS_ZH.rsplit("\n\n结尾", 1)[0])
+    # And nothing of the wrappers is sent, only the edited last paragraph
+    assert [s.text for s in plan.to_translate] == ["End `z`, new."]
+
+
+def test_a_new_english_tab_wrapper_around_kept_text_reuses_the_translators_wrapper_lines() -> None:
+    # Given a translator who wrapped an unchanged paragraph in an mxnet tab
+    old = "Intro `x`, 1.\n\nThe function takes `a`.\n\nEnd `z`, old.\n"
+    tgt = "引言`x`，1。\n\n:begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n\n结尾`z`。\n"
+    # When the English wraps it too and adds a pytorch wrapper the translator does not have
+    new = (
+        "Intro `x`, 1.\n\n:begin_tab:`mxnet`\nThe function takes `a`.\n:end_tab:\n\n"
+        ":begin_tab:`pytorch`\nIt takes `b`.\n:end_tab:\n\nEnd `z`, old.\n"
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the mxnet wrapper is written once, the pytorch one is added, and the text is kept
+    assert out.count(":begin_tab:`mxnet`") == 1 and out.count(":begin_tab:`pytorch`") == 1
+    assert out.count(":end_tab:") == 2
+    assert ":begin_tab:`mxnet`\n该函数接受`a`。\n:end_tab:\n" in out
+    assert [s.text for s in plan.to_translate] == ["It takes `b`."]
+
+
+def test_a_changed_cell_the_translator_moved_and_edited_replaces_their_copy() -> None:
+    # Given a translator who moved a cell up (with its paragraph) and left one of its lines out
+    old = (
+        "Intro `x`, 1.\n\n```bash\nconda create -y\n```\n\n"
+        "Next, download `z`.\n\n```bash\nunzip d2l.zip\n```\n\n"
+        "Now activate `d2l`.\n\n```bash\nconda activate d2l\nconda install pip -y\n```\n\nEnd `w`, 2.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n```bash\nconda create -y\n```\n\n"
+        "现在激活`d2l`。\n\n```bash\nconda activate d2l\n```\n\n"
+        "接下来，下载`z`。\n\n```bash\nunzip d2l.zip\n```\n\n结尾`w`，2。\n"
+    )
+    # When the English adds a line to that cell
+    new = old.replace("conda install pip -y\n", "conda install pip -y\npip install d2l\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the cell is written once, with the English's new line and without the line they left out
+    assert out.count("conda activate d2l") == 1 and "pip install d2l" in out
+    assert "conda install pip -y" not in out and not plan.to_translate
+
+
+def test_a_comment_the_translator_wrote_as_one_line_stays_when_the_english_drops_part_of_it() -> None:
+    # Given a two-line English comment the translator translated as one line, in a cell
+    old = (
+        "Intro `x`, 1.\n\n```{.python .input}\n"
+        "x = f(1)\n# Make it flat\n# with shape (n, 10)\ny = x.reshape(-1)\n```\n"
+    )
+    tgt = "引言`x`，1。\n\n```{.python .input}\nx = f(1)\n# 展平为形状(n, 10)\ny = x.reshape(-1)\n```\n"
+    # When the English rewrites the code around it and drops the comment's second line
+    new = "Intro `x`, 1.\n\n```{.python .input}\nx = g(2)\n# Make it flat\ny = x.flatten()\n```\n"
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the English code is written with the translator's comment, not the English one back
+    assert out.endswith("```{.python .input}\nx = g(2)\n# 展平为形状(n, 10)\ny = x.flatten()\n```\n")
+
+
+def test_a_changed_cell_finds_the_translators_version_when_a_paragraph_moved_past_it() -> None:
+    # Given a pytorch cell the translator rewrote (another argument, an extra paddle tab)
+    cell = "```{.python .input}\n#@tab pytorch\nloss = nn.CrossEntropyLoss()\n```\n"
+    theirs = "```{.python .input}\n#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\n```\n"
+    old = (
+        "Intro `x`, 1.\n\nLoss `l`, 2.\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n" + cell + "\n"
+        "Train `t`, 3.\n\nMore `m`, 4.\n\nEnd `z`, 5.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n损失`l`，2。\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n" + theirs + "\n"
+        "训练`t`，3。\n\n更多`m`，4。\n\n结尾`z`，5。\n"
+    )
+    # When the English changes that cell and moves a later paragraph before it
+    new = (
+        "Intro `x`, 1.\n\nEnd `z`, 5.\n\nLoss `l`, 2.\n\n```{.python .input}\nloss = gluon.Loss()\n```\n\n"
+        + cell.replace("()\n```", "()\nprint(loss)\n```")
+        + "\nTrain `t`, 3.\n\nMore `m`, 4.\n"
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the English edit is merged into the translator's cell, which is written once
+    assert out.count("CrossEntropyLoss") == 1
+    assert "#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\nprint(loss)\n```" in out

@@ -584,7 +584,8 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
     """The English version of a place both sides rewrote (code re-laid out by the translator,
     changed by the English), with the translator's comments kept where the English comment is
     unchanged: comment runs pair by order when base and translator have as many, and an English
-    run equal to a base run the translator rewrote takes their lines (at the English indent)."""
+    run equal to (or a part of) a base run the translator rewrote takes their lines (at the
+    English indent), once."""
     runs_b, runs_t = _comment_runs(base), _comment_runs(theirs)
     if not runs_b or len(runs_b) != len(runs_t):
         return ours
@@ -603,10 +604,23 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
         return ours
     out: list[str] = []
     pos = 0
+    taken: set[tuple[str, ...]] = set()
     for a, b in _comment_runs(ours):
-        lines = translated.get(key(ours[a:b]))
-        if lines is None:
+        mine = key(ours[a:b])
+        # The English run itself, else the only base run it is a part of (the English dropped
+        # some lines of a comment the translator wrote as one: their comment still stands for
+        # the lines left, rather than bringing the English back).
+        wider = [
+            k
+            for k in translated
+            if len(mine) < len(k) and any(k[i : i + len(mine)] == mine for i in range(len(k) - len(mine) + 1))
+        ]
+        found = mine if mine in translated else wider[0] if len(wider) == 1 else None
+        if found is None:
             continue
+        # Another part of a comment whose translation is already written: covered by it.
+        lines = [] if found in taken else translated[found]
+        taken.add(found)
         indent = ours[a][: len(ours[a]) - len(ours[a].lstrip())]
         out.extend(ours[pos:a])
         out.extend(indent + line.lstrip() for line in lines)
@@ -2002,11 +2016,17 @@ def _claim_translators_cells(
         k_hi = min(
             (j for j in range(k + 1, len(order)) if _emit_targets(layout[order[j]])), default=len(order)
         )
-        lo = max((t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])), default=-1)
-        hi = min(
-            (t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])),
-            default=len(tgt.blocks),
-        )
+        before = [t for b in order[:k] if b not in moved for t in _emit_targets(layout[b])]
+        after = [t for b in order[k + 1 :] if b not in moved for t in _emit_targets(layout[b])]
+        lo, hi = max(before, default=-1), min(after, default=len(tgt.blocks))
+        near_lo = max(_emit_targets(layout[order[k_lo]])) if k_lo >= 0 else -1
+        near_hi = min(_emit_targets(layout[order[k_hi]])) if k_hi < len(order) else len(tgt.blocks)
+        if lo >= hi and near_lo < near_hi:
+            # Text the English moved (its translation elsewhere) does not close the gap: the
+            # neighbours written right before and after this block, in the translation's
+            # order, do.
+            lo = max((t for t in before if t < near_hi), default=-1)
+            hi = min((t for t in after if t > lo), default=len(tgt.blocks))
         last = layout[order[k_lo]] if k_lo >= 0 else None
         if (
             last is not None
@@ -2028,6 +2048,9 @@ def _claim_translators_cells(
             and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
             and not _is_marker(tgt.blocks[tb])
         ]
+        if ob is None and _is_tab_directive(block):
+            _claim_tab_wrapper(plan, diff, tgt, layout, order, k, free, used_tgt)
+            continue
         peers = [order[j] for j in range(k_lo + 1, k_hi) if written(j)]
         run = _counterparts(block, al.src.blocks[ob] if ob is not None else None, free, tgt, peers, new)
         if not run and ob is not None:
@@ -2058,11 +2081,77 @@ def _claim_translators_cells(
         emit.merged_last = last_tb
 
 
+def _is_tab_directive(block: Block) -> bool:
+    return block.kind is BlockKind.DIRECTIVE and block.raw.lstrip().startswith((":begin_tab:", ":end_tab:"))
+
+
+def _claim_tab_wrapper(
+    plan: SyncPlan,
+    diff: SourceDiff,
+    tgt: Document,
+    layout: dict[int, _Emit],
+    order: list[int],
+    k: int,
+    free: list[int],
+    used_tgt: set[int],
+) -> None:
+    """A ``:begin_tab:`` / ``:end_tab:`` line new in the source that the translator already
+    wrote there (d2l-zh wrapped text in framework tabs before d2l-en did) is theirs: their
+    line stands for it, so the wrapper is written once, never the translator's and the
+    English's one after the other. When the English wrapper is new as a whole (nothing in it
+    comes from the old English) and the translator has a wrapper of the same frameworks
+    there, their whole wrapper stands for it and nothing of it is sent: as for a code cell the
+    translator already had, without an old English version nothing tells what changed."""
+    block = layout[order[k]]
+    key = normalise_block(plan.new_source.blocks[block.block_index])
+    same = [tb for tb in free if _is_tab_directive(tgt.blocks[tb]) and normalise_block(tgt.blocks[tb]) == key]
+    if not same:
+        return
+    tb = same[0]
+    new = plan.new_source
+    if key.startswith(":begin_tab:"):
+        k_end = next(
+            (
+                j
+                for j in range(k + 1, len(order))
+                if new.blocks[order[j]].raw.lstrip().startswith(":end_tab:")
+            ),
+            None,
+        )
+        t_end = next(
+            (t for t in range(tb + 1, len(tgt.blocks)) if tgt.blocks[t].raw.lstrip().startswith(":end_tab:")),
+            None,
+        )
+        free_set = set(free)
+        if (
+            k_end is not None
+            and t_end is not None
+            and all(
+                diff.block_old.get(order[j]) is None
+                and not layout[order[j]].skip
+                and layout[order[j]].target_span is None
+                and layout[order[j]].merged is None
+                for j in range(k + 1, k_end + 1)
+            )
+            and all(t in free_set or tgt.blocks[t].kind is BlockKind.BLANK for t in range(tb, t_end + 1))
+        ):
+            inner = {order[j] for j in range(k + 1, k_end + 1)}
+            for nb in inner:
+                layout[nb].skip = True
+            block.target_span = (tb, t_end)
+            used_tgt.update(range(tb, t_end + 1))
+            plan.to_translate = [s for s in plan.to_translate if new.pieces[s.index].block_index not in inner]
+            return
+    block.target_span = (tb, tb)
+    used_tgt.add(tb)
+
+
 def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set[int]) -> list[int]:
     """The translator's copy of a changed block's old version that they moved elsewhere (a cell
-    put after the paragraph that followed it, outside the gap the alignment looked in): the
-    only unpaired translator block of the same kind and tab whose text is the old English
-    block's, comments and spacing aside."""
+    put after the paragraph that followed it, a section put elsewhere, outside the gap the
+    alignment looked in): the only unpaired translator block of the same kind and tab whose
+    text is the old English block's, comments and spacing aside; for a code cell, else the only
+    one whose code lines are alike (Jaccard >= 0.5) and closest to this old cell."""
     tgt = al.tgt
     key = _code_lines_of(old.raw.splitlines()) if old.kind is BlockKind.CODE else [normalise_block(old)]
     found = [
@@ -2078,7 +2167,24 @@ def _moved_counterpart(old: Block, al: _Alignment, used_tgt: set[int], gone: set
         )
         == key
     ]
-    return found if len(found) == 1 and key else []
+    if found or old.kind is not BlockKind.CODE:
+        return found if len(found) == 1 and key else []
+    # A copy they also edited (a line left out): the only such cell still as close to the old
+    # English cell as to any other old English cell (else it is the translation of another).
+    close = [
+        tb
+        for tb in range(len(tgt.blocks))
+        if tb not in used_tgt
+        and (al.target_only(tb) or al.protected_rev.get(tb, -1) in gone)
+        and _same_slot(old, tgt.blocks[tb])
+        and _code_similarity(old, tgt.blocks[tb]) >= 0.5
+    ]
+    if len(close) != 1:
+        return []
+    cand = tgt.blocks[close[0]]
+    score = _code_similarity(old, cand)
+    others = (b for b in al.src.blocks if b is not old and b.kind is BlockKind.CODE)
+    return [] if any(_code_similarity(b, cand) >= score for b in others) else close
 
 
 def _counterparts(
