@@ -689,8 +689,11 @@ def main(argv: list[str] | None = None) -> int:
 
     n = args.worst
     print("\nworst files by characters sent beyond the real change (sent - changed):")
-    for r in sorted(results, key=lambda r: r.sent - r.changed, reverse=True)[:n]:
+    beyond = [r for r in results if r.sent > r.changed]
+    for r in sorted(beyond, key=lambda r: r.sent - r.changed, reverse=True)[:n]:
         print(f"  {r.name}: sent {r.sent:,}, changed {r.changed:,}, reasons {r.reasons}")
+    if not beyond:
+        print("  none: no file sends more than its English really changed")
     print("worst files by kept share:")
     for r in sorted(results, key=lambda r: (r.kept / r.unchanged) if r.unchanged else 1.0)[:n]:
         print(f"  {r.name}: kept {r.kept}/{r.unchanged}")
