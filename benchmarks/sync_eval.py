@@ -422,13 +422,18 @@ def perturb(text: str, seed: str) -> str:
 
 
 def evaluate_texts(
-    name: str, old_text: str, new_text: str, tgt_text: str, glossary: Glossary | None = None
+    name: str,
+    old_text: str,
+    new_text: str,
+    tgt_text: str,
+    glossary: Glossary | None = None,
+    lang: str = "zh",
 ) -> CaseResult:
     result = CaseResult(name)
     start = time.perf_counter()
     old = parse(old_text, "en", name + ".en.md")
     new = parse(new_text, "en", name + ".en-next.md")
-    tgt = parse(tgt_text, "zh", name + ".zh.md")
+    tgt = parse(tgt_text, lang, f"{name}.{lang}.md")
     plan = plan_sync(old, new, tgt, glossary=glossary)
     output = apply_sync(plan, fake_translations(plan))
     result.seconds = time.perf_counter() - start
@@ -479,7 +484,7 @@ def evaluate_texts(
 
     # (3) validity
     try:
-        out_doc = parse(output, "zh", name + ".synced.md")
+        out_doc = parse(output, lang, name + ".synced.md")
     except AmtsError as error:
         result.valid, result.problem = False, f"does not parse: {error}"
         return result
@@ -590,55 +595,37 @@ def report_locality(
         print("    not local: " + ", ".join(f"{n} ({p} places)" for n, p in bad))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--worst", type=int, default=5, help="worst files to list per figure")
-    parser.add_argument("--json", type=Path, help="write per-file figures here")
-    parser.add_argument(
-        "--synthetic",
-        action="store_true",
-        help="instead of name.en-next.md, sync against a made-up next version of every name.en.md",
-    )
-    parser.add_argument(
-        "--multi",
-        type=Path,
-        help="d2l-dev-multi corpus for the locality check (ja, ko, tr, vi; default: next to ROOT); "
-        "skipped when absent",
-    )
-    parser.add_argument(
-        "--multi-limit", type=int, default=15, help="sections per language of d2l-dev-multi (0: all)"
-    )
-    parser.add_argument("--no-locality", action="store_true", help="skip the locality check (d)")
-    parser.add_argument(
-        "--no-glossary", action="store_true", help="align without the book's TERMINOLOGY.zh.md glossary"
-    )
-    args = parser.parse_args(argv)
-    root: Path = args.root.resolve()
-    if not root.is_dir():
-        print(f"sync_eval: {root} not found: this benchmark needs the d2l-dev corpus", file=sys.stderr)
-        return 2
-    bases = sorted(p.with_name(p.name[: -len(".en-next.md")]) for p in root.rglob("*.en-next.md"))
-    bases = [
-        b
-        for b in bases
-        if b.with_name(b.name + ".en.md").exists() and b.with_name(b.name + ".zh.md").exists()
-    ]
-    if not bases:
-        print(
-            f"sync_eval: no sync cases (name.en.md, name.en-next.md, name.zh.md) under {root}",
-            file=sys.stderr,
-        )
-        return 2
-    glossary = None
-    if not args.no_glossary and (root / "TERMINOLOGY.zh.md").exists():
-        glossary = Glossary.load(root / "TERMINOLOGY.zh.md", "en", "zh")
-    if args.synthetic:
-        # Every section with a translation, each with a made-up next version.
-        bases = sorted(p.with_name(p.name[: -len(".zh.md")]) for p in root.rglob("*.zh.md"))
-        bases = [b for b in bases if b.with_name(b.name + ".en.md").exists()]
-    results = [evaluate(b, root, glossary, args.synthetic) for b in bases]
+def multi_real_cases(root: Path, multi: Path, lang: str) -> list[tuple[str, str, str, str]]:
+    """(name, old English, new English, translation) real sync cases of one d2l-dev-multi language.
 
+    The old English is the ``<name>.en.md`` the ``<lang>`` translation was made from (d2l-en
+    0.16-0.17); the new English is d2l-dev's ``<name>.en-next.md`` of the same section, a d2l-en
+    commit later than the d2l-zh 2.0 origin and so later than the multi original. A section whose
+    multi original already equals that later version has nothing to sync and is skipped."""
+    cases: list[tuple[str, str, str, str]] = []
+    for tgt_path in sorted((multi / lang).rglob(f"*.{lang}.md")):
+        base = tgt_path.with_name(tgt_path.name[: -len(f".{lang}.md")])
+        rel = base.relative_to(multi / lang)
+        old_path, next_path = base.with_name(base.name + ".en.md"), root / f"{rel}.en-next.md"
+        if not old_path.exists() or not next_path.exists():
+            continue
+        old_text, new_text = old_path.read_text(encoding="utf-8"), next_path.read_text(encoding="utf-8")
+        if old_text == new_text:
+            continue
+        cases.append((f"{lang}/{rel}", old_text, new_text, tgt_path.read_text(encoding="utf-8")))
+    return cases
+
+
+def multi_synthetic_cases(multi: Path, lang: str) -> list[tuple[str, str, str, str]]:
+    """(name, old English, made-up next English, translation) for every section of one language."""
+    cases: list[tuple[str, str, str, str]] = []
+    for name, en, tgt in locality_sections(multi / lang, lang, None):
+        cases.append((f"{lang}/{name}", en, perturb(en, seed=name), tgt))
+    return cases
+
+
+def report(results: list[CaseResult], n: int) -> None:
+    """Print the figures (1)-(4c') over ``results`` and the ``n`` worst files of each."""
     sent = sum(r.sent for r in results)
     changed = sum(r.changed for r in results)
     changed_sentences = sum(r.changed_sentences for r in results)
@@ -653,8 +640,6 @@ def main(argv: list[str] | None = None) -> int:
             reasons[k] = reasons.get(k, 0) + v
         for k, v in r.misses.items():
             misses[k] = misses.get(k, 0) + v
-    kind = "synthetic edits of name.en.md" if args.synthetic else "name.en.md -> name.en-next.md"
-    print(f"sync cases: {len(results)} ({kind}) under {root} (glossary: {'yes' if glossary else 'no'})")
     seconds = [r.seconds for r in results]
     lines = [
         f"characters really changed (ground truth): {changed:,}",
@@ -687,7 +672,6 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("\n".join(lines))
 
-    n = args.worst
     print("\nworst files by characters sent beyond the real change (sent - changed):")
     beyond = [r for r in results if r.sent > r.changed]
     for r in sorted(beyond, key=lambda r: r.sent - r.changed, reverse=True)[:n]:
@@ -716,6 +700,88 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {r.name}: {r.sent_unchanged:,} of {r.sent:,}"
                 f" (whole sentences: {r.sent_unchanged_whole:,})"
             )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--worst", type=int, default=5, help="worst files to list per figure")
+    parser.add_argument("--json", type=Path, help="write per-file figures here")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="instead of name.en-next.md, sync against a made-up next version of every name.en.md",
+    )
+    parser.add_argument(
+        "--multi",
+        type=Path,
+        help="d2l-dev-multi corpus for the locality check (ja, ko, tr, vi; default: next to ROOT); "
+        "skipped when absent",
+    )
+    parser.add_argument(
+        "--multi-limit", type=int, default=15, help="sections per language of d2l-dev-multi (0: all)"
+    )
+    parser.add_argument(
+        "--multi-real",
+        action="store_true",
+        help="real sync cases of d2l-dev-multi per language instead (old: the English the ja/ko/tr/vi "
+        "translation was made from; new: d2l-dev's name.en-next.md); with --synthetic, made-up edits",
+    )
+    parser.add_argument(
+        "--lang", action="append", help="with --multi-real: only these languages (repeatable)"
+    )
+    parser.add_argument("--no-locality", action="store_true", help="skip the locality check (d)")
+    parser.add_argument(
+        "--no-glossary", action="store_true", help="align without the book's TERMINOLOGY.zh.md glossary"
+    )
+    args = parser.parse_args(argv)
+    root: Path = args.root.resolve()
+    if not root.is_dir():
+        print(f"sync_eval: {root} not found: this benchmark needs the d2l-dev corpus", file=sys.stderr)
+        return 2
+    bases = sorted(p.with_name(p.name[: -len(".en-next.md")]) for p in root.rglob("*.en-next.md"))
+    bases = [
+        b
+        for b in bases
+        if b.with_name(b.name + ".en.md").exists() and b.with_name(b.name + ".zh.md").exists()
+    ]
+    if not bases:
+        print(
+            f"sync_eval: no sync cases (name.en.md, name.en-next.md, name.zh.md) under {root}",
+            file=sys.stderr,
+        )
+        return 2
+    glossary = None
+    if not args.no_glossary and (root / "TERMINOLOGY.zh.md").exists():
+        glossary = Glossary.load(root / "TERMINOLOGY.zh.md", "en", "zh")
+    if args.multi_real:
+        multi_dir: Path = (args.multi or root.parent / "d2l-dev-multi").resolve()
+        for lang in args.lang or ["ja", "ko", "tr", "vi"]:
+            if not (multi_dir / lang).is_dir():
+                continue
+            cases = (
+                multi_synthetic_cases(multi_dir, lang)
+                if args.synthetic
+                else multi_real_cases(root, multi_dir, lang)
+            )
+            lang_results = [evaluate_texts(*case, lang=lang) for case in cases]
+            kind = "synthetic edits" if args.synthetic else "multi original -> d2l-dev en-next"
+            print(f"\n=== {lang}: {len(lang_results)} sync cases ({kind}) under {multi_dir / lang}")
+            if lang_results:
+                report(lang_results, args.worst)
+            if args.json:
+                out = args.json.with_name(f"{args.json.stem}.{lang}{args.json.suffix}")
+                out.write_text(json.dumps([r.__dict__ for r in lang_results], indent=1), encoding="utf-8")
+        return 0
+    if args.synthetic:
+        # Every section with a translation, each with a made-up next version.
+        bases = sorted(p.with_name(p.name[: -len(".zh.md")]) for p in root.rglob("*.zh.md"))
+        bases = [b for b in bases if b.with_name(b.name + ".en.md").exists()]
+    results = [evaluate(b, root, glossary, args.synthetic) for b in bases]
+
+    kind = "synthetic edits of name.en.md" if args.synthetic else "name.en.md -> name.en-next.md"
+    print(f"sync cases: {len(results)} ({kind}) under {root} (glossary: {'yes' if glossary else 'no'})")
+    report(results, args.worst)
     if not args.no_locality and not args.synthetic:
         report_locality("d2l-dev", locality_sections(root, "zh", None), "zh", glossary)
         multi: Path = (args.multi or root.parent / "d2l-dev-multi").resolve()
