@@ -180,9 +180,16 @@ def structure(doc: Document) -> tuple[list[str], list[str]]:
                 lines[1].strip() if len(lines) > 1 and lines[1].startswith("#@tab") else "#@tab default"
             )
         if block.kind is not BlockKind.CODE:
-            anchors.extend("l:" + m for m in _LABEL.findall(block.raw))
-            anchors.extend("f:" + m for m in _FIG.findall(block.raw))
+            anchors.extend(_block_anchors(block.raw))
     return anchors, cells
+
+
+def _block_anchors(raw: str) -> list[str]:
+    """The ``l:`` label and ``f:`` figure anchors of one block in the order they are written (a
+    translator's figure line ``![…](x.svg) :label:`y``` is figure then label, as in English)."""
+    found = [(m.start(), "l:" + m.group(1)) for m in _LABEL.finditer(raw)]
+    found += [(m.start(), "f:" + m.group(1)) for m in _FIG.finditer(raw)]
+    return [anchor for _, anchor in sorted(found)]
 
 
 _BEGIN_TAB = re.compile(r"^\s*:begin_tab:`([^`]*)`", re.MULTILINE)
@@ -201,8 +208,7 @@ def _heading_keys(doc: Document) -> list[str]:
             level = len(block.raw) - len(block.raw.lstrip("#"))
             keys.append(f"h{level}:" + normalise(block.raw.lstrip("#")))
         if block.kind is not BlockKind.CODE:
-            keys.extend("l:" + m for m in _LABEL.findall(block.raw))
-            keys.extend("f:" + m for m in _FIG.findall(block.raw))
+            keys.extend(_block_anchors(block.raw))
     return keys
 
 
@@ -251,12 +257,19 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("<!-- amts:")]
 
 
-def resurrected_lines(old_en: str, old_tgt: str, output: str) -> list[str]:
+def resurrected_lines(old_en: str, old_tgt: str, output: str, new_en: str = "") -> list[str]:
     """(a) Output lines absent from the old translation but present in the OLD English: content
-    the translators had left out or replaced that the sync brought back."""
-    old_en_lines = set(_lines(old_en))
+    the translators had left out or replaced that the sync brought back. A line the new English
+    has more often than the old one (a code line of a new ``#@tab jax`` cell, an edited line that
+    now reads like another cell's) is new content, not a resurrection, and is not counted."""
+    old_en_count = Counter(_lines(old_en))
+    added = Counter(_lines(new_en)) - old_en_count
     tgt_lines = set(_lines(old_tgt))
-    return [line for line in _lines(output) if line not in tgt_lines and line in old_en_lines]
+    return [
+        line
+        for line in _lines(output)
+        if line not in tgt_lines and line in old_en_count and line not in added
+    ]
 
 
 def translatable_unchanged(old_en: str, new_en: str) -> bool:
@@ -443,7 +456,7 @@ def evaluate_texts(
     result.changed_sentences, _ = really_changed(old_text, new_text, sentences=True)
     for seg in plan.to_translate:
         result.reasons[str(seg.reason)] = result.reasons.get(str(seg.reason), 0) + 1
-    result.resurrected = resurrected_lines(old_text, tgt_text, output)
+    result.resurrected = resurrected_lines(old_text, tgt_text, output, new_text)
     result.english_same = translatable_unchanged(old_text, new_text)
     if result.english_same:
         result.lost = lost_lines(old_text, new_text, tgt_text, output)
