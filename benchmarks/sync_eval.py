@@ -12,13 +12,14 @@ later than the multi original; a section whose original already equals it is ski
 translation is ``<name>.<lang>.md``. The same figures (1)-(4c') and worst files are printed per
 language (no glossary; JSON per language as ``OUT.<lang>.json``). With ``--synthetic`` the cases
 are made-up edits of every multi section instead. Figures at the time of writing (64 ja, 70 ko,
-70 tr, 70 vi cases): sent 9.3-9.6% of whole-file re-translation; kept 99.95-100%; (a) 0 except
-tr (9 lines: ``chapter_preliminaries/pandas``, whose translator renamed the variables in code
-cells the English rewrote, plus 2 in ``chapter_installation/index``); (b) 0 except 1 tr line (a
-translated docstring whose English line the new version removed: a right removal the line rule
-cannot tell); invalid 0 except tr pandas (a translator's cell kept beside the rewritten English
-one); (c) 2.0-2.9%, mostly an unchanged sentence between two changed ones of one paragraph,
-sent so the paragraph changes in one place.
+70 tr, 70 vi cases): sent 9.2-9.5% of whole-file re-translation; kept 99.95-100%; (a), (b) and
+invalid 0 in ja, ko, vi. In tr: (a) 11 lines (9 in ``chapter_preliminaries/pandas``, whose
+translator renamed the variables of code cells the English rewrote and reordered, so their
+cells are kept beside the English ones, which is also the one invalid output; 2 in
+``chapter_installation/index``); (b) 1 line, a translated docstring whose English line the new
+version removed (a right removal the line rule cannot tell). (c) 0.8-1.1% (c' 0.5-0.8%): an
+unchanged sentence the translator fused with a changed one, or sentence beads that do not
+cover the paragraph in order.
 
 For every case it runs the real planner (``plan_sync`` with the real aligner) and assembles the
 new Chinese file with a fake engine (each segment becomes a tagged copy of its English text, so
