@@ -615,6 +615,23 @@ def test_edits_of_the_first_and_last_sentences_keep_the_human_sentences_between_
     assert " ".join(five_tr[1:4]) in out
 
 
+def test_a_heading_the_translator_glued_to_its_paragraph_stays_a_heading_when_the_paragraph_changes() -> None:
+    # Given a Korean translation whose heading line also holds the next paragraph (d2l-ko
+    # eigendecomposition: "## 행렬 분해하기 이전 예제를 ... 하자"), aligned as one merged group
+    from amts.domain.align import Bead
+
+    old = "# Title\n\n## Decomposing Matrices\n\nLet us go one step further. It is fun to do.\n\nEnd of it.\n"
+    tgt_md = "# 제목\n\n## 행렬 분해하기 한 단계 더 나아가 봅시다.재미있습니다.\n\n끝입니다.\n"
+    # When the paragraph's second sentence is edited
+    new_md = old.replace("It is fun to do.", "It is really fun to do.")
+    beads = [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0)]
+    o, n, t = parse(old, "en"), parse(new_md, "en"), parse(tgt_md, "ko")
+    plan = plan_sync(o, n, t, aligner=lambda s, g, x=None: [Bead(a, b, c) for a, b, c in beads])
+    out = apply_sync(plan, machine(plan))
+    # Then the output still has the second-level heading (the structure of the new English)
+    assert sum(1 for line in out.splitlines() if line.startswith("## ")) == 1
+
+
 def test_two_separate_edits_of_a_one_line_paragraph_keep_the_sentence_between_them() -> None:
     # Given a paragraph of five sentences translated on one line
     old = _INTRO + _FIVE + _OUTRO

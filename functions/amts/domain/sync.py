@@ -731,6 +731,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         group = [new_of_old.get(s) for s in bead.source]
         if len(group) > 1 and not _group_in_place(plan, diff, seg.index, group):
             continue
+        kinds = {new.pieces[m].block.kind for m in group if m is not None}
+        if len(group) > 1 and len(kinds | {al.tgt.pieces[t].block.kind for t in bead.target}) > 1:
+            # A heading the translator glued to its paragraph (one target line for both): the
+            # group is written as one block of one kind, so the heading would be lost.
+            continue
         candidates.append((pos, seg, [m for m in group if m is not None], bead))
     if not candidates:
         return
