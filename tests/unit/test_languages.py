@@ -105,6 +105,13 @@ def test_korean_sentences_end_at_a_glued_period(text: str, expected: list[str]) 
         ("제안되었습니다.2017년 이후 쓰입니다.", ["제안되었습니다.", "2017년 이후 쓰입니다."]),
         ("줄어듭니다.nIn은 변수가 적습니다.", ["줄어듭니다.", "nIn은 변수가 적습니다."]),
         ("왜 그럴까요?Shannon은 답했습니다.", ["왜 그럴까요?", "Shannon은 답했습니다."]),
+        # an ending closed by a bracket, then the glued period (d2l-ko lookup-api: "것입니다).API")
+        (
+            "소개할 수 없습니다 (아마 원하지 않을 것입니다).API 설명서는 많습니다.",
+            ["소개할 수 없습니다 (아마 원하지 않을 것입니다).", "API 설명서는 많습니다."],
+        ),
+        # a closing bracket after a noun is not an ending: "(v1).x" stays one
+        ("버전 (v1).x 파일을 씁니다.", ["버전 (v1).x 파일을 씁니다."]),
         # lower case after a space says nothing in Hangul text: the ending decides
         ("분명합니다. eigendecomposition 은 쉽습니다.", ["분명합니다.", "eigendecomposition 은 쉽습니다."]),
         # a period after a noun is a file name or a version, not an ending

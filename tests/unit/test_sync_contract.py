@@ -586,6 +586,52 @@ def test_two_separate_edited_sentences_of_a_paragraph_are_sent_each_on_its_own()
     assert "\n".join([_FIVE_ZH[0], *(p[1][0] for p in places[:1]), _FIVE_ZH[2]]) in out
 
 
+def test_edits_of_the_first_and_last_sentences_keep_the_human_sentences_between_them() -> None:
+    # Given a Turkish paragraph of five sentences on one line (d2l-tr transformer: "transformer"
+    # capitalised in the first and last sentences of a paragraph, the middle ones unchanged)
+    old = _INTRO + _FIVE + _OUTRO
+    five_tr = [
+        "Önce `alpha` 2 katman kullanır.",
+        "Sonra `beta` 3 katman kullanır.",
+        "Ardından `gamma` 4 katman kullanır.",
+        "Daha sonra `delta` 5 katman kullanır.",
+        "Son olarak `eps` 6 katman kullanır.",
+    ]
+    tgt_md = "Giriş: `x` ve 1 öğe.\n\n" + " ".join(five_tr) + "\n\nSonuç: `y` ve 5 öğe.\n"
+    new_md = _INTRO + _FIVE.replace("uses 2 layers", "uses 20 layers").replace("uses 6", "uses 60") + _OUTRO
+    # When its first and last sentences are edited
+    from amts.domain.align import Bead
+
+    o, n, t = parse(old, "en"), parse(new_md, "en"), parse(tgt_md, "tr")
+    beads = [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)]
+    plan = plan_sync(o, n, t, aligner=lambda s, g, x=None: [Bead(a, b, c) for a, b, c in beads])
+    out = apply_sync(plan, machine(plan))
+    # Then only those two sentences are sent, each on its own
+    assert [s.text for s in plan.to_translate] == [
+        "First `alpha` uses 20 layers.",
+        "Finally `eps` uses 60 layers.",
+    ]
+    # And the three human sentences between them stay byte for byte, in one piece
+    assert " ".join(five_tr[1:4]) in out
+
+
+def test_a_heading_the_translator_glued_to_its_paragraph_stays_a_heading_when_the_paragraph_changes() -> None:
+    # Given a Korean translation whose heading line also holds the next paragraph (d2l-ko
+    # eigendecomposition: "## 행렬 분해하기 이전 예제를 ... 하자"), aligned as one merged group
+    from amts.domain.align import Bead
+
+    old = "# Title\n\n## Decomposing Matrices\n\nLet us go one step further. It is fun to do.\n\nEnd of it.\n"
+    tgt_md = "# 제목\n\n## 행렬 분해하기 한 단계 더 나아가 봅시다.재미있습니다.\n\n끝입니다.\n"
+    # When the paragraph's second sentence is edited
+    new_md = old.replace("It is fun to do.", "It is really fun to do.")
+    beads = [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0)]
+    o, n, t = parse(old, "en"), parse(new_md, "en"), parse(tgt_md, "ko")
+    plan = plan_sync(o, n, t, aligner=lambda s, g, x=None: [Bead(a, b, c) for a, b, c in beads])
+    out = apply_sync(plan, machine(plan))
+    # Then the output still has the second-level heading (the structure of the new English)
+    assert sum(1 for line in out.splitlines() if line.startswith("## ")) == 1
+
+
 def test_two_separate_edits_of_a_one_line_paragraph_keep_the_sentence_between_them() -> None:
     # Given a paragraph of five sentences translated on one line
     old = _INTRO + _FIVE + _OUTRO

@@ -120,8 +120,13 @@ def _rules(lang: str, glued_period: bool | None = None) -> _Rules:
         glued,
         endings,
         # an ending, the terminal, then a Latin letter or a digit with no space between: a glued
-        # period too, so the gluedPeriod setting turns it off with the rest
-        re.compile(rf"(?<=[{re.escape(endings)}])[.!?]+[{_CLOSERS}{_CLOSE_CLASS}]*(?=[A-Za-z0-9])")
+        # period too, so the gluedPeriod setting turns it off with the rest. The ending may be
+        # closed by a bracket or quote first ("것입니다).API": the sentence ends inside the
+        # parenthesis, the period after it is still glued to the next sentence)
+        re.compile(
+            rf"(?<=[{re.escape(endings)}])[{_CLOSERS}{_CLOSE_CLASS}]*[.!?]+[{_CLOSERS}{_CLOSE_CLASS}]*"
+            r"(?=[A-Za-z0-9])"
+        )
         if endings and glued
         else None,
     )

@@ -731,6 +731,11 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         group = [new_of_old.get(s) for s in bead.source]
         if len(group) > 1 and not _group_in_place(plan, diff, seg.index, group):
             continue
+        kinds = {new.pieces[m].block.kind for m in group if m is not None}
+        if len(group) > 1 and len(kinds | {al.tgt.pieces[t].block.kind for t in bead.target}) > 1:
+            # A heading the translator glued to its paragraph (one target line for both): the
+            # group is written as one block of one kind, so the heading would be lost.
+            continue
         candidates.append((pos, seg, [m for m in group if m is not None], bead))
     if not candidates:
         return
@@ -770,6 +775,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
                 continue
             result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
+            if result is None and len(bead.source) == 1:
+                result = _edges_changed(
+                    al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead, tgt_by_piece
+                )
         if result is None:
             continue
         partial, n_before, n_after = result
@@ -825,6 +834,37 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         ]
     if absorbed:
         plan.to_translate = [seg for seg in plan.to_translate if seg.index not in absorbed]
+
+
+def _edges_changed(
+    al: _Alignment,
+    plan: SyncPlan,
+    seg: SegmentToTranslate,
+    old_ids: list[int],
+    sbeads: list[Bead],
+    src_sents: list[tuple[int, str]],
+    tgt_sents: list[tuple[int, str]],
+    bead: Bead,
+    tgt_by_piece: Mapping[int, list[int]],
+) -> tuple[SegmentToTranslate, int, int] | None:
+    """The whole paragraph as one "partial" segment when its first and its last sentences
+    changed but unchanged sentences between them keep separate changed runs apart, and those
+    runs can each be spliced (:func:`_run_splices`): the caller then sends the runs only, not
+    the human sentences between them (d2l-ko/tr transformer: "transformer" capitalised at both
+    ends of a paragraph sent its three unchanged middle sentences). None otherwise: the
+    paragraph is sent whole, as before."""
+    result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, whole=True)
+    if result is None or not result[0].text:
+        return None
+    new = plan.new_source
+    nb = new.pieces[seg.index].block_index
+    if len(new.blocks[nb].pieces) != 1 or new.blocks[nb].kind is not al.tgt.pieces[bead.target[0]].block.kind:
+        return None
+    sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
+    if _splice_bead(al, plan._layout, bead.target, sentences, 0, 0) is None:
+        return None
+    runs = _run_splices(al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead.target, sentences)
+    return result if runs else None
 
 
 def _run_splices(
@@ -1181,11 +1221,14 @@ def _partial_segment(
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
     members: Sequence[int] = (),
+    *,
+    whole: bool = False,
 ) -> tuple[SegmentToTranslate, int, int] | None:
     """The changed run of sentences of ``seg``'s piece with the human text before and after it,
     and how many target sentences precede and follow it. ``members``: the new pieces of a group
     the translator merged (in order, ``seg``'s among them), whose sentences are taken together;
-    the run must lie inside ``seg``'s piece."""
+    the run must lie inside ``seg``'s piece. A run from the first to the last sentence gives
+    None unless ``whole`` (see :func:`_edges_changed`)."""
     owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents, members)
     if owned is None:
         return None
@@ -1194,7 +1237,7 @@ def _partial_segment(
     if not changed:
         return _deletion(seg, plan, sbeads, owner, tgt_sents)
     start, end = _widen(min(changed), max(changed) + 1, owner)
-    if start == 0 and end == len(where):
+    if start == 0 and end == len(where) and not whole:
         return None
     if seg.index not in {where[j][0] for j in range(start, end)}:
         return None  # the edit is elsewhere in the group: nothing of this piece to send
