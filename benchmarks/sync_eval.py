@@ -85,6 +85,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -311,17 +312,22 @@ def _key(text: str) -> str:
     return normalise(_LABEL_ROLE.sub("", _SLIDE.sub("", text)))
 
 
-def unchanged_sent(old_en: str, segments: list[str]) -> int:
-    """(c) Characters of the sent text whose English sentence already exists in the old English
-    (slide markers, labels and whitespace ignored)."""
-    old_key = "\n".join(_key(u) for u in text_units(old_en))
+def _sent_matching(segments: list[str], unchanged: Callable[[str], bool]) -> int:
+    """Characters of the sent sentences whose key (12 characters or more) ``unchanged`` accepts."""
     total = 0
     for text in segments:
         for sentence in _SENTENCE_CUT.split(text):
             k = _key(sentence)
-            if len(k) >= 12 and k in old_key:
+            if len(k) >= 12 and unchanged(k):
                 total += len(sentence)
     return total
+
+
+def unchanged_sent(old_en: str, segments: list[str]) -> int:
+    """(c) Characters of the sent text whose English sentence already exists in the old English
+    (slide markers, labels and whitespace ignored)."""
+    old_key = "\n".join(_key(u) for u in text_units(old_en))
+    return _sent_matching(segments, lambda k: k in old_key)
 
 
 def unchanged_sent_whole(old_en: str, segments: list[str]) -> int:
@@ -329,13 +335,7 @@ def unchanged_sent_whole(old_en: str, segments: list[str]) -> int:
     English (same cut and normalisation as :func:`unchanged_sent`): a sentence that is only part
     of an old (run-on) sentence did change and is not counted."""
     old_sentences = {_key(s) for u in text_units(old_en) for s in _SENTENCE_CUT.split(u)}
-    total = 0
-    for text in segments:
-        for sentence in _SENTENCE_CUT.split(text):
-            k = _key(sentence)
-            if len(k) >= 12 and k in old_sentences:
-                total += len(sentence)
-    return total
+    return _sent_matching(segments, lambda k: k in old_sentences)
 
 
 def locality_case(old_en: str, seed: str) -> str | None:
