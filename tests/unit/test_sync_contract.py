@@ -792,3 +792,22 @@ def test_a_changed_cell_finds_the_translators_version_when_a_paragraph_moved_pas
     # Then the English edit is merged into the translator's cell, which is written once
     assert out.count("CrossEntropyLoss") == 1
     assert "#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\nprint(loss)\n```" in out
+
+
+def test_a_changed_equation_the_translator_wrote_inline_is_not_added_as_a_second_copy() -> None:
+    # Given a display equation with its label that the translator wrote inline in their paragraph
+    old = (
+        "Intro `x`, 1.\n\nThe model is\n\n$$y = Xw + b.$$\n:eqlabel:`eq_model`\n\n"
+        "where `w` holds the weights, 2.\n\nEnd `z`, 3.\n"
+    )
+    tgt = "引言`x`，1。\n\n模型为 $y = Xw + b.$\n\n其中`w`为权重，2。\n\n结尾`z`，3。\n"
+    # When the English changes the equation
+    new = old.replace("$$y = Xw + b.$$", "$$y = Xw + b + \\epsilon.$$")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the translator's paragraph stays as it is, and neither the equation nor its label is
+    # added next to it
+    assert out == tgt
+    assert not plan.to_translate
+    # And the plan says where the translator's inline equation needs a look
+    assert any("eq_model" in note or "y = Xw + b" in note for note in plan.notes)

@@ -1767,6 +1767,16 @@ def _claim_translators_cells(
             if run:
                 moved.add(nb)
         if not run:
+            if ob is not None and block.kind is BlockKind.MATH and _written_inline(al.src.blocks[ob], al):
+                # The translator wrote this equation inline in their paragraph: that choice is
+                # theirs, and inserting the new display block would give the equation twice.
+                emit.omit = True
+                label = _EQLABEL.search(block.raw)
+                plan.notes.append(
+                    "changed equation "
+                    + (f"`{label.group(1)}`" if label else f"${_math_body(block.raw)}$")
+                    + " is written inline in the translation: kept as the translator wrote it, check it"
+                )
             continue
         first, last_tb = run[0], run[-1]
         base = ob if ob is not None else al.protected_rev.get(first)
@@ -1788,6 +1798,39 @@ def _claim_translators_cells(
             texts.append(merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
+
+
+# Math in running text: ``$$…$$`` written mid-line (not a display block) or ``$…$``.
+_INLINE_MATH = re.compile(r"\$\$((?:\\.|[^$\\])+)\$\$|(?<![$\\])\$((?:\\.|[^$\\])+)\$")
+
+
+def _math_body(raw: str) -> str:
+    """The body of a display equation between its outer ``$$``, spacing collapsed."""
+    first, last = raw.find("$$"), raw.rfind("$$")
+    return " ".join(raw[first + 2 : last if last > first + 1 else len(raw)].split())
+
+
+def _written_inline(old: Block, al: _Alignment) -> bool:
+    """Whether the translator wrote the old display equation ``old`` into their text (``$…$``,
+    or ``$$…$$`` mid-line, in a paragraph) while the old English has no such inline math: their
+    paragraph then stands for the equation (spacing and a closing ``.``/``,`` aside)."""
+
+    def key(math: str) -> str:
+        return "".join(math.split()).rstrip(".,;")
+
+    body = key(_math_body(old.raw))
+    if not body:
+        return False
+
+    def inline(doc: Document) -> bool:
+        return any(
+            key(m.group(1) or m.group(2)) == body
+            for b in doc.blocks
+            if b.pieces
+            for m in _INLINE_MATH.finditer(b.raw)
+        )
+
+    return inline(al.tgt) and not inline(al.src)
 
 
 def _is_tab_directive(block: Block) -> bool:
