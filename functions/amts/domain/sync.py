@@ -63,6 +63,7 @@ docs/SYNC.md):
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import re
@@ -1651,7 +1652,68 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             plan.target_only_kept += 1
         else:
             plan.target_only_dropped += 1
-    plan._layout = [layout[b] for b in order]
+    plan._layout = _translators_order(diff, [layout[b] for b in order])
+
+
+def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
+    """The emission order: blocks the English did not move keep the translator's order, so an
+    edit elsewhere does not move a section the translator laid out otherwise (a translation
+    that follows a newer English layout); only blocks the English moved, added or wrote from
+    the source follow the new English order.
+
+    The blocks the English did not move are the longest run of new blocks whose old blocks stay
+    in order; those written from the translation (a copied span, a merged or spliced block) are
+    put in the translator's order, and every other entry goes right after the one that precedes
+    it in the new English order."""
+    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
+    seq = [(k, old_of[e.block_index]) for k, e in enumerate(emits) if e.block_index in old_of]
+    # Longest increasing subsequence of the old block indices (patience sorting).
+    tails: list[int] = []
+    tail_k: list[int] = []
+    prev: dict[int, int | None] = {}
+    for k, ob in seq:
+        i = bisect.bisect_left(tails, ob)
+        prev[k] = tail_k[i - 1] if i else None
+        if i == len(tails):
+            tails.append(ob)
+            tail_k.append(k)
+        else:
+            tails[i] = ob
+            tail_k[i] = k
+    unmoved: set[int] = set()
+    cur = tail_k[-1] if tail_k else None
+    while cur is not None:
+        unmoved.add(cur)
+        cur = prev[cur]
+
+    def anchor(e: _Emit) -> int | None:
+        if e.splice is not None:
+            return e.splice.first
+        targets = _emit_targets(e)
+        return min(targets) if targets else None
+
+    fixed = {
+        k: t
+        for k, e in enumerate(emits)
+        if k in unmoved and not e.skip and not e.omit and (t := anchor(e)) is not None
+    }
+    if not fixed:
+        return emits
+    head: list[int] = []
+    follow: dict[int, list[int]] = {k: [] for k in fixed}
+    last: int | None = None
+    for k in range(len(emits)):
+        if k in fixed:
+            last = k
+        elif last is None:
+            head.append(k)
+        else:
+            follow[last].append(k)
+    out = [emits[k] for k in head]
+    for k in sorted(fixed, key=lambda k: (fixed[k], k)):
+        out.append(emits[k])
+        out.extend(emits[j] for j in follow[k])
+    return out
 
 
 def _emit_targets(emit: _Emit) -> list[int]:
