@@ -838,3 +838,57 @@ def test_a_changed_cell_finds_the_translators_version_when_a_paragraph_moved_pas
     # Then the English edit is merged into the translator's cell, which is written once
     assert out.count("CrossEntropyLoss") == 1
     assert "#@tab pytorch, paddle\nloss = nn.CrossEntropyLoss(reduction='none')\nprint(loss)\n```" in out
+
+
+def test_a_changed_equation_the_translator_wrote_inline_is_not_added_as_a_second_copy() -> None:
+    # Given a display equation with its label that the translator wrote inline in their paragraph
+    old = (
+        "Intro `x`, 1.\n\nThe model is\n\n$$y = Xw + b.$$\n:eqlabel:`eq_model`\n\n"
+        "where `w` holds the weights, 2.\n\nEnd `z`, 3.\n"
+    )
+    tgt = "引言`x`，1。\n\n模型为 $y = Xw + b.$\n\n其中`w`为权重，2。\n\n结尾`z`，3。\n"
+    # When the English changes the equation
+    new = old.replace("$$y = Xw + b.$$", "$$y = Xw + b + \\epsilon.$$")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the translator's paragraph stays as it is, and neither the equation nor its label is
+    # added next to it
+    assert out == tgt
+    assert not plan.to_translate
+    # And the plan says where the translator's inline equation needs a look
+    assert any("eq_model" in note or "y = Xw + b" in note for note in plan.notes)
+
+
+def test_blocks_the_english_did_not_move_keep_the_translators_order() -> None:
+    # Given a translation that follows a newer English layout: the download section after the
+    # install section, with other content
+    ca = "```bash\npip install d2l==1.0\n```\n"
+    old = (
+        "# Install\n\nIntro `x`, 1.\n\n## Downloading the D2L Notebooks\n\nRun `unzip`, 3.\n\n"
+        "```bash\nunzip d2l-en.zip\n```\n\n## Installing `d2l`\n\nRun `pip`, 2.\n\n" + ca + "\n"
+        "## Next\n\nEnd `z`, 4.\n"
+    )
+    tgt = (
+        "# 安装\n\n引言`x`，1。\n\n## 安装`d2l`\n\n运行`pip`，2。\n\n" + ca + "\n"
+        "## 下载 D2L Notebook\n\n运行`curl`和`tar`，5。\n\n```bash\ncurl d2l.tar | tar x\n```\n\n"
+        "## 下一步\n\n结尾`z`，4。\n"
+    )
+    # When the English only appends a sentence to the last paragraph
+    new = old.replace("End `z`, 4.", "End `z`, 4. Then open `jupyter`.")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the sections stay in the translator's order and the output changes in one place only
+    assert out.index("## 安装`d2l`") < out.index("## 下载 D2L Notebook")
+    assert len(changed_places(tgt, out)) == 1
+
+
+def test_a_block_the_english_moved_follows_the_new_english_order() -> None:
+    # Given a translation in the English order
+    old = "Intro `x`, 1.\n\nAlpha `a`, 2.\n\nBeta `b`, 3.\n\nGamma `g`, 4.\n\nEnd `z`, 5.\n"
+    tgt = "引言`x`，1。\n\n阿尔法`a`，2。\n\n贝塔`b`，3。\n\n伽马`g`，4。\n\n结尾`z`，5。\n"
+    # When the English moves one paragraph to the end
+    new = "Intro `x`, 1.\n\nBeta `b`, 3.\n\nGamma `g`, 4.\n\nEnd `z`, 5.\n\nAlpha `a`, 2.\n"
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the translator's paragraph moves with it
+    assert out == "引言`x`，1。\n\n贝塔`b`，3。\n\n伽马`g`，4。\n\n结尾`z`，5。\n\n阿尔法`a`，2。\n"

@@ -63,6 +63,7 @@ docs/SYNC.md):
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import re
@@ -1694,7 +1695,68 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             plan.target_only_kept += 1
         else:
             plan.target_only_dropped += 1
-    plan._layout = [layout[b] for b in order]
+    plan._layout = _translators_order(diff, [layout[b] for b in order])
+
+
+def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
+    """The emission order: blocks the English did not move keep the translator's order, so an
+    edit elsewhere does not move a section the translator laid out otherwise (a translation
+    that follows a newer English layout); only blocks the English moved, added or wrote from
+    the source follow the new English order.
+
+    The blocks the English did not move are the longest run of new blocks whose old blocks stay
+    in order; those written from the translation (a copied span, a merged or spliced block) are
+    put in the translator's order, and every other entry goes right after the one that precedes
+    it in the new English order."""
+    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
+    seq = [(k, old_of[e.block_index]) for k, e in enumerate(emits) if e.block_index in old_of]
+    # Longest increasing subsequence of the old block indices (patience sorting).
+    tails: list[int] = []
+    tail_k: list[int] = []
+    prev: dict[int, int | None] = {}
+    for k, ob in seq:
+        i = bisect.bisect_left(tails, ob)
+        prev[k] = tail_k[i - 1] if i else None
+        if i == len(tails):
+            tails.append(ob)
+            tail_k.append(k)
+        else:
+            tails[i] = ob
+            tail_k[i] = k
+    unmoved: set[int] = set()
+    cur = tail_k[-1] if tail_k else None
+    while cur is not None:
+        unmoved.add(cur)
+        cur = prev[cur]
+
+    def anchor(e: _Emit) -> int | None:
+        if e.splice is not None:
+            return e.splice.first
+        targets = _emit_targets(e)
+        return min(targets) if targets else None
+
+    fixed = {
+        k: t
+        for k, e in enumerate(emits)
+        if k in unmoved and not e.skip and not e.omit and (t := anchor(e)) is not None
+    }
+    if not fixed:
+        return emits
+    head: list[int] = []
+    follow: dict[int, list[int]] = {k: [] for k in fixed}
+    last: int | None = None
+    for k in range(len(emits)):
+        if k in fixed:
+            last = k
+        elif last is None:
+            head.append(k)
+        else:
+            follow[last].append(k)
+    out = [emits[k] for k in head]
+    for k in sorted(fixed, key=lambda k: (fixed[k], k)):
+        out.append(emits[k])
+        out.extend(emits[j] for j in follow[k])
+    return out
 
 
 def _emit_targets(emit: _Emit) -> list[int]:
@@ -1810,6 +1872,16 @@ def _claim_translators_cells(
             if run:
                 moved.add(nb)
         if not run:
+            if ob is not None and block.kind is BlockKind.MATH and _written_inline(al.src.blocks[ob], al):
+                # The translator wrote this equation inline in their paragraph: that choice is
+                # theirs, and inserting the new display block would give the equation twice.
+                emit.omit = True
+                label = _EQLABEL.search(block.raw)
+                plan.notes.append(
+                    "changed equation "
+                    + (f"`{label.group(1)}`" if label else f"${_math_body(block.raw)}$")
+                    + " is written inline in the translation: kept as the translator wrote it, check it"
+                )
             continue
         first, last_tb = run[0], run[-1]
         base = ob if ob is not None else al.protected_rev.get(first)
@@ -1831,6 +1903,39 @@ def _claim_translators_cells(
             texts.append(merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
+
+
+# Math in running text: ``$$…$$`` written mid-line (not a display block) or ``$…$``.
+_INLINE_MATH = re.compile(r"\$\$((?:\\.|[^$\\])+)\$\$|(?<![$\\])\$((?:\\.|[^$\\])+)\$")
+
+
+def _math_body(raw: str) -> str:
+    """The body of a display equation between its outer ``$$``, spacing collapsed."""
+    first, last = raw.find("$$"), raw.rfind("$$")
+    return " ".join(raw[first + 2 : last if last > first + 1 else len(raw)].split())
+
+
+def _written_inline(old: Block, al: _Alignment) -> bool:
+    """Whether the translator wrote the old display equation ``old`` into their text (``$…$``,
+    or ``$$…$$`` mid-line, in a paragraph) while the old English has no such inline math: their
+    paragraph then stands for the equation (spacing and a closing ``.``/``,`` aside)."""
+
+    def key(math: str) -> str:
+        return "".join(math.split()).rstrip(".,;")
+
+    body = key(_math_body(old.raw))
+    if not body:
+        return False
+
+    def inline(doc: Document) -> bool:
+        return any(
+            key(m.group(1) or m.group(2)) == body
+            for b in doc.blocks
+            if b.pieces
+            for m in _INLINE_MATH.finditer(b.raw)
+        )
+
+    return inline(al.tgt) and not inline(al.src)
 
 
 def _is_tab_directive(block: Block) -> bool:
