@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -464,3 +465,66 @@ def test_a_whitespace_only_commit_sends_nothing_when_the_alignment_is_confident(
     # Then nothing is sent and every block is the translator's, byte for byte
     assert plan.to_translate == [] and not plan.identical
     assert apply_sync(plan, {}) == tgt.render()
+
+
+_GLUED_EN = """# Title
+
+An introduction long enough to be a paragraph of its own.
+
+## Summary
+* The mean is the average value of a random variable.
+* The variance is the expected square of the difference between the random variable and its mean.
+* The standard deviation is the square root of the variance.
+
+## Exercises
+1. What is the mean of a fair die?
+"""
+# Machine-first Japanese translations write the heading and its whole list on one line.
+_GLUED_JA = (
+    "# タイトル\n\n節の導入となる十分に長い文です。\n\n"
+    "## まとめ * 平均は確率変数の平均値です。* 分散は確率変数とその平均との差の二乗の期待値です。"
+    "* 標準偏差は分散の平方根です。\n\n## 演習 1.公平なサイコロの平均は何ですか？\n"
+)
+
+
+def _one_place_changed(old: str, new: str) -> list[str]:
+    """The old text's lines replaced or removed in ``new`` (there must be exactly one run)."""
+    ops = [
+        op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"
+    ]
+    assert len(ops) == 1, ops
+    return [old[ops[0][1] : ops[0][2]]]
+
+
+def test_an_item_of_a_list_glued_to_its_heading_gains_a_sentence_and_only_that_sentence_is_sent() -> None:
+    # Given a Japanese summary whose heading and list items the translator wrote as one line,
+    # and a new English where the second item gained a sentence
+    new_en = _GLUED_EN.replace("and its mean.", "and its mean. It measures the spread.")
+    old, new, tgt = parse(_GLUED_EN, "en"), parse(new_en, "en"), parse(_GLUED_JA, "ja")
+    # When planned and assembled
+    plan = plan_sync(old, new, tgt)
+    out = apply_sync(plan, machine(plan))
+    # Then only that sentence is sent, spliced right after the item's translation: the output
+    # differs from the old translation in exactly one place, an insertion
+    assert [s.text for s in plan.to_translate] == ["It measures the spread."]
+    assert _one_place_changed(_GLUED_JA, out) == [""]
+    assert "期待値です。机翻〈It measures the spread.〉" in out
+
+
+def test_two_items_of_a_glued_list_edited_send_each_items_change_and_keep_the_item_between() -> None:
+    # Given the same glued summary, where the second and the third item each gained a sentence
+    new_en = _GLUED_EN.replace("and its mean.", "and its mean. (updated)").replace(
+        "of the variance.", "of the variance. (updated)"
+    )
+    old, new, tgt = parse(_GLUED_EN, "en"), parse(new_en, "en"), parse(_GLUED_JA, "ja")
+    # When planned and assembled
+    plan = plan_sync(old, new, tgt)
+    out = apply_sync(
+        plan, {s.key: Translation(f"机翻〈{s.text}〉", Origin.MACHINE) for s in plan.to_translate}
+    )
+    # Then only the two new sentences are sent, each spliced at its own item, and the
+    # translator's third item (and its list marker) between them stays byte for byte
+    assert [s.text for s in plan.to_translate] == ["(updated)", "(updated)"]
+    assert "期待値です。机翻〈(updated)〉" in out
+    assert "* 標準偏差は分散の平方根です。机翻〈(updated)〉" in out
+    assert out.startswith(_GLUED_JA.split("* 分散")[0])

@@ -719,7 +719,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
     """
     new_of_old = {o: n for n, o in diff.piece_old.items()}
     new = plan.new_source
-    candidates: list[tuple[int, SegmentToTranslate, list[int], Bead]] = []
+    candidates: list[tuple[int, SegmentToTranslate, list[int], Bead, bool]] = []
     for pos, seg in enumerate(plan.to_translate):
         old = diff.piece_old.get(seg.index)
         if seg.reason is not Reason.EDITED or old is None:
@@ -733,11 +733,16 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         if len(group) > 1 and not _group_in_place(plan, diff, seg.index, group):
             continue
         kinds = {new.pieces[m].block.kind for m in group if m is not None}
-        if len(group) > 1 and len(kinds | {al.tgt.pieces[t].block.kind for t in bead.target}) > 1:
-            # A heading the translator glued to its paragraph (one target line for both): the
-            # group is written as one block of one kind, so the heading would be lost.
+        glued = len(group) > 1 and len(kinds | {al.tgt.pieces[t].block.kind for t in bead.target}) > 1
+        if glued and len({al.tgt.pieces[t].block_index for t in bead.target}) > 1:
+            # A heading the translator glued to its paragraph (one target line for both), but
+            # the group spans several target blocks: written as one block of one kind, the
+            # heading would be lost.
             continue
-        candidates.append((pos, seg, [m for m in group if m is not None], bead))
+        if any(c[3] is bead for c in candidates):
+            # A second edited member of the same group: the first one's run holds its changes.
+            continue
+        candidates.append((pos, seg, [m for m in group if m is not None], bead, glued))
     if not candidates:
         return
     src_sents = document_sentences(al.src)
@@ -760,7 +765,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         tgt_by_piece.setdefault(piece, []).append(k)
     absorbed: set[int] = set()
     extra: dict[int, list[SegmentToTranslate]] = {}  # position in to_translate → the later runs
-    for k, (pos, seg, members, bead) in enumerate(candidates):
+    for k, (pos, seg, members, bead, glued) in enumerate(candidates):
         old_ids = [i for s in bead.source for i in src_by_piece.get(s, [])]
         tgt_ids = [i for t in bead.target for i in tgt_by_piece.get(t, [])]
         sbeads = _fold_target_only(beads_of.get(k, []))
@@ -783,6 +788,16 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         if result is None:
             continue
         partial, n_before, n_after = result
+        sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
+        if glued:
+            # The translator wrote the group (a heading and its list, say) as one block of
+            # another kind: only the spliced raw block keeps it (and every other member) as
+            # written, so the group is reused this way or not at all.
+            glued_splice = _splice_bead(
+                al, plan._layout, bead.target, sentences, n_before, n_after, deletion=not partial.text
+            )
+            if glued_splice is None:
+                continue
         plan.to_translate[pos] = partial
         if not partial.text:
             # Only deleted sentences: nothing is sent, the translator's other sentences stay.
@@ -799,20 +814,30 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
                 for emit in plan._layout:
                     if emit.block_index == new.pieces[m].block_index:
                         emit.omit = True
-        if (
+        if not glued and (
             len(new.blocks[nb].pieces) != 1
             or new.blocks[nb].kind is not al.tgt.pieces[bead.target[0]].block.kind
         ):
             continue  # (a paragraph that became a list item is written as an item)
-        sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
         splice = _splice_bead(
             al, plan._layout, bead.target, sentences, n_before, n_after, deletion=not partial.text
         )
         if splice is None:
             continue
         runs = None
-        if not at_edge and len(bead.source) == 1 and partial.text:
-            runs = _run_splices(al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead.target, sentences)
+        if not at_edge and partial.text:
+            runs = _run_splices(
+                al,
+                plan,
+                seg,
+                old_ids,
+                sbeads,
+                src_sents,
+                tgt_sents,
+                bead.target,
+                sentences,
+                members if len(bead.source) > 1 else (),
+            )
         if runs:
             # Several separate changed runs: each is sent and spliced on its own.
             plan.to_translate[pos] = runs[0][0]
@@ -878,11 +903,12 @@ def _run_splices(
     tgt_sents: list[tuple[int, str]],
     targets: Sequence[int],
     sentences: Mapping[int, list[str]],
+    members: Sequence[int] = (),
 ) -> list[tuple[SegmentToTranslate, _Splice]] | None:
     """The segments and splices of a paragraph with several separate changed runs of sentences,
     when every run can be spliced into the same translated paragraph, in order, with some of the
     translator's text between two runs. None otherwise (the paragraph is sent as one run)."""
-    runs = _run_segments(seg, plan, old_ids, sbeads, src_sents, tgt_sents)
+    runs = _run_segments(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
     if runs is None:
         return None
     out: list[tuple[SegmentToTranslate, _Splice]] = []
@@ -1045,12 +1071,13 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
 def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
     """Whether a group the translator merged can be written as one paragraph at the edited
     member: the members still there in order and adjacent (a deleted member's sentences are
-    simply not kept), the others unchanged, each alone in its block, and nothing but blank lines
-    between their blocks."""
+    simply not kept), the others unchanged or edited too (two items of a list the translator
+    wrote as one line: the changed sentences of both form the one run sent), each alone in its
+    block, and nothing but blank lines between their blocks."""
     ms = [m for m in members if m is not None]
     if ms != list(range(ms[0], ms[0] + len(ms))):
         return False
-    if any(m != edited and diff.piece_status[m] is not ChangeKind.UNCHANGED for m in ms):
+    if any(m != edited and diff.piece_status[m] not in (ChangeKind.UNCHANGED, ChangeKind.EDITED) for m in ms):
         return False
     new = plan.new_source
     blocks = [new.pieces[m].block_index for m in ms]
@@ -1164,7 +1191,8 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
     block or its raw text cannot be mapped (then the paragraph is rebuilt from its sentences)."""
     ref = tgt.pieces[t]
     block = ref.block
-    if len(block.pieces) != 1 or block.kind is not BlockKind.PARAGRAPH:
+    if len(block.pieces) != 1 or block.kind not in (BlockKind.PARAGRAPH, BlockKind.HEADING):
+        # (A heading: the translator glued a heading and its list into one line.)
         return None
     raw = block.raw
     region = raw[ref.piece.start : ref.piece.end]
@@ -1371,22 +1399,25 @@ def _run_segments(
     sbeads: list[Bead],
     src_sents: list[tuple[int, str]],
     tgt_sents: list[tuple[int, str]],
+    members: Sequence[int] = (),
 ) -> list[tuple[SegmentToTranslate, int, int]] | None:
-    """An edited paragraph (not a merged group) with several separate changed runs of sentences:
-    one segment per run, with how many target sentences precede and follow it. None when there
-    are fewer than two runs (:func:`_partial_segment` handles that)."""
-    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents)
+    """An edited paragraph with several separate changed runs of sentences: one segment per run,
+    with how many target sentences precede and follow it. None when there are fewer than two
+    runs (:func:`_partial_segment` handles that). ``members``: a group the translator merged
+    (two items of a list written as one line, both edited): each run must then lie inside one
+    member, whose text it takes, so the translator's text between the members is kept."""
+    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents, members)
     if owned is None:
         return None
     where, owner = owned
     runs = _changed_runs(len(where), owner, len(sbeads))
-    if len(runs) < 2:
+    if len(runs) < 2 or any(where[a][0] != where[b - 1][0] for a, b in runs):
         return None
-    ref = plan.new_source.pieces[seg.index]
     lang = plan.target_lang
     n_pieces = len(plan.new_source.pieces)
     out: list[tuple[SegmentToTranslate, int, int]] = []
     for sub, (start, end) in enumerate(runs):
+        ref = plan.new_source.pieces[where[start][0]]
         # The translator's sentences kept before and after this run (other runs' too: each splice
         # is placed in the translator's paragraph as it was).
         before = sorted({owner[j] for j in range(start) if j in owner})
