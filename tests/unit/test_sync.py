@@ -7,6 +7,7 @@ from pathlib import Path
 
 from amts.config import price_estimate
 from amts.domain.align import Bead
+from amts.domain.codemerge import rename, renaming
 from amts.domain.diff import ChangeKind, diff_documents, normalise
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document, parse
@@ -464,3 +465,80 @@ def test_a_whitespace_only_commit_sends_nothing_when_the_alignment_is_confident(
     # Then nothing is sent and every block is the translator's, byte for byte
     assert plan.to_translate == [] and not plan.identical
     assert apply_sync(plan, {}) == tgt.render()
+
+
+# --- code cells whose variables the translator renamed ----------------------------------------
+
+_RENAMED_OLD = """# Data
+
+Read the file.
+
+```{.python .input}
+#@tab all
+data = pd.read_csv(data_file)
+print(data)
+```
+
+Fill the gaps.
+
+```{.python .input}
+#@tab all
+inputs, outputs = data.iloc[:, 0:2], data.iloc[:, 2]
+inputs = inputs.fillna(inputs.mean())
+print(inputs)
+```
+"""
+
+_RENAMED_TGT = """# Veri
+
+Dosyayı oku.
+
+```{.python .input}
+#@tab all
+veri = pd.read_csv(veri_dosyasi)
+print(veri)
+```
+
+Boşlukları doldur.
+
+```{.python .input}
+#@tab all
+girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]
+girdiler = girdiler.fillna(girdiler.mean())
+print(girdiler)
+```
+"""
+
+
+def test_a_rewritten_cell_whose_variables_the_translator_renamed_replaces_their_cell() -> None:
+    # Given a translation whose code cells name the variables in Turkish (data -> veri,
+    # inputs -> girdiler), and an English that rewrites the second cell
+    new_text = _RENAMED_OLD.replace(
+        "inputs = inputs.fillna(inputs.mean())", "inputs = pd.get_dummies(inputs, dummy_na=True)"
+    )
+    old, new, tgt = parse(_RENAMED_OLD, "en"), parse(new_text, "en"), parse(_RENAMED_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then exactly one such cell comes out: the English edit, in the translator's names
+    assert out.count("```{.python .input}") == 2
+    assert out.count(".iloc[:, 0:2]") == 1
+    assert "girdiler = pd.get_dummies(girdiler, dummy_na=True)\nprint(girdiler)\n" in out
+    assert "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n" in out
+    assert "fillna" not in out and "inputs" not in out
+    # And the unchanged cell stays theirs
+    assert "veri = pd.read_csv(veri_dosyasi)\nprint(veri)\n" in out
+
+
+def test_a_renaming_is_learned_only_when_consistent() -> None:
+    # Given cells that read alike once variables are abstracted
+    old = ["#@tab all\n", "inputs, outputs = data.iloc[:, 0:2], data.iloc[:, 2]\n", "print(inputs)\n"]
+    theirs = ["#@tab all\n", "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n", "print(girdiler)\n"]
+    clash = ["#@tab all\n", "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n", "print(veri)\n"]
+    # When a renaming is learned
+    # Then one name to one name is a renaming; one name to two names is not
+    assert renaming(old, theirs) == {"inputs": "girdiler", "outputs": "ciktilar", "data": "veri"}
+    assert renaming(old, clash) is None
+    assert renaming(old, old) is None
+    # And renaming touches code only, not attributes, strings or comments
+    mapping = {"data": "veri"}
+    assert rename(["x = data.data['data']  # data\n"], mapping) == ["x = veri.data['data']  # data\n"]

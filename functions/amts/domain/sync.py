@@ -75,7 +75,7 @@ from typing import Any
 
 from amts.config import price_estimate
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces, align_sentences, document_sentences
-from amts.domain.codemerge import code_lines_of, merge_code
+from amts.domain.codemerge import code_lines_of, merge_code, rename, renaming
 from amts.domain.diff import (
     ChangeKind,
     SourceDiff,
@@ -452,13 +452,24 @@ def _code_lines(block: Block) -> set[str]:
 
 def _code_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
     """Jaccard similarity of two code cells' code lines (comments, docstrings, spacing and, with
-    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab."""
+    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab. Variables the translator
+    renamed consistently (``data`` -> ``veri``, see :func:`renaming`) count as the same: their
+    cell is still the English one."""
     la, lb = _code_lines(a), _code_lines(b)
     if not tabs:
         la, lb = {x for x in la if not x.startswith("#@tab")}, {x for x in lb if not x.startswith("#@tab")}
     if not la or not lb or (tabs and _tabs(a) != _tabs(b)):
         return 0.0
-    return len(la & lb) / len(la | lb)
+    plain = len(la & lb) / len(la | lb)
+    if plain == 1.0:
+        return plain
+    mapping = renaming(a.raw.splitlines(), b.raw.splitlines())
+    if not mapping:
+        return plain
+    lr = {x for x in code_lines_of(rename(a.raw.splitlines(), mapping)) if not x.startswith("```")}
+    if not tabs:
+        lr = {x for x in lr if not x.startswith("#@tab")}
+    return max(plain, len(lr & lb) / len(lr | lb))
 
 
 def _protected_similar(a: Block, b: Block) -> bool:
