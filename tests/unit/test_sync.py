@@ -529,6 +529,23 @@ def test_a_rewritten_cell_whose_variables_the_translator_renamed_replaces_their_
     assert "veri = pd.read_csv(veri_dosyasi)\nprint(veri)\n" in out
 
 
+def test_a_cell_the_english_splits_off_uses_the_translators_variable_names() -> None:
+    # Given a translation that renamed the variables, and an English that moves the fillna line
+    # of the second cell into a cell of its own
+    new_text = _RENAMED_OLD.replace(
+        "inputs = inputs.fillna(inputs.mean())\nprint(inputs)\n```\n",
+        "print(inputs)\n```\n\nThen fill.\n\n```{.python .input}\n#@tab all\n"
+        "inputs = inputs.fillna(inputs.mean())\nprint(inputs)\n```\n",
+    )
+    old, new, tgt = parse(_RENAMED_OLD, "en"), parse(new_text, "en"), parse(_RENAMED_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then the new cell is written with the translator's names, learned from their other cells
+    assert "girdiler = girdiler.fillna(girdiler.mean())\nprint(girdiler)\n```" in out
+    assert "inputs" not in out.split("Then fill.")[1]
+    assert out.count(".iloc[:, 0:2]") == 1
+
+
 def test_a_renaming_is_learned_only_when_consistent() -> None:
     # Given cells that read alike once variables are abstracted
     old = ["#@tab all\n", "inputs, outputs = data.iloc[:, 0:2], data.iloc[:, 2]\n", "print(inputs)\n"]

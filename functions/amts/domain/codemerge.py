@@ -9,7 +9,7 @@ lines, word-level edits that do not overlap are combined and otherwise the Engli
 translated comments whose English did not change.
 
 Contract:
-    merge_code(old_source, old_target, new_source) -> str
+    merge_code(old_source, old_target, new_source, names=None) -> str
     code_line(line) -> str                the code of a line, comment and whitespace removed
     code_lines_of(lines) -> list[str]     the code lines of a block (no comments/docstrings)
     renaming(old_source, old_target) -> dict[str, str] | None
@@ -322,7 +322,7 @@ def rename(lines: Sequence[str], mapping: dict[str, str]) -> list[str]:
     return out
 
 
-def merge_code(old_source: str, old_target: str, new_source: str) -> str:
+def merge_code(old_source: str, old_target: str, new_source: str, names: dict[str, str] | None = None) -> str:
     """Three-way line merge of a changed protected block (code cell, equation, fence,
     directive): the English edits of the old source, plus the translator's edits of it
     (translated comments, lines they added, dropped or re-laid out) wherever the English did
@@ -330,14 +330,15 @@ def merge_code(old_source: str, old_target: str, new_source: str) -> str:
     different words of a line, combine; an English edit of comments only keeps the
     translator's version; an English edit of lines the translator had removed (or moved to
     another cell when they split the cell) leaves their version; otherwise the English wins, the
-    block having changed.
+    block having changed. ``names``: the variables the translator renamed elsewhere in the file
+    (see :func:`renaming`), used for the names this cell does not tell.
     """
     base = old_source.splitlines(keepends=True)
     tgt_lines = old_target.splitlines(keepends=True)
     new_lines = new_source.splitlines(keepends=True)
     # Variables the translator renamed are renamed in the English too: their names stay, also in
     # the lines the English changed.
-    mapping = renaming(base, tgt_lines)
+    mapping = {**(names or {}), **(renaming(base, tgt_lines) or {})}
     if mapping:
         base, new_lines = rename(base, mapping), rename(new_lines, mapping)
     ours = _hunks(base, new_lines, split=False)
