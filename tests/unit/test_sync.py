@@ -559,3 +559,81 @@ def test_a_renaming_is_learned_only_when_consistent() -> None:
     # And renaming touches code only, not attributes, strings or comments
     mapping = {"data": "veri"}
     assert rename(["x = data.data['data']  # data\n"], mapping) == ["x = veri.data['data']  # data\n"]
+
+
+_FENCE_OLD = """# Install
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+
+Then install it with the following command:
+
+```bash
+# For Windows users
+pip install mxnet-cu102==1.7.0 -f https://dist.mxnet.io/python
+
+# For Linux and macOS users
+pip install mxnet-cu102==1.7.0
+```
+
+You may change the last digits according to your CUDA version.
+:end_tab:
+"""
+
+_FENCE_TGT = """# Kurulum
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+
+Ardından aşağıdaki komutla kurun:
+
+```bash
+# Windows kullanıcıları için
+pip install mxnet-cu102==1.7.0 -f https://dist.mxnet.io/python
+
+# Linux ve macOS kullanıcıları için
+pip install mxnet-cu102==1.7.0
+```
+
+Son rakamları CUDA sürümünüze göre değiştirebilirsiniz.
+:end_tab:
+"""
+
+_FENCE_NEW = """# Install
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+:end_tab:
+
+:begin_tab:`mxnet,pytorch`
+Then install it with the following command:
+:end_tab:
+
+:begin_tab:`mxnet`
+```bash
+# For Windows users
+pip install mxnet-cu101==1.6.0b20190926
+
+# For Linux and macOS users
+pip install mxnet-cu101==1.6.0
+```
+:end_tab:
+"""
+
+
+def test_a_changed_fence_moved_into_a_wrapper_of_its_own_replaces_the_translators() -> None:
+    # Given a translator's fence with translated comments, and an English that moves it into a
+    # tab wrapper of its own and changes its commands (the diff sees it as new)
+    old, new, tgt = parse(_FENCE_OLD, "en"), parse(_FENCE_NEW, "en"), parse(_FENCE_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then one fence comes out: the new commands with the translator's comments
+    assert out.count("```bash") == 2 and out.count("pip install mxnet-cu") == 2
+    assert "# Windows kullanıcıları için\npip install mxnet-cu101==1.6.0b20190926\n" in out
+    assert "# For Windows users" not in out

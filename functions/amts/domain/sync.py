@@ -1915,6 +1915,18 @@ def _claim_translators_cells(
             run = _moved_counterpart(al.src.blocks[ob], al, used_tgt, gone)
             if run:
                 moved.add(nb)
+        if not run and ob is None and block.kind in (BlockKind.CODE, BlockKind.FENCE):
+            # The diff saw a block moved into another wrapper as new: the only old block gone
+            # from the English that it still resembles is its old version.
+            like = [
+                g
+                for g in sorted(gone - demoted)
+                if _same_slot(al.src.blocks[g], block) and _resembles(al.src.blocks[g], block)
+            ]
+            tb = al.protected.get(like[0]) if len(like) == 1 else None
+            if tb is not None and tb not in used_tgt:
+                run = [tb]
+                moved.add(nb)
         if not run:
             if ob is not None and block.kind is BlockKind.MATH and _written_inline(al.src.blocks[ob], al):
                 # The translator wrote this equation inline in their paragraph: that choice is
