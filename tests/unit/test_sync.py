@@ -8,6 +8,7 @@ from pathlib import Path
 
 from amts.config import price_estimate
 from amts.domain.align import Bead
+from amts.domain.codemerge import rename, renaming
 from amts.domain.diff import ChangeKind, diff_documents, normalise
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document, parse
@@ -528,3 +529,175 @@ def test_two_items_of_a_glued_list_edited_send_each_items_change_and_keep_the_it
     assert "期待値です。机翻〈(updated)〉" in out
     assert "* 標準偏差は分散の平方根です。机翻〈(updated)〉" in out
     assert out.startswith(_GLUED_JA.split("* 分散")[0])
+
+
+# --- code cells whose variables the translator renamed ----------------------------------------
+
+_RENAMED_OLD = """# Data
+
+Read the file.
+
+```{.python .input}
+#@tab all
+data = pd.read_csv(data_file)
+print(data)
+```
+
+Fill the gaps.
+
+```{.python .input}
+#@tab all
+inputs, outputs = data.iloc[:, 0:2], data.iloc[:, 2]
+inputs = inputs.fillna(inputs.mean())
+print(inputs)
+```
+"""
+
+_RENAMED_TGT = """# Veri
+
+Dosyayı oku.
+
+```{.python .input}
+#@tab all
+veri = pd.read_csv(veri_dosyasi)
+print(veri)
+```
+
+Boşlukları doldur.
+
+```{.python .input}
+#@tab all
+girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]
+girdiler = girdiler.fillna(girdiler.mean())
+print(girdiler)
+```
+"""
+
+
+def test_a_rewritten_cell_whose_variables_the_translator_renamed_replaces_their_cell() -> None:
+    # Given a translation whose code cells name the variables in Turkish (data -> veri,
+    # inputs -> girdiler), and an English that rewrites the second cell
+    new_text = _RENAMED_OLD.replace(
+        "inputs = inputs.fillna(inputs.mean())", "inputs = pd.get_dummies(inputs, dummy_na=True)"
+    )
+    old, new, tgt = parse(_RENAMED_OLD, "en"), parse(new_text, "en"), parse(_RENAMED_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then exactly one such cell comes out: the English edit, in the translator's names
+    assert out.count("```{.python .input}") == 2
+    assert out.count(".iloc[:, 0:2]") == 1
+    assert "girdiler = pd.get_dummies(girdiler, dummy_na=True)\nprint(girdiler)\n" in out
+    assert "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n" in out
+    assert "fillna" not in out and "inputs" not in out
+    # And the unchanged cell stays theirs
+    assert "veri = pd.read_csv(veri_dosyasi)\nprint(veri)\n" in out
+
+
+def test_a_cell_the_english_splits_off_uses_the_translators_variable_names() -> None:
+    # Given a translation that renamed the variables, and an English that moves the fillna line
+    # of the second cell into a cell of its own
+    new_text = _RENAMED_OLD.replace(
+        "inputs = inputs.fillna(inputs.mean())\nprint(inputs)\n```\n",
+        "print(inputs)\n```\n\nThen fill.\n\n```{.python .input}\n#@tab all\n"
+        "inputs = inputs.fillna(inputs.mean())\nprint(inputs)\n```\n",
+    )
+    old, new, tgt = parse(_RENAMED_OLD, "en"), parse(new_text, "en"), parse(_RENAMED_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then the new cell is written with the translator's names, learned from their other cells
+    assert "girdiler = girdiler.fillna(girdiler.mean())\nprint(girdiler)\n```" in out
+    assert "inputs" not in out.split("Then fill.")[1]
+    assert out.count(".iloc[:, 0:2]") == 1
+
+
+def test_a_renaming_is_learned_only_when_consistent() -> None:
+    # Given cells that read alike once variables are abstracted
+    old = ["#@tab all\n", "inputs, outputs = data.iloc[:, 0:2], data.iloc[:, 2]\n", "print(inputs)\n"]
+    theirs = ["#@tab all\n", "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n", "print(girdiler)\n"]
+    clash = ["#@tab all\n", "girdiler, ciktilar = veri.iloc[:, 0:2], veri.iloc[:, 2]\n", "print(veri)\n"]
+    # When a renaming is learned
+    # Then one name to one name is a renaming; one name to two names is not
+    assert renaming(old, theirs) == {"inputs": "girdiler", "outputs": "ciktilar", "data": "veri"}
+    assert renaming(old, clash) is None
+    assert renaming(old, old) is None
+    # And renaming touches code only, not attributes, strings or comments
+    mapping = {"data": "veri"}
+    assert rename(["x = data.data['data']  # data\n"], mapping) == ["x = veri.data['data']  # data\n"]
+
+
+_FENCE_OLD = """# Install
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+
+Then install it with the following command:
+
+```bash
+# For Windows users
+pip install mxnet-cu102==1.7.0 -f https://dist.mxnet.io/python
+
+# For Linux and macOS users
+pip install mxnet-cu102==1.7.0
+```
+
+You may change the last digits according to your CUDA version.
+:end_tab:
+"""
+
+_FENCE_TGT = """# Kurulum
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+
+Ardından aşağıdaki komutla kurun:
+
+```bash
+# Windows kullanıcıları için
+pip install mxnet-cu102==1.7.0 -f https://dist.mxnet.io/python
+
+# Linux ve macOS kullanıcıları için
+pip install mxnet-cu102==1.7.0
+```
+
+Son rakamları CUDA sürümünüze göre değiştirebilirsiniz.
+:end_tab:
+"""
+
+_FENCE_NEW = """# Install
+
+:begin_tab:`mxnet`
+```bash
+pip uninstall mxnet
+```
+:end_tab:
+
+:begin_tab:`mxnet,pytorch`
+Then install it with the following command:
+:end_tab:
+
+:begin_tab:`mxnet`
+```bash
+# For Windows users
+pip install mxnet-cu101==1.6.0b20190926
+
+# For Linux and macOS users
+pip install mxnet-cu101==1.6.0
+```
+:end_tab:
+"""
+
+
+def test_a_changed_fence_moved_into_a_wrapper_of_its_own_replaces_the_translators() -> None:
+    # Given a translator's fence with translated comments, and an English that moves it into a
+    # tab wrapper of its own and changes its commands (the diff sees it as new)
+    old, new, tgt = parse(_FENCE_OLD, "en"), parse(_FENCE_NEW, "en"), parse(_FENCE_TGT, "tr")
+    # When synced
+    out = apply_sync(plan_sync(old, new, tgt), {})
+    # Then one fence comes out: the new commands with the translator's comments
+    assert out.count("```bash") == 2 and out.count("pip install mxnet-cu") == 2
+    assert "# Windows kullanıcıları için\npip install mxnet-cu101==1.6.0b20190926\n" in out
+    assert "# For Windows users" not in out

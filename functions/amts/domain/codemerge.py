@@ -9,14 +9,18 @@ lines, word-level edits that do not overlap are combined and otherwise the Engli
 translated comments whose English did not change.
 
 Contract:
-    merge_code(old_source, old_target, new_source) -> str
+    merge_code(old_source, old_target, new_source, names=None) -> str
     code_line(line) -> str                the code of a line, comment and whitespace removed
     code_lines_of(lines) -> list[str]     the code lines of a block (no comments/docstrings)
+    renaming(old_source, old_target) -> dict[str, str] | None
+                                          the variables the translator renamed consistently
+    rename(lines, mapping) -> list[str]   lines with those variables renamed (code only)
 """
 
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -251,7 +255,74 @@ def _keep_translated_comments(base: list[str], ours: list[str], theirs: list[str
     return out
 
 
-def merge_code(old_source: str, old_target: str, new_source: str) -> str:
+# A string literal, a comment, an identifier or any other character of a line of code.
+_LEX = re.compile(
+    r"(?P<s>[rRbBuUfF]{0,2}(?:'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"))"
+    r"|(?P<c>\s#.*$|^\s*#.*$)|(?P<n>[A-Za-z_]\w*)|(?P<o>.)",
+    re.DOTALL,
+)
+
+
+def _names(line: str) -> list[tuple[str, str]]:
+    """A code line as (kind, text) tokens: ``n`` a variable that could be renamed (an
+    identifier not after ``.`` and not a keyword: attributes, methods and string literals are the
+    library's, never the translator's), ``t`` anything else."""
+    out: list[tuple[str, str]] = []
+    prev = ""
+    for m in _LEX.finditer(code_line(line)):
+        text = m.group(0)
+        kind = "n" if m.lastgroup == "n" and prev != "." and not keyword.iskeyword(text) else "t"
+        out.append((kind, text))
+        prev = text
+    return out
+
+
+def renaming(old_source: Sequence[str], old_target: Sequence[str]) -> dict[str, str] | None:
+    """The variables the translator renamed in a code cell (``data`` -> ``veri``), learned from
+    the lines that read the same once variables are abstracted; None when there are none or the
+    renaming is not consistent (a name mapped to two names, or two names to one): then the
+    cells really differ. Why: d2l-tr translates variable names, and a cell the English later
+    rewrote must still be recognised (and merged) as their version of it."""
+    a = [_names(x) for x in code_lines_of(old_source) if not x.startswith("#@tab")]
+    b = [_names(x) for x in code_lines_of(old_target) if not x.startswith("#@tab")]
+
+    def shape(tokens: list[tuple[str, str]]) -> str:
+        return "".join("\x00" if kind == "n" else text for kind, text in tokens)
+
+    sa, sb = [shape(t) for t in a], [shape(t) for t in b]
+    forward: dict[str, str] = {}
+    backward: dict[str, str] = {}
+    matcher = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
+    for i, j, size in matcher.get_matching_blocks():
+        for k in range(size):
+            for (kind, x), (_, y) in zip(a[i + k], b[j + k], strict=True):
+                if kind != "n":
+                    continue
+                if forward.setdefault(x, y) != y or backward.setdefault(y, x) != x:
+                    return None
+    renamed = {x: y for x, y in forward.items() if x != y}
+    return renamed or None
+
+
+def rename(lines: Sequence[str], mapping: dict[str, str]) -> list[str]:
+    """``lines`` with the variables of ``mapping`` renamed in their code (strings, comments,
+    attributes and layout untouched)."""
+    out: list[str] = []
+    for line in lines:
+        parts: list[str] = []
+        prev = ""
+        for m in _LEX.finditer(line):
+            text = m.group(0)
+            if m.lastgroup == "n" and prev != "." and text in mapping:
+                text = mapping[text]
+            parts.append(text)
+            if not text.isspace():
+                prev = text
+        out.append("".join(parts))
+    return out
+
+
+def merge_code(old_source: str, old_target: str, new_source: str, names: dict[str, str] | None = None) -> str:
     """Three-way line merge of a changed protected block (code cell, equation, fence,
     directive): the English edits of the old source, plus the translator's edits of it
     (translated comments, lines they added, dropped or re-laid out) wherever the English did
@@ -259,11 +330,17 @@ def merge_code(old_source: str, old_target: str, new_source: str) -> str:
     different words of a line, combine; an English edit of comments only keeps the
     translator's version; an English edit of lines the translator had removed (or moved to
     another cell when they split the cell) leaves their version; otherwise the English wins, the
-    block having changed.
+    block having changed. ``names``: the variables the translator renamed elsewhere in the file
+    (see :func:`renaming`), used for the names this cell does not tell.
     """
     base = old_source.splitlines(keepends=True)
     tgt_lines = old_target.splitlines(keepends=True)
     new_lines = new_source.splitlines(keepends=True)
+    # Variables the translator renamed are renamed in the English too: their names stay, also in
+    # the lines the English changed.
+    mapping = {**(names or {}), **(renaming(base, tgt_lines) or {})}
+    if mapping:
+        base, new_lines = rename(base, mapping), rename(new_lines, mapping)
     ours = _hunks(base, new_lines, split=False)
     theirs = _hunks(base, tgt_lines, split=True)
     # Places where the two sides' edits collide: clusters of hunks linked by overlaps.

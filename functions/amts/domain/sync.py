@@ -75,7 +75,7 @@ from typing import Any
 
 from amts.config import price_estimate
 from amts.domain.align import DEFAULT_MIN_CONFIDENCE, Bead, align_pieces, align_sentences, document_sentences
-from amts.domain.codemerge import code_lines_of, merge_code
+from amts.domain.codemerge import code_lines_of, merge_code, rename, renaming
 from amts.domain.diff import (
     ChangeKind,
     SourceDiff,
@@ -346,6 +346,7 @@ class _Alignment:
         self.src_to_tgt_any, self.tgt_to_src_any = _block_edges(beads, old_source, old_target)
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
+        self.names = _file_renaming(old_source, old_target, self.protected)
 
     def target_only(self, tb: int) -> bool:
         """A target block with no source counterpart at all (translator's addition)."""
@@ -396,6 +397,25 @@ class _Alignment:
             prev_s = max(sb, prev_s)
             prev_t = max(max(self.src_to_tgt_blocks.get(sb, {tb})), prev_t)
         return result
+
+
+def _file_renaming(src: Document, tgt: Document, pairs: dict[int, int]) -> dict[str, str]:
+    """The variables the translator renamed throughout the file (d2l-tr: ``data`` -> ``veri``),
+    from the code cells paired with the old English: the names every such cell renames the
+    same way (one name for one name). Why: a cell the English splits or writes anew must still
+    use the translator's names, else their code and the English's do not run together."""
+    found: dict[str, str] = {}
+    clash: set[str] = set()
+    for sb, tb in pairs.items():
+        if src.blocks[sb].kind is not BlockKind.CODE or tgt.blocks[tb].kind is not BlockKind.CODE:
+            continue
+        cell = renaming(src.blocks[sb].raw.splitlines(), tgt.blocks[tb].raw.splitlines())
+        for x, y in (cell or {}).items():
+            if found.setdefault(x, y) != y:
+                clash.add(x)
+    names = {x: y for x, y in found.items() if x not in clash}
+    targets = Counter(names.values())
+    return {x: y for x, y in names.items() if targets[y] == 1 and y not in names}
 
 
 def _match_blocks(src: Document, s_ids: list[int], tgt: Document, t_ids: list[int]) -> dict[int, int]:
@@ -452,13 +472,24 @@ def _code_lines(block: Block) -> set[str]:
 
 def _code_similarity(a: Block, b: Block, *, tabs: bool = True) -> float:
     """Jaccard similarity of two code cells' code lines (comments, docstrings, spacing and, with
-    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab."""
+    ``tabs`` False, the ``#@tab`` line ignored), 0 for another tab. Variables the translator
+    renamed consistently (``data`` -> ``veri``, see :func:`renaming`) count as the same: their
+    cell is still the English one."""
     la, lb = _code_lines(a), _code_lines(b)
     if not tabs:
         la, lb = {x for x in la if not x.startswith("#@tab")}, {x for x in lb if not x.startswith("#@tab")}
     if not la or not lb or (tabs and _tabs(a) != _tabs(b)):
         return 0.0
-    return len(la & lb) / len(la | lb)
+    plain = len(la & lb) / len(la | lb)
+    if plain == 1.0:
+        return plain
+    mapping = renaming(a.raw.splitlines(), b.raw.splitlines())
+    if not mapping:
+        return plain
+    lr = {x for x in code_lines_of(rename(a.raw.splitlines(), mapping)) if not x.startswith("```")}
+    if not tabs:
+        lr = {x for x in lr if not x.startswith("#@tab")}
+    return max(plain, len(lr & lb) / len(lr | lb))
 
 
 def _protected_similar(a: Block, b: Block) -> bool:
@@ -1638,7 +1669,7 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
                 continue
             tb = al.protected.get(ob)
             if tb is not None and tb not in used_tgt and tgt.blocks[tb].kind is block.kind:
-                emit.merged = merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw)
+                emit.merged = merge_code(al.src.blocks[ob].raw, tgt.blocks[tb].raw, block.raw, al.names)
                 emit.merged_from = tb
                 used_tgt.add(tb)
             continue
@@ -1662,6 +1693,19 @@ def _plan_blocks(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
             layout[other].skip = True
 
     _claim_translators_cells(plan, diff, al, layout, order, used_tgt, demoted)
+    if al.names:
+        # Code cells written from the English use the translator's variable names too.
+        for nb in order:
+            emit, block = layout[nb], new.blocks[nb]
+            if (
+                block.kind is BlockKind.CODE
+                and not (emit.skip or emit.omit)
+                and emit.target_span is None
+                and emit.merged is None
+            ):
+                raw = "".join(rename(block.raw.splitlines(keepends=True), al.names))
+                if raw != block.raw:
+                    emit.merged = raw
 
     # Target-only blocks: attach to the nearest anchored target block.
     tgt_anchor_to_new: dict[int, int] = {}
@@ -1902,6 +1946,18 @@ def _claim_translators_cells(
             run = _moved_counterpart(al.src.blocks[ob], al, used_tgt, gone)
             if run:
                 moved.add(nb)
+        if not run and ob is None and block.kind in (BlockKind.CODE, BlockKind.FENCE):
+            # The diff saw a block moved into another wrapper as new: the only old block gone
+            # from the English that it still resembles is its old version.
+            like = [
+                g
+                for g in sorted(gone - demoted)
+                if _same_slot(al.src.blocks[g], block) and _resembles(al.src.blocks[g], block)
+            ]
+            tb = al.protected.get(like[0]) if len(like) == 1 else None
+            if tb is not None and tb not in used_tgt:
+                run = [tb]
+                moved.add(nb)
         if not run:
             if ob is not None and block.kind is BlockKind.MATH and _written_inline(al.src.blocks[ob], al):
                 # The translator wrote this equation inline in their paragraph: that choice is
@@ -1931,7 +1987,7 @@ def _claim_translators_cells(
         for n, tb in enumerate(run):
             if n:
                 texts.append("".join(b.raw for b in tgt.blocks[run[n - 1] + 1 : tb]))
-            texts.append(merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw))
+            texts.append(merge_code(al.src.blocks[base].raw, tgt.blocks[tb].raw, block.raw, al.names))
         emit.merged = "".join(texts)
         emit.merged_last = last_tb
 
