@@ -665,12 +665,14 @@ def test_an_edit_that_only_contracts_words_keeps_the_translators_paragraph() -> 
     assert plan.to_translate == []
     assert out == tgt
 
-    # And a contraction inside inline code is an edit (code is not prose): that paragraph is sent
+    # And a contraction inside inline code is an edit (code is not prose): the new code is
+    # written into the translator's sentence (an inline-code edit, see test_sync_span_edits)
     old = _INTRO + "The flag `do not` is set.\n" + _OUTRO
     tgt = _INTRO_ZH + "设置了标志`do not`。\n" + _OUTRO_ZH
     new = _INTRO + "The flag `don't` is set.\n" + _OUTRO
-    plan, _out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
-    assert [s.text for s in plan.to_translate] == ["The flag `don't` is set."]
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    assert out == tgt.replace("`do not`", "`don't`")
+    assert any("`do not` → `don't`" in note for note in plan.notes)
 
 
 def test_a_sentence_inserted_and_another_edited_apart_are_sent_each_on_its_own() -> None:

@@ -90,6 +90,7 @@ from amts.domain.glossary import Glossary
 from amts.domain.languages import joiner
 from amts.domain.model import Block, BlockKind, Document, Span
 from amts.domain.segment import sentence_bounds
+from amts.domain.spanedits import carry_span_edits
 from amts.domain.style import TargetStyle, styled_machine_piece
 from amts.ports import Origin, Translation
 
@@ -566,6 +567,16 @@ def plan_sync(
     plan.statuses = list(diff.piece_status)
     plan.segments_deleted = len(diff.deleted_pieces)
     beads = (aligner or align_pieces)(old_source, old_target, glossary)
+    if plan.has_old_source:
+        # Edits of formulas, inline code and references only: carried into the translator's
+        # text (the alignment stays valid), so those sentences are not retranslated.
+        carried = carry_span_edits(old_source, new_source, old_target, beads, diff, min_confidence)
+        if carried.notes:
+            old_source, old_target = carried.old_source, carried.old_target
+            plan.old_target = old_target
+            # (the statuses stay those of the English: the paragraphs did change)
+            diff = diff_documents(old_source, new_source)
+            plan.notes.extend(carried.notes)
     if sentence_reuse:
         beads = _split_groups(beads, diff, old_source, old_target, glossary)
     alignment = _Alignment(old_source, old_target, beads, min_confidence)
