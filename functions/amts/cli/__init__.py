@@ -14,6 +14,7 @@ import typer
 import typer.core
 
 from amts import __version__
+from amts.cli.help_format import ReflowingGroup
 from amts.errors import AmtsError
 
 _display_type_rich = typer.core.TyperOption.display_type_rich
@@ -30,6 +31,7 @@ typer.core.TyperOption.display_type_rich = _flag_without_metavar  # type: ignore
 
 app = typer.Typer(
     name="amts",
+    cls=ReflowingGroup,  # prose help wraps at the terminal's width, not at the docstring's
     help="Auto Machine Translation and Synchronization for d2lbook markdown.",
     no_args_is_help=True,
     add_completion=False,
