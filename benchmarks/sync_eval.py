@@ -9,17 +9,24 @@ D2L_DEV_DIR) that d2l-dev also has with a ``name.en-next.md``, the old English i
 ``<lang>/<chapter>/<name>.en.md`` the translation was made from (d2l-en 0.16-0.17), the new
 English is d2l-dev's ``name.en-next.md`` (a d2l-en commit later than the d2l-zh 2.0 origin, so
 later than the multi original; a section whose original already equals it is skipped) and the
-translation is ``<name>.<lang>.md``. The same figures (1)-(4c') and worst files are printed per
+translation is ``<name>.<lang>.md``. The same figures (1)-(4c'') and worst files are printed per
 language (no glossary; JSON per language as ``OUT.<lang>.json``). With ``--synthetic`` the cases
 are made-up edits of every multi section instead. Figures at the time of writing (64 ja, 70 ko,
-70 tr, 70 vi cases): sent 9.2-9.5% of whole-file re-translation; kept 99.95-100%; (a), (b) and
-invalid 0 in ja, ko, vi. In tr: (a) 11 lines (9 in ``chapter_preliminaries/pandas``, whose
-translator renamed the variables of code cells the English rewrote and reordered, so their
-cells are kept beside the English ones, which is also the one invalid output; 2 in
-``chapter_installation/index``); (b) 1 line, a translated docstring whose English line the new
-version removed (a right removal the line rule cannot tell). (c) 0.8-1.1% (c' 0.5-0.8%): an
-unchanged sentence the translator fused with a changed one, or sentence beads that do not
-cover the paragraph in order.
+70 tr, 70 vi cases): sent 9.2-9.5% of whole-file re-translation; kept 99.95-100%; (a) and
+invalid 0 in all four (tr had 11 lines and 1 invalid output before a cell whose variables the
+translator renamed, in ``chapter_preliminaries/pandas``, and a fence the English moved into a
+wrapper of its own, in ``chapter_installation/index``, replaced the translator's block); (b) 0
+but 1 line in tr, a translated docstring whose English line the new version removed (a right
+removal the line rule cannot tell). (c) 0.8-1.1% (c' 0.5-0.8%); (c'')
+0.9 / 0.8 / 1.1 / 0.8% (ja / ko / tr / vi; only ko has a fusion left out, a lead-in glued to a
+changed sentence): what remains a planner could keep: in all four, two edits in one list item
+sent as one run with the three unchanged sentences between them
+(``appendix-tools-for-deep-learning/selecting-servers-gpus``), a paragraph the English joined
+across a removed display equation sent from its start (``linear-networks/
+softmax-regression-concise``), a sentence that only lost its slide-only ``[~~…~~]`` opening
+(``softmax-regression-scratch``); in tr two unchanged sentences fused with each other, sent with
+their changed neighbour because the segmenter does not cut before a straight quote
+(``softmax-regression``: ``belirtir. "Nat" nedir``).
 With ``--synthetic`` (123 ja, 131 ko, 131 tr, 129 vi sections): (a), (b) and invalid 0 in all
 four, kept 99.70-99.96%, sent 2.4%, (c) 1.9% in tr and 3.0-4.5% in ja, ko, vi (was 9.4-9.9%:
 summary lists the machine-first translations glued to their heading on one line, retranslated
@@ -68,6 +75,21 @@ nothing is sent anywhere), then reports:
    run-on) has to be redone, so sending it is right; (c') counts only sentences that really
    exist unchanged in the old English (sent because the translator fused them with a changed
    neighbour into one translated sentence, or because the planner could not cut finer);
+   (c'') is (c) less the sentences the translator fused with a changed one. The translator's
+   unit is the sentence they wrote: when one translated sentence renders an unchanged English
+   sentence together with a changed one (hybridize: "This seems almost too good to be true:
+   write … ``torch.jit.script``. Once this happens the network is optimized …" is one Chinese
+   sentence "我们编写…，当完成这些任务后，网络就将得到优化…。"), it has to be redone whole
+   and no planner can send less, so (c) and (c') cannot reach 0 on such a book; (c'') counts only
+   what a planner could keep. Which sentences are fused is decided without the planner, by the
+   aligner and the English texts: the sentence alignment of the old English with the old
+   translation (``align_pieces``, then ``align_sentences`` over ``document_sentences`` cut
+   further at the plain sentence ends of (c'), so that an English run-on "… in PyTorch. that
+   maintains …" is two sentences and a translated sentence the segmenter leaves uncut is not
+   taken for a fusion); a sent sentence is left out when the old sentence it matches lies in a
+   sentence bead with target sentences and two or more English sentences, one of them not among
+   the new English sentences (keys as in (c')). On d2l-dev (zh) (c'') is 0: all 594 characters of
+   (c) are such fusions (hybridize, model-construction, padding-and-strides);
    (d) locality: one sentence appended
    to one plain English paragraph of every section (old English → that), the output must differ
    from the old translation in exactly one contiguous place (one non-equal group of a line
@@ -339,6 +361,85 @@ def unchanged_sent_whole(old_en: str, segments: list[str]) -> int:
     return _sent_matching(segments, lambda k: k in old_sentences)
 
 
+def fused_with_changed(
+    old: Document,
+    tgt: Document,
+    new_en: str,
+    glossary: Glossary | None = None,
+    piece_beads: list[Bead] | None = None,
+) -> tuple[list[tuple[str, str]], set[int]]:
+    """The old English sentences (:func:`finer_sentences`) as (sentence key, key of its
+    paragraph), and the indices of those the translator fused with a changed one: the sentence
+    bead of the old English with the old translation (:func:`align_sentences` inside
+    :func:`align_pieces`' paragraph beads) that holds it has target sentences and two or more
+    English sentences, at least one of them not unchanged in the new English. Only the aligner
+    and the English texts decide, never the planner.
+
+    An English sentence is unchanged when its key is among the new English sentence keys (the
+    cut and normalisation of (c')) or, cut differently there (a figure caption, whose plain-rule
+    unit carries ``![…]``), occurs in the new English text units."""
+    new_units = [_key(u) for u in text_units(new_en)]
+    new_sentences = {_key(s) for u in text_units(new_en) for s in _SENTENCE_CUT.split(u)}
+    new_joined = "\n".join(new_units)
+    src_sents, tgt_sents = finer_sentences(old), finer_sentences(tgt)
+    keys = [(_key(text), _key(old.pieces[p].text)) for p, text in src_sents]
+
+    def unchanged(k: str) -> bool:
+        return k in new_sentences or k in new_joined
+
+    beads = piece_beads if piece_beads is not None else align_pieces(old, tgt, glossary)
+    fused: set[int] = set()
+    for sb in align_sentences(old, tgt, beads, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents):
+        if sb.target and len(sb.source) >= 2 and not all(unchanged(keys[s][0]) for s in sb.source):
+            fused.update(sb.source)
+    return keys, fused
+
+
+def finer_sentences(doc: Document) -> list[tuple[int, str]]:
+    """:func:`document_sentences` cut further by the plain rule of (c') (white space after
+    ``.!?``), on both sides of the sentence alignment of (c''). Without it a sentence the
+    segmenter keeps whole would look like a fusion: an English run-on whose period is followed
+    by a lower-case word ("… a block in PyTorch. that maintains …") is two sentences the
+    translator may have fused (and (c) counts them apart); a translated sentence the segmenter
+    does not cut before a straight quote ("… belirtir. \"Nat\" nedir …") is two the translator
+    wrote apart. An over-cut (after "e.g.") leaves both parts in the bead of their one translated
+    sentence."""
+    return [
+        (p, part) for p, text in document_sentences(doc) for part in _SENTENCE_CUT.split(text) if part.strip()
+    ]
+
+
+def unchanged_sent_unfused(
+    old_en: str, segments: list[str], old_sentences: list[tuple[str, str]], fused: set[int]
+) -> int:
+    """(c'') Characters of (c), less the sentences the translator fused with a changed one into
+    one translated sentence (``old_sentences`` and ``fused`` from :func:`fused_with_changed`):
+    that translated sentence is their unit, it has to be redone whole, so no planner can send
+    less. A sent sentence is matched to the old sentences whose key contains its key (or, cut
+    finer there, whose keys it contains); several matches (a sentence the book repeats)
+    are narrowed to those whose paragraph holds most of the segment's other sentences. It is
+    left out only when every match is fused; no match leaves it counted."""
+    old_key = "\n".join(_key(u) for u in text_units(old_en))
+    total = 0
+    for text in segments:
+        parts = [(sentence, _key(sentence)) for sentence in _SENTENCE_CUT.split(text)]
+        context = [k for _, k in parts if len(k) >= 12]
+        for sentence, k in parts:
+            if len(k) < 12 or k not in old_key:
+                continue
+            matches = [i for i, (sk, _) in enumerate(old_sentences) if k in sk]
+            if not matches:
+                matches = [i for i, (sk, _) in enumerate(old_sentences) if len(sk) >= 12 and sk in k]
+            if len(matches) > 1:
+                score = {i: sum(1 for c in context if c in old_sentences[i][1]) for i in matches}
+                best = max(score.values())
+                matches = [i for i in matches if score[i] == best]
+            if matches and all(i in fused for i in matches):
+                continue
+            total += len(sentence)
+    return total
+
+
 def locality_case(old_en: str, seed: str) -> str | None:
     """The old English with one sentence appended to one plain paragraph (chosen by ``seed``), or
     None when the file has no such paragraph."""
@@ -401,6 +502,7 @@ class CaseResult:
     lost: list[str] = field(default_factory=list)  # (b)
     sent_unchanged: int = 0  # (c)
     sent_unchanged_whole: int = 0  # (c'): whole old sentences only
+    sent_unchanged_unfused: int = 0  # (c''): (c) less sentences fused with a changed one
 
 
 def fake_translations(plan: SyncPlan) -> dict[int, Translation]:
@@ -485,9 +587,14 @@ def evaluate_texts(
         result.lost = lost_lines(old_text, new_text, tgt_text, output)
     result.sent_unchanged = unchanged_sent(old_text, [seg.text for seg in plan.to_translate])
     result.sent_unchanged_whole = unchanged_sent_whole(old_text, [seg.text for seg in plan.to_translate])
+    piece_beads = align_pieces(old, tgt, glossary)
+    old_sentences, fused = fused_with_changed(old, tgt, new_text, glossary, piece_beads)
+    result.sent_unchanged_unfused = unchanged_sent_unfused(
+        old_text, [seg.text for seg in plan.to_translate], old_sentences, fused
+    )
 
     # (2) human translations kept byte for byte
-    beads = {s: b for b in align_pieces(old, tgt, glossary) for s in b.source}
+    beads = {s: b for b in piece_beads for s in b.source}
     piece_old = diff_documents(old, new).piece_old
     reason_of = {seg.index: f"retranslated ({seg.reason})" for seg in plan.to_translate}
     for i, status in enumerate(plan.statuses):
@@ -661,7 +768,7 @@ def multi_synthetic_cases(multi: Path, lang: str) -> list[tuple[str, str, str, s
 
 
 def report(results: list[CaseResult], n: int) -> None:
-    """Print the figures (1)-(4c') over ``results`` and the ``n`` worst files of each."""
+    """Print the figures (1)-(4c'') over ``results`` and the ``n`` worst files of each."""
     sent = sum(r.sent for r in results)
     changed = sum(r.changed for r in results)
     changed_sentences = sum(r.changed_sentences for r in results)
@@ -695,6 +802,7 @@ def report(results: list[CaseResult], n: int) -> None:
     lost = sum(len(r.lost) for r in same)
     sent_unchanged = sum(r.sent_unchanged for r in results)
     sent_unchanged_whole = sum(r.sent_unchanged_whole for r in results)
+    sent_unchanged_unfused = sum(r.sent_unchanged_unfused for r in results)
     lines += [
         "(a) output lines absent from the old translation but present in the old English "
         f"(resurrected): {resurrected} in {sum(1 for r in results if r.resurrected)} files",
@@ -705,6 +813,9 @@ def report(results: list[CaseResult], n: int) -> None:
         "(c') the same at sentence level (a whole old sentence, not part of one): "
         f"{sent_unchanged_whole:,} = "
         f"{100 * sent_unchanged_whole / max(sent, 1):.1f}% of all sent",
+        "(c'') the same, not counting sentences the translator fused with a changed one: "
+        f"{sent_unchanged_unfused:,} = "
+        f"{100 * sent_unchanged_unfused / max(sent, 1):.1f}% of all sent",
     ]
     print("\n".join(lines))
 
@@ -734,7 +845,8 @@ def report(results: list[CaseResult], n: int) -> None:
         if r.sent_unchanged:
             print(
                 f"  {r.name}: {r.sent_unchanged:,} of {r.sent:,}"
-                f" (whole sentences: {r.sent_unchanged_whole:,})"
+                f" (whole sentences: {r.sent_unchanged_whole:,};"
+                f" not fused with a changed one: {r.sent_unchanged_unfused:,})"
             )
 
 
