@@ -894,3 +894,57 @@ def test_a_block_the_english_moved_follows_the_new_english_order() -> None:
     out = apply_sync(plan, machine(plan))
     # Then the translator's paragraph moves with it
     assert out == "引言`x`，1。\n\n贝塔`b`，3。\n\n伽马`g`，4。\n\n结尾`z`，5。\n\n阿尔法`a`，2。\n"
+
+
+_NESTED = (
+    "1. Assume that we verify a set. Check all lines.\n"
+    "    1. Prove that the boundary is enough.\n"
+    "    1. Prove that the vertices are enough.\n"
+)
+
+
+def test_an_edited_list_item_is_spliced_into_the_translators_item() -> None:
+    # Given exercises whose nested items the translator merged into their parent item, and a
+    # blank line between their items the English does not have
+    old = _INTRO + _NESTED + "1. Denote the ball by $B$.\n" + _OUTRO
+    tgt = (
+        _INTRO_ZH
+        + "1. 假设我们验证一个集合。检查所有直线。i.证明边界就足够了。ii.证明顶点就足够了。\n\n"
+        + "2. 用$B$表示球。\n"
+        + _OUTRO_ZH
+    )
+    # When the English appends a sentence to the second nested item
+    new = old.replace("vertices are enough.", "vertices are enough. Then draw them.")
+    plan, out = _synced(
+        old, new, tgt, [((0,), (0,), 1.0), ((1, 2, 3), (1,), 1.0), ((4,), (2,), 1.0), ((5,), (3,), 1.0)]
+    )
+    # Then only that sentence is sent, and it goes at the end of the translator's item: their
+    # marker, numbering and blank lines stay, the output changes in one place
+    assert [s.text for s in plan.to_translate] == ["Then draw them."]
+    places = changed_places(tgt, out)
+    assert len(places) == 1
+    assert (
+        places[0][1][0].startswith("1. 假设我们验证一个集合。")
+        and "机翻〈Then draw them.〉" in places[0][1][0]
+    )
+    assert "\n\n2. 用$B$表示球。\n" in out
+
+
+def test_nested_items_the_translator_wrote_as_one_paragraph_stay_one_paragraph() -> None:
+    # Given nested exercises the translator wrote as one plain paragraph
+    old = _INTRO + _NESTED + _OUTRO
+    tgt = (
+        _INTRO_ZH
+        + "假设我们验证一个集合。检查所有直线。i.证明边界就足够了。ii.证明顶点就足够了。\n"
+        + _OUTRO_ZH
+    )
+    # When the English appends a sentence to the second nested item
+    new = old.replace("vertices are enough.", "vertices are enough. Then draw them.")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1, 2, 3), (1,), 1.0), ((4,), (2,), 1.0)])
+    # Then only that sentence is sent, and it goes into the translator's paragraph (never an
+    # indented nested item, which after a blank line markdown reads as a code block)
+    assert [s.text for s in plan.to_translate] == ["Then draw them."]
+    blocks = [b.kind.value for b in parse(out, "zh").blocks if b.kind.value != "blank"]
+    assert "code" not in blocks
+    places = changed_places(tgt, out)
+    assert len(places) == 1 and places[0][1][0].startswith("假设我们验证一个集合。")

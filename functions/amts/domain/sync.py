@@ -1233,8 +1233,13 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
     block or its raw text cannot be mapped (then the paragraph is rebuilt from its sentences)."""
     ref = tgt.pieces[t]
     block = ref.block
-    if len(block.pieces) != 1 or block.kind not in (BlockKind.PARAGRAPH, BlockKind.HEADING):
-        # (A heading: the translator glued a heading and its list into one line.)
+    if len(block.pieces) != 1 or block.kind not in (
+        BlockKind.PARAGRAPH,
+        BlockKind.HEADING,
+        BlockKind.LIST_ITEM,
+    ):
+        # (A heading: the translator glued a heading and its list into one line. A list item:
+        # its marker and the indentation of its continuation lines are the translator's.)
         return None
     raw = block.raw
     region = raw[ref.piece.start : ref.piece.end]
@@ -1272,14 +1277,19 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
     gap = raw[a:b]
     multi_line = "\n" in region.strip()
     join = joiner(tgt.lang)
+    newline = "\n"
+    if multi_line and block.kind is BlockKind.LIST_ITEM:
+        # A new line of a list item is indented like the item's own continuation lines.
+        second = region.strip().split("\n", 1)[1]
+        newline += second[: len(second) - len(second.lstrip(" \t"))]
     if gap.strip():
         lead, trail = gap[: len(gap) - len(gap.lstrip())], gap[len(gap.rstrip()) :]
     elif n_before and n_after:
         lead = trail = gap
     elif n_before:
-        lead, trail = ("\n" if multi_line else (gap or join)), ""
+        lead, trail = (newline if multi_line else (gap or join)), ""
     else:
-        lead, trail = "", ("\n" if multi_line else (gap or join))
+        lead, trail = "", (newline if multi_line else (gap or join))
     cut = gap[: len(gap) - len(gap.lstrip())] if n_before and n_after else ""
     return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail, cut=cut)
 
