@@ -47,6 +47,59 @@ def test_english_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text, "en") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            'We need at least $H[P]$ "nats" to encode it. "Nat" is short for natural.',
+            "en",
+            ['We need at least $H[P]$ "nats" to encode it.', '"Nat" is short for natural.'],
+        ),
+        (
+            'En az $H[P]$ "nats"a ihtiyacımız olduğunu belirtir. "Nat" nedir diye merak ediyorsanız, '
+            "bir birimdir.",
+            "tr",
+            [
+                'En az $H[P]$ "nats"a ihtiyacımız olduğunu belirtir.',
+                '"Nat" nedir diye merak ediyorsanız, bir birimdir.',
+            ],
+        ),
+        ("That is the end. 'Nat' means natural.", "en", ["That is the end.", "'Nat' means natural."]),
+        ('We bought it in 2020. "128 GB" is plenty.', "en", ["We bought it in 2020.", '"128 GB" is plenty.']),
+        ('Import it. "$n$" is the size.', "en", ["Import it.", '"$n$" is the size.']),
+    ],
+)
+def test_a_straight_quote_before_a_capital_opens_the_next_sentence(
+    text: str, lang: str, expected: list[str]
+) -> None:
+    # Given a sentence end, white space, then a straight quote (ambiguous: it may open or close)
+    # followed by an upper-case letter, a digit or protected text
+    # When split
+    # Then the quote opens the next sentence
+    assert split_sentences(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lower-case word after the quote: the sentence goes on, as without the quote
+        ('He wrote no. "nats" are units here.', ['He wrote no. "nats" are units here.']),
+        # abbreviations still decide, with the letter after the quote as the next character
+        ('Use a method, e.g. "Adam" here. Done.', ['Use a method, e.g. "Adam" here.', "Done."]),
+        ('Ask Dr. "Bob" Smith now. Done.', ['Ask Dr. "Bob" Smith now.', "Done."]),
+        ("See No. '5' there. Done.", ["See No. '5' there.", "Done."]),
+        ('We eat fruit, etc. "Apples" are red.', ["We eat fruit, etc.", '"Apples" are red.']),
+        # a quote that closes a quotation before the space keeps its sentence
+        ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
+    ],
+)
+def test_a_straight_quote_after_the_space_keeps_the_other_rules(text: str, expected: list[str]) -> None:
+    # Given a straight quote after a candidate sentence end
+    # When split
+    # Then the lower-case and abbreviation rules apply to the character after the quote
+    assert split_sentences(text, "en") == expected
+
+
 def test_protected_spans_are_never_split_inside() -> None:
     # Given periods inside inline code, math and a role
     text = "We call `np.mean. Then` here. The value $x. Y$ is set. See :numref:`fig.A. B` now."

@@ -9,7 +9,7 @@ from pathlib import Path
 from amts.config import price_estimate
 from amts.domain.align import Bead
 from amts.domain.codemerge import rename, renaming
-from amts.domain.diff import ChangeKind, diff_documents, normalise
+from amts.domain.diff import ChangeKind, diff_documents, normalise, segment_key
 from amts.domain.glossary import Glossary
 from amts.domain.markdown import load_document, parse
 from amts.domain.model import BlockKind, Document
@@ -69,6 +69,22 @@ def test_rewrapping_a_paragraph_is_not_an_edit() -> None:
     # Then every piece is unchanged and nothing was deleted
     assert diff.piece_status == [ChangeKind.UNCHANGED, ChangeKind.UNCHANGED]
     assert diff.deleted_pieces == []
+
+
+def test_a_hyphen_en_dash_or_double_hyphen_between_digits_is_one_text() -> None:
+    # Given number ranges written with a hyphen, d2lbook's `--` (rendered as an en dash) and "–"
+    hyphen = "A 1600-2000W supply for 4-8 GPUs, 1-2 TB."
+    # When keyed
+    # Then the three spellings of a range are one text (a typographic sweep is not an edit)
+    assert segment_key("A 1600--2000W supply for 4--8 GPUs, 1\u20132 TB.") == segment_key(hyphen)
+    assert segment_key("A 1600\u20132000W supply for 4\u20138 GPUs, 1--2 TB.") == segment_key(hyphen)
+    # And a hyphen that is not between two digits is kept as it is
+    assert segment_key("A state--of--the--art model.") != segment_key("A state-of-the-art model.")
+    assert segment_key("Use layers 4--x.") != segment_key("Use layers 4-x.")
+    assert segment_key("Pages 1---2.") != segment_key("Pages 1-2.")
+    # And inside inline code or math it is an edit (code is not prose, `1--2` is 1 - (-2))
+    assert segment_key("Compute `x[1-2]` now.") != segment_key("Compute `x[1--2]` now.")
+    assert segment_key("Here $a_{1-2}$ holds.") != segment_key("Here $a_{1--2}$ holds.")
 
 
 def test_diff_classifies_edited_new_moved_and_deleted_pieces() -> None:

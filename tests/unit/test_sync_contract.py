@@ -675,6 +675,23 @@ def test_an_edit_that_only_contracts_words_keeps_the_translators_paragraph() -> 
     assert any("`do not` → `don't`" in note for note in plan.notes)
 
 
+def test_a_number_range_written_with_an_en_dash_keeps_the_translators_paragraph() -> None:
+    # Given a paragraph translated one sentence a line, with number ranges written with a hyphen
+    old = _INTRO + "You need a 1600-2000W power supply. Servers hold 4-8 GPUs.\n" + _OUTRO
+    tgt = _INTRO_ZH + "需要1600-2000W的电源。\n服务器装4-8个GPU。\n" + _OUTRO_ZH
+    # When the English only writes the ranges with d2lbook's en dash (`--`) or the en dash itself
+    new = _INTRO + "You need a 1600--2000W power supply. Servers hold 4\u20138 GPUs.\n" + _OUTRO
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translation is written as it was
+    assert plan.to_translate == []
+    assert out == tgt
+
+    # And when another sentence of that paragraph really changes, only that sentence is sent
+    new = _INTRO + "You need a 1600--2000W power supply. Servers hold 4--16 GPUs.\n" + _OUTRO
+    plan, _out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    assert [s.text for s in plan.to_translate] == ["Servers hold 4--16 GPUs."]
+
+
 def test_a_sentence_inserted_and_another_edited_apart_are_sent_each_on_its_own() -> None:
     # Given a paragraph of five sentences translated on one line
     old = _INTRO + _FIVE + _OUTRO

@@ -7,8 +7,8 @@ text (line layout, translated code comments, extra tabs anchored to it) can be r
 
 Comparison is on normalised text: runs of whitespace (line wrapping, indentation of list
 continuations, trailing spaces) collapse to one space, so re-wrapping a paragraph is not an
-edit, and d2lbook slide-marker delimiters and English contractions ("Let's" / "Let us") are
-ignored (:func:`segment_key`). Protected blocks
+edit, and d2lbook slide-marker delimiters, English contractions ("Let's" / "Let us") and the
+dash of a number range ("4-8", "4--8", "4–8") are ignored (:func:`segment_key`). Protected blocks
 (code, math, directives) compare their lines with trailing whitespace removed, because leading
 indentation is meaningful in code.
 """
@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Indel
 
+from amts.domain.markdown import scan_spans
 from amts.domain.model import Block, BlockKind, Document
 
 # Two pieces (or two blocks of one kind) in a replaced region are "the same segment, edited"
@@ -84,16 +85,38 @@ def _written_out(text: str) -> str:
     return "".join(parts)
 
 
+# A number range: a hyphen, d2lbook's ``--`` (rendered as an en dash) or the en dash itself
+# between two digits ("1600-2000W", "4--8 GPUs", "1–2 TB"); ``---`` (an em dash) is not one.
+_DIGIT_RANGE = re.compile(r"(?<=\d)(?:--|-|\u2013)(?=\d)")
+
+
+def _same_ranges(text: str) -> str:
+    """``text`` with every number-range dash written as one hyphen, outside protected spans
+    (inline code, math, roles, links: ``x[1--2]`` and ``$a_{1-2}$`` are not ranges)."""
+    out: list[str] = []
+    cursor = 0
+    for span in scan_spans(text):
+        out.append(_DIGIT_RANGE.sub("-", text[cursor : span.start]))
+        out.append(text[span.start : span.end])
+        cursor = span.end
+    out.append(_DIGIT_RANGE.sub("-", text[cursor:]))
+    return "".join(out)
+
+
 def segment_key(text: str) -> str:
     """What decides whether a piece (or sentence) changed: its text without whitespace
     differences, without d2lbook slide-marker delimiters (``[**…**]``, ``(**…**)``), which are
-    markup of the English only: adding or moving one does not re-translate the segment, and with
+    markup of the English only: adding or moving one does not re-translate the segment, with
     English contractions written out ("Let's" and "Let us" are one text: a style sweep between
-    them does not change what the translation says)."""
+    them does not change what the translation says), and with number ranges written one way
+    ("1600-2000W", "1600--2000W" and "1600–2000W" are one text: d2l-en swept its hyphens
+    between digits to d2lbook's ``--``, which renders as an en dash, a typographic change the
+    translation need not follow). Only a dash between two digits, outside inline code and math."""
     text = _SLIDE_DELIMITERS.sub("", text)
     if "'" in text or "\u2019" in text:
         text = _written_out(text)
-    return normalise(text)
+    text = normalise(text)
+    return _same_ranges(text) if _DIGIT_RANGE.search(text) else text
 
 
 def normalise_block(block: Block) -> str:

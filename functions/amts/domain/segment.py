@@ -14,7 +14,11 @@ Spanish "Sr." and "p. ej.". The rules here are few and fast: a sentence ends at 
 ``?`` or ``…`` (with closing quotes and brackets), followed by white space and a character that
 is not a lower-case letter, unless the word before the period is an abbreviation that never ends
 a sentence ("e.g.", "Fig.", "et al.", "Sr.", "p. ej.", an initial) or one that only ends a
-sentence before a capital ("etc."). pysbd's per-language abbreviation lists are reused as data.
+sentence before a capital ("etc."). A straight quote ``"`` or ``'`` after the white space is
+ambiguous (it opens or closes): followed by a capital, a digit or protected text it opens the next
+sentence and the character after it decides (``it. "Nat" is`` is two sentences), otherwise it
+keeps the sentence going like any closer. pysbd's per-language abbreviation lists are reused as
+data.
 Chinese and Japanese end a sentence at 。！？ (and ASCII ! ?) plus closing quotes, no space needed;
 Korean also ends one at a period glued to the next sentence (``했습니다.또한``), and after a verb
 ending whatever follows (``합니다.GPU``, ``바랍니다. softmax``: Hangul has no letter case, so a
@@ -59,6 +63,9 @@ _TERMINALS = ".!?…。！？؟।"
 _HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 _PLACEHOLDER_CLASS = "\U000f0000-\U000fffff"
 _CLOSERS = "\"'”’»)\\]}」』）》〉】"
+# straight quotes both open and close: after a sentence end and white space, one followed by a
+# capital opens the next sentence ('it. "Nat" is'), otherwise it closes the sentence before
+_STRAIGHT_QUOTES = "\"'"
 # the end of a candidate sentence: terminal marks, closers, then the white space that separates
 # (French sets a space before its closing guillemet: « Bonjour. » belongs to its sentence)
 _SPACE_BOUNDARY = re.compile(
@@ -153,9 +160,21 @@ def _protect(text: str, spans: Sequence[Span]) -> tuple[str, dict[str, str]]:
     return "".join(out), back
 
 
-def _ends_sentence(text: str, mark_start: int, next_char: str, rules: _Rules) -> bool:
-    """Decide one candidate boundary of a space-delimited language."""
-    if next_char in _CLOSERS:
+def _opens_after_quote(char: str) -> bool:
+    """Whether ``char`` after a straight quote shows the quote opens a sentence: an upper-case
+    letter, a digit or a protected span (not a closing slide marker)."""
+    return char.isupper() or char.isdigit() or _WORD_BASE <= ord(char) < _CLOSE_BASE
+
+
+def _ends_sentence(text: str, mark_start: int, after: int, rules: _Rules) -> bool:
+    """Decide one candidate boundary of a space-delimited language; the next sentence would
+    start at ``after`` (just past the white space)."""
+    next_char = text[after]
+    if next_char in _STRAIGHT_QUOTES and after + 1 < len(text) and _opens_after_quote(text[after + 1]):
+        # '... to encode it. "Nat" is': a straight quote may open or close; before a capital it
+        # opens the next sentence, so the character after it decides (abbreviations still apply)
+        next_char = text[after + 1]
+    elif next_char in _CLOSERS:
         return False
     if rules.endings and mark_start > 0 and text[mark_start - 1] in rules.endings:
         return True  # "바랍니다. eigendecomposition 은": the Korean ending decides, not the case
@@ -193,7 +212,7 @@ def _space_bounds(text: str, rules: _Rules) -> list[tuple[int, int]]:
         after = m.end()
         if after >= len(text):
             break
-        if _ends_sentence(text, m.start(), text[after], rules):
+        if _ends_sentence(text, m.start(), after, rules):
             cuts.append((m.start("ws"), after))
     if rules.glued_period:
         cuts.extend((m.end(), m.end()) for m in _GLUED_BOUNDARY.finditer(text) if 0 < m.end() < len(text))
