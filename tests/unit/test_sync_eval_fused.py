@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
 from amts.domain.markdown import parse
 
 # benchmarks/ is a folder of scripts, not a package: load the module from its file
@@ -86,3 +87,29 @@ def test_a_run_on_the_segmenter_keeps_whole_is_two_sentences() -> None:
     # Then its unchanged first half counts in (c) and is left out of (c'')
     assert sync_eval.unchanged_sent(old_en, sent) > 0
     assert sync_eval.unchanged_sent_unfused(old_en, sent, old_sentences, fused) == 0
+
+
+def test_the_benchmark_runs_on_a_held_out_set_in_another_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a held-out sync case laid out like d2l-dev but translated into Japanese
+    base = tmp_path / "chapter_x" / "hybridize"
+    base.parent.mkdir()
+    (base.parent / "hybridize.en.md").write_text(OLD_EN, encoding="utf-8")
+    (base.parent / "hybridize.en-next.md").write_text(NEW_EN, encoding="utf-8")
+    ja = (
+        "# ハイブリッド化\n\n"
+        "同じコードを書いてモデルを変換するだけです。これで最適化されます。\n\n"
+        "コンパイラはPythonインタプリタをループから取り除きます。"
+        "それから小さな演算子を融合します。\n"
+    )
+    (base.parent / "hybridize.ja.md").write_text(ja, encoding="utf-8")
+    # When the benchmark is pointed at it with --target ja
+    assert sync_eval.main([str(tmp_path), "--target", "ja", "--no-locality"]) == 0
+    out = capsys.readouterr().out
+    # Then it reads the Japanese translation and reports the case
+    assert "sync cases: 1 (name.en.md -> name.en-next.md, en -> ja)" in out
+    assert "(c) characters sent" in out
+    # And a target language with no translations is a clear error
+    assert sync_eval.main([str(tmp_path), "--target", "ko", "--no-locality"]) == 2
+    assert "name.ko.md" in capsys.readouterr().err
