@@ -965,3 +965,36 @@ def test_nested_items_the_translator_wrote_as_one_paragraph_stay_one_paragraph()
     assert "code" not in blocks
     places = changed_places(tgt, out)
     assert len(places) == 1 and places[0][1][0].startswith("假设我们验证一个集合。")
+
+
+def test_a_moved_paragraph_whose_merged_neighbour_was_deleted_keeps_its_sentences() -> None:
+    # Given two English paragraphs the translator wrote as a group of two paragraphs: the last
+    # sentence of the first and the first sentence of the second are one translated sentence
+    p1 = (
+        "Unlike RMSProp, our update uses the momentum rather than the gradient itself. "
+        "Typically we pick a small epsilon for a good trade-off between stability and fidelity.\n\n"
+    )
+    p2 = (
+        "Now we have all the pieces in place to compute updates. "
+        "This is slightly anticlimactic and we have a simple update of the form below.\n\n"
+    )
+    p3 = "Gamma `g` closes the section with 4 remarks.\n"
+    old = _INTRO + p1 + p2 + p3 + _OUTRO
+    tgt = (
+        _INTRO_ZH
+        + "与RMSProp不同，我们的更新使用动量而不是梯度本身。"
+        + "通常我们选择一个小的epsilon以在稳定性和保真度之间取得平衡，这样我们就有了计算更新所需的一切。\n\n"
+        + "最后，我们得到下面形式的简单更新：\n\n"
+        + "伽马`g`用4点说明结束本节。\n"
+        + _OUTRO_ZH
+    )
+    # When the English deletes the first paragraph and moves the second after the third
+    new = _INTRO + p3 + "\n" + p2.rstrip("\n") + "\n" + _OUTRO
+    beads = [((0,), (0,), 1.0), ((1, 2), (1, 2), 0.8), ((3,), (3,), 1.0), ((4,), (4,), 1.0)]
+    plan, out = _synced(old, new, tgt, beads)
+    # Then only the sentence whose translation went with the deleted paragraph is sent: the
+    # moved paragraph keeps the translator's other sentence
+    assert [s.text for s in plan.to_translate] == ["Now we have all the pieces in place to compute updates."]
+    assert "最后，我们得到下面形式的简单更新：" in out
+    assert out.index("伽马`g`") < out.index("最后，我们得到下面形式的简单更新：")
+    assert "与RMSProp不同" not in out

@@ -1030,7 +1030,10 @@ def _unmerge_groups(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: 
 
 def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | None) -> None:
     """A new piece made of sentences the old English already had elsewhere (a paragraph turned
-    into a list, a sentence moved into a tab of its own) reuses the translator's sentences.
+    into a list, a sentence moved into a tab of its own) reuses the translator's sentences; so
+    does an unchanged piece still sent because its group changed (``group_changed``: the
+    translator fused its first sentence with the last one of a paragraph the English deleted,
+    so the group cannot be cut at the paragraph boundary): only the fused sentence is sent.
 
     Each of its sentences is looked up by its normalised text among the old sentences (found
     once); the old sentence must be a sentence bead of its own with a translation. When every
@@ -1044,7 +1047,7 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
         where.setdefault(segment_key(text), []).append(k)
     wanted: list[tuple[int, list[tuple[int, int]], list[int | None]]] = []
     for pos, seg in enumerate(plan.to_translate):
-        if seg.reason is not Reason.NEW or seg.partial:
+        if seg.reason not in (Reason.NEW, Reason.GROUP_CHANGED) or seg.partial:
             continue
         ref = new.pieces[seg.index]
         bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
