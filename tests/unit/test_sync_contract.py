@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from amts.domain.diff import sha1_short
 from amts.domain.markdown import load_document, parse
 from amts.domain.model import Document
 from amts.domain.sync import MACHINE_MARKER, SyncPlan, apply_sync, plan_sync
@@ -892,3 +893,35 @@ def test_a_block_the_english_moved_follows_the_new_english_order() -> None:
     out = apply_sync(plan, machine(plan))
     # Then the translator's paragraph moves with it
     assert out == "引言`x`，1。\n\n贝塔`b`，3。\n\n伽马`g`，4。\n\n结尾`z`，5。\n\n阿尔法`a`，2。\n"
+
+
+_SUMMARY_EN = (
+    "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+    "* The mean is the average value of a random variable.\n"
+    "* The variance is the expected square of the difference between the random variable and its mean.\n"
+    "* The standard deviation is the square root of the variance.\n"
+)
+# Machine-first Japanese translations write the heading and its whole list on one line.
+_SUMMARY_JA = (
+    "# タイトル\n\n節の導入となる十分に長い文です。\n\n"
+    "## まとめ * 平均は確率変数の平均値です。* 分散は確率変数とその平均との差の二乗の期待値です。"
+    "* 標準偏差は分散の平方根です。\n"
+)
+
+
+def test_each_edited_item_of_a_glued_list_gets_a_review_marker_naming_its_own_item() -> None:
+    # Given a summary list the translator glued to its heading (one line)
+    # When the second and the third item each gain a sentence
+    new_en = _SUMMARY_EN.replace("and its mean.", "and its mean. (updated)").replace(
+        "of the variance.", "of the variance. (updated)"
+    )
+    new = parse(new_en, "en")
+    plan = plan_sync(parse(_SUMMARY_EN, "en"), new, parse(_SUMMARY_JA, "ja"))
+    out = apply_sync(plan, machine(plan))
+    # Then each spliced sentence is followed by a marker naming the sha1 of its own item
+    second, third = (sha1_short(new.pieces[i].text) for i in (4, 5))
+    assert second != third
+    assert f"期待値です。机翻〈(updated)〉{MACHINE_MARKER.format(ids=second)}* 標準偏差" in out
+    assert f"平方根です。机翻〈(updated)〉{MACHINE_MARKER.format(ids=third)}\n" in out
+    # And the plan names them so too
+    assert [s.sha1 for s in plan.to_translate] == [second, third]

@@ -1473,6 +1473,9 @@ def _run_segments(
             prefix=_join([tgt_sents[t][1].strip() for n in before for t in sorted(sbeads[n].target)], lang),
             suffix=_join([tgt_sents[t][1].strip() for n in after for t in sorted(sbeads[n].target)], lang),
             key=seg.index + sub * n_pieces,
+            # The run's own piece (another member of a merged group: a second edited item of a
+            # list glued to its heading) is what its review marker names.
+            sha1=sha1_short(ref.text),
         )
         out.append((segment, n_before, n_after))
     return out
@@ -2406,7 +2409,7 @@ def apply_sync(
             )
             if splice is not None:
                 edits.setdefault(ref.block_index, []).append(
-                    (splice, _splice_text(plan, index, splice, seg.text, UNTRANSLATED_MARKER))
+                    (splice, _splice_text(seg.sha1, splice, seg.text, UNTRANSLATED_MARKER))
                 )
                 continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
@@ -2418,7 +2421,7 @@ def apply_sync(
             if splice is not None:
                 marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
                 edits.setdefault(ref.block_index, []).append(
-                    (splice, _splice_text(plan, index, splice, texts[index], marker))
+                    (splice, _splice_text(seg.sha1, splice, texts[index], marker))
                 )
                 continue
             if seg.partial:
@@ -2499,10 +2502,11 @@ def apply_sync(
     return _with_markers(new, chunks, machine, untranslated)
 
 
-def _splice_text(plan: SyncPlan, index: int, splice: _Splice, text: str, marker: str) -> str:
+def _splice_text(sha1: str, splice: _Splice, text: str, marker: str) -> str:
     """What replaces ``splice``'s span: ``text`` (the changed sentences) followed by its review
-    marker as an inline comment (a marker at the start of a line would end the paragraph)."""
-    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
+    marker as an inline comment (a marker at the start of a line would end the paragraph), which
+    names ``sha1``: the segment's own piece (each run of a merged group names its member)."""
+    note = marker.format(ids=sha1) if marker else ""
     return splice.lead + text + note + splice.trail if text else splice.cut
 
 
