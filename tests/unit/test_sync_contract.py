@@ -925,3 +925,24 @@ def test_each_edited_item_of_a_glued_list_gets_a_review_marker_naming_its_own_it
     assert f"平方根です。机翻〈(updated)〉{MACHINE_MARKER.format(ids=third)}\n" in out
     # And the plan names them so too
     assert [s.sha1 for s in plan.to_translate] == [second, third]
+
+
+def test_a_moved_paragraph_that_gained_a_sentence_keeps_a_sentence_the_summary_repeats() -> None:
+    # Given a paragraph whose second sentence the summary list repeats word for word
+    para = "First `alpha` uses 2 layers. Then `beta` uses 3 layers.\n"
+    middle = (
+        "Next `gamma` uses 4 layers.\n\nAfter that `delta` uses 5 layers.\n\nLater `eps` uses 6 layers.\n"
+    )
+    middle_zh = "接着`gamma`用4层。\n\n之后`delta`用5层。\n\n后来`eps`用6层。\n"
+    summary = "\n* Then `beta` uses 3 layers.\n"
+    old = _INTRO + para + "\n" + middle + summary + _OUTRO
+    para_zh = "首先`alpha`用2层。\n然后`beta`用3层。\n"
+    tgt = _INTRO_ZH + para_zh + "\n" + middle_zh + "\n* 然后`beta`用3层。\n" + _OUTRO_ZH
+    # When the English moves the paragraph below the next three and appends a sentence to it
+    moved = para.replace("3 layers.\n", "3 layers. Finally `zeta` uses 7 layers.\n")
+    new = _INTRO + middle + "\n" + moved + summary + _OUTRO
+    beads = [((k,), (k,), 1.0) for k in range(7)]
+    plan, out = _synced(old, new, tgt, beads)
+    # Then only the appended sentence is sent: both old sentences keep the translator's text
+    assert [s.text for s in plan.to_translate] == ["Finally `zeta` uses 7 layers."]
+    assert "首先`alpha`用2层。" in out and out.count("然后`beta`用3层。") == 2

@@ -1022,7 +1022,9 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     into a list, a sentence moved into a tab of its own) reuses the translator's sentences.
 
     Each of its sentences is looked up by its normalised text among the old sentences (found
-    once); the old sentence must be a sentence bead of its own with a translation. When every
+    once, or found several times and next to the old sentence its neighbour here was found as:
+    a sentence the summary list repeats); the old sentence must be a sentence bead of its own
+    with a translation. When every
     sentence is found, the piece is not sent; when the unknown sentences form one run, only that
     run is sent, with the translator's sentences before and after it (as in an edited
     paragraph)."""
@@ -1037,10 +1039,33 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
             continue
         ref = new.pieces[seg.index]
         bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
-        found: list[int | None] = []
+        candidates: list[list[int]] = []
         for a, b in bounds:
-            hits = where.get(segment_key(ref.text[a:b]), [])
-            found.append(hits[0] if len(hits) == 1 and len(segment_key(ref.text[a:b])) >= 12 else None)
+            key = segment_key(ref.text[a:b])
+            candidates.append(where.get(key, []) if len(key) >= 12 else [])
+        found: list[int | None] = [hits[0] if len(hits) == 1 else None for hits in candidates]
+        # A sentence the old English had in several places (a paragraph's sentence repeated in
+        # the summary list) is the one next to the old sentence its neighbour here was found as.
+        settled = False
+        while not settled:
+            settled = True
+            for j, hits in enumerate(candidates):
+                if found[j] is not None or len(hits) < 2:
+                    continue
+                near = [
+                    k
+                    for k in hits
+                    if (j > 0 and found[j - 1] == k - 1 and src_sents[k - 1][0] == src_sents[k][0])
+                    or (
+                        j + 1 < len(found)
+                        and found[j + 1] == k + 1
+                        and k + 1 < len(src_sents)
+                        and src_sents[k + 1][0] == src_sents[k][0]
+                    )
+                ]
+                if len(near) == 1:
+                    found[j] = near[0]
+                    settled = False
         if any(k is not None for k in found):
             wanted.append((pos, bounds, found))
     if not wanted:
