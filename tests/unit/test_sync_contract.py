@@ -946,3 +946,70 @@ def test_a_moved_paragraph_that_gained_a_sentence_keeps_a_sentence_the_summary_r
     # Then only the appended sentence is sent: both old sentences keep the translator's text
     assert [s.text for s in plan.to_translate] == ["Finally `zeta` uses 7 layers."]
     assert "首先`alpha`用2层。" in out and out.count("然后`beta`用3层。") == 2
+
+
+_TEN_ITEMS = [
+    (
+        "The mean is the average value of a random variable.",
+        "平均は確率変数の平均値です。",
+    ),
+    (
+        "The variance is the expected square of the difference from the mean.",
+        "分散は平均との差の二乗の期待値です。",
+    ),
+    (
+        "The standard deviation is the square root of the variance.",
+        "標準偏差は分散の平方根です。",
+    ),
+    (
+        "Chebyshev's inequality gives an interval that holds the variable.",
+        "チェビシェフの不等式は区間を与えます。",
+    ),
+    (
+        "Joint densities allow us to work with correlated random variables.",
+        "結合密度は相関する確率変数を扱えます。",
+    ),
+    (
+        "Marginal densities come from integrating the joint density.",
+        "周辺密度は結合密度の積分から得られます。",
+    ),
+    (
+        "The covariance measures a linear relationship between two variables.",
+        "共分散は二つの変数の線形関係を測ります。",
+    ),
+    (
+        "The correlation coefficient is the covariance scaled to one.",
+        "相関係数は一に正規化した共分散です。",
+    ),
+    (
+        "Continuous random variables can take on a continuum of values.",
+        "連続確率変数は連続した値をとります。",
+    ),
+    (
+        "The density function gives probabilities as areas under a curve.",
+        "密度関数は曲線の下の面積で確率を与えます。",
+    ),
+]
+
+
+def test_an_edited_last_item_of_a_long_list_glued_to_its_heading_is_spliced_at_that_item() -> None:
+    # Given a summary of ten items the translator glued to its heading (one line)
+    old = (
+        "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+        + "".join(f"* {en}\n" for en, _ja in _TEN_ITEMS)
+        + "\n## Exercises\n\n1. What is the mean of a fair die?\n"
+    )
+    tgt = (
+        "# タイトル\n\n節の導入となる十分に長い文です。\n\n## まとめ "
+        + "".join(f"* {ja}" for _en, ja in _TEN_ITEMS)
+        + "\n\n## 演習 1.公平なサイコロの平均は何ですか？\n"
+    )
+    # When the last item gains a sentence
+    new = old.replace("under a curve.", "under a curve. (updated)")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "ja"))
+    out = apply_sync(plan, machine(plan))
+    # Then only that sentence is sent, spliced right after the item's translation, and no item
+    # is written a second time
+    assert [s.text for s in plan.to_translate] == ["(updated)"]
+    assert "面積で確率を与えます。机翻〈(updated)〉<!-- amts:" in out
+    assert len(changed_places(tgt, out)) == 1 and out.count("* ") == tgt.count("* ")
