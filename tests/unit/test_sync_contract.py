@@ -1013,3 +1013,29 @@ def test_an_edited_last_item_of_a_long_list_glued_to_its_heading_is_spliced_at_t
     assert [s.text for s in plan.to_translate] == ["(updated)"]
     assert "面積で確率を与えます。机翻〈(updated)〉<!-- amts:" in out
     assert len(changed_places(tgt, out)) == 1 and out.count("* ") == tgt.count("* ")
+
+
+def test_an_edited_item_of_a_glued_list_whose_items_end_without_a_period_is_spliced_at_that_item() -> None:
+    # Given a Vietnamese summary glued to its heading whose items the translator ended without a
+    # period ("… thời gian* Mật độ …"), so no sentence ends between them
+    old = (
+        "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+        "* Chebyshev's inequality gives an interval that holds the variable most of the time.\n"
+        "* Joint densities allow us to work with correlated random variables.\n"
+        "* The covariance measures a linear relationship between two variables.\n"
+    )
+    tgt = (
+        "# Tiêu đề\n\nMột đoạn giới thiệu đủ dài để là một đoạn riêng.\n\n"
+        "## Tóm tắt* Bất đẳng thức Chebyshev cho một khoảng chứa biến hầu hết thời gian"
+        "* Mật độ chung cho phép làm việc với các biến ngẫu nhiên tương quan"
+        "* hiệp phương sai đo mối quan hệ tuyến tính giữa hai biến.\n"
+    )
+    # When the middle item gains a sentence
+    new = old.replace("random variables.\n", "random variables. (updated)\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "vi"))
+    out = apply_sync(plan, machine(plan))
+    # Then only that sentence is sent, spliced right after the item's translation: the items
+    # around it stay byte for byte
+    assert [s.text for s in plan.to_translate] == ["(updated)"]
+    assert "tương quan机翻〈(updated)〉<!-- amts:" in out
+    assert len(changed_places(tgt, out)) == 1
