@@ -418,6 +418,12 @@ def evaluate(base: Path, root: Path, glossary: Glossary | None = None, synthetic
     return evaluate_texts(name, old_text, new_text, tgt_text, glossary)
 
 
+def _one_paragraph(raw: str) -> bool:
+    """Whether ``raw`` parses as a single paragraph."""
+    blocks = [b for b in parse(raw, "en").blocks if b.kind is not BlockKind.BLANK]
+    return len(blocks) == 1 and blocks[0].kind is BlockKind.PARAGRAPH
+
+
 def perturb(text: str, seed: str) -> str:
     """A made-up next version of ``text`` (deterministic per ``seed``): edited, deleted, inserted,
     re-wrapped and moved paragraphs, edited list items and code cells, so the planner is also
@@ -435,11 +441,16 @@ def perturb(text: str, seed: str) -> str:
             elif r < 0.13:
                 continue  # deleted (its blank separator stays: harmless)
             elif r < 0.28:
-                raw = (
+                wrapped = (
                     raw.replace("\n", " ").rstrip() + "\n"
                     if raw.count("\n") > 1
                     else raw.replace(", ", ",\n")
                 )
+                # A re-wrap only moves line breaks: one that changes the markdown structure (a line
+                # now starting with ``+ `` inside inline math reads as a list item) is an edit
+                # the perturbation does not mean to make, so the paragraph stays as it was.
+                if _one_paragraph(wrapped):
+                    raw = wrapped
             elif r < 0.34:
                 raw += f"\nA new paragraph number {len(out)} explains something the old version did not.\n"
             paragraphs.append(len(out))

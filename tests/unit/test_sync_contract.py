@@ -1039,3 +1039,24 @@ def test_an_edited_item_of_a_glued_list_whose_items_end_without_a_period_is_spli
     assert [s.text for s in plan.to_translate] == ["(updated)"]
     assert "tương quan机翻〈(updated)〉<!-- amts:" in out
     assert len(changed_places(tgt, out)) == 1
+
+
+def test_a_long_sentence_whose_line_breaks_moved_keeps_the_translators_text() -> None:
+    # Given a long sentence with inline math, translated on one line
+    old = (
+        _INTRO + "For brevity, let $\\mathcal{W}_o= \\{w_{o_1}, \\ldots, w_{o_{2m}}\\}$ and "
+        "$\\bar{\\mathbf{v}}_o = \\left(\\mathbf{v}_{o_1} + \\ldots, \\mathbf{v}_{o_{2m}} \\right)/(2m)$. "
+        "Then `f` can be simplified.\n" + _OUTRO
+    )
+    tgt = (
+        _INTRO_ZH
+        + "为简洁起见，令$\\mathcal{W}_o= \\{w_{o_1}, \\ldots, w_{o_{2m}}\\}$。\n然后`f`可以简化。\n"
+        + _OUTRO_ZH
+    )
+    # When the English only moves its line breaks, also inside the inline math (no line starts
+    # with a list marker: that would make a list item, a real edit of the structure)
+    new = old.replace(", ", ",\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translation stays byte for byte
+    assert plan.to_translate == []
+    assert out == tgt
