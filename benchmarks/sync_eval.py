@@ -21,10 +21,14 @@ version removed (a right removal the line rule cannot tell). (c) 0.8-1.1% (c' 0.
 unchanged sentence the translator fused with a changed one, or sentence beads that do not
 cover the paragraph in order.
 With ``--synthetic`` (123 ja, 131 ko, 131 tr, 129 vi sections): (a), (b) and invalid 0 in all
-four, kept 99.70-99.96%, sent 2.4%, (c) 1.9% in tr and 3.0-4.5% in ja, ko, vi (was 9.4-9.9%:
-summary lists the machine-first translations glued to their heading on one line, retranslated
-whole when an item changed; now only the changed item sentences are spliced in). Left: e.g. a
-sentence appended to a paragraph that also moved (sent whole as ``new``).
+four, kept 99.76-99.96%, sent 2.4%, (c) 0.7% in tr, 1.0% in ja, 2.0% in ko and 2.7% in vi (was
+9.4-9.9% before glued summary lists were spliced per item, then 1.9-4.5%: a moved paragraph that
+gained a sentence sent a sentence the summary repeats, a summary of ten items glued to its heading
+was paired with eight of them, vi items without a period were not cut, and a re-wrap made a list
+item of ``+ …`` inside inline math). Left: sentence alignments that pair a sentence with the
+neighbouring paragraph's (ko/vi multivariable-calculus), 2-2 sentence beads chosen on length
+(ja information-theory, tr multivariable-calculus), a paragraph the aligner left unpaired (vi
+aws), headings the translator fused with the first sentence of a paragraph that moved or went.
 
 For every case it runs the real planner (``plan_sync`` with the real aligner) and assembles the
 new Chinese file with a fake engine (each segment becomes a tagged copy of its English text, so
