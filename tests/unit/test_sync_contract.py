@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from amts.domain.diff import sha1_short
 from amts.domain.markdown import load_document, parse
 from amts.domain.model import Document
 from amts.domain.sync import MACHINE_MARKER, SyncPlan, apply_sync, plan_sync
@@ -998,3 +999,170 @@ def test_a_moved_paragraph_whose_merged_neighbour_was_deleted_keeps_its_sentence
     assert "最后，我们得到下面形式的简单更新：" in out
     assert out.index("伽马`g`") < out.index("最后，我们得到下面形式的简单更新：")
     assert "与RMSProp不同" not in out
+
+
+_SUMMARY_EN = (
+    "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+    "* The mean is the average value of a random variable.\n"
+    "* The variance is the expected square of the difference between the random variable and its mean.\n"
+    "* The standard deviation is the square root of the variance.\n"
+)
+# Machine-first Japanese translations write the heading and its whole list on one line.
+_SUMMARY_JA = (
+    "# タイトル\n\n節の導入となる十分に長い文です。\n\n"
+    "## まとめ * 平均は確率変数の平均値です。* 分散は確率変数とその平均との差の二乗の期待値です。"
+    "* 標準偏差は分散の平方根です。\n"
+)
+
+
+def test_each_edited_item_of_a_glued_list_gets_a_review_marker_naming_its_own_item() -> None:
+    # Given a summary list the translator glued to its heading (one line)
+    # When the second and the third item each gain a sentence
+    new_en = _SUMMARY_EN.replace("and its mean.", "and its mean. (updated)").replace(
+        "of the variance.", "of the variance. (updated)"
+    )
+    new = parse(new_en, "en")
+    plan = plan_sync(parse(_SUMMARY_EN, "en"), new, parse(_SUMMARY_JA, "ja"))
+    out = apply_sync(plan, machine(plan))
+    # Then each spliced sentence is followed by a marker naming the sha1 of its own item
+    second, third = (sha1_short(new.pieces[i].text) for i in (4, 5))
+    assert second != third
+    assert f"期待値です。机翻〈(updated)〉{MACHINE_MARKER.format(ids=second)}* 標準偏差" in out
+    assert f"平方根です。机翻〈(updated)〉{MACHINE_MARKER.format(ids=third)}\n" in out
+    # And the plan names them so too
+    assert [s.sha1 for s in plan.to_translate] == [second, third]
+
+
+def test_a_moved_paragraph_that_gained_a_sentence_keeps_a_sentence_the_summary_repeats() -> None:
+    # Given a paragraph whose second sentence the summary list repeats word for word
+    para = "First `alpha` uses 2 layers. Then `beta` uses 3 layers.\n"
+    middle = (
+        "Next `gamma` uses 4 layers.\n\nAfter that `delta` uses 5 layers.\n\nLater `eps` uses 6 layers.\n"
+    )
+    middle_zh = "接着`gamma`用4层。\n\n之后`delta`用5层。\n\n后来`eps`用6层。\n"
+    summary = "\n* Then `beta` uses 3 layers.\n"
+    old = _INTRO + para + "\n" + middle + summary + _OUTRO
+    para_zh = "首先`alpha`用2层。\n然后`beta`用3层。\n"
+    tgt = _INTRO_ZH + para_zh + "\n" + middle_zh + "\n* 然后`beta`用3层。\n" + _OUTRO_ZH
+    # When the English moves the paragraph below the next three and appends a sentence to it
+    moved = para.replace("3 layers.\n", "3 layers. Finally `zeta` uses 7 layers.\n")
+    new = _INTRO + middle + "\n" + moved + summary + _OUTRO
+    beads = [((k,), (k,), 1.0) for k in range(7)]
+    plan, out = _synced(old, new, tgt, beads)
+    # Then only the appended sentence is sent: both old sentences keep the translator's text
+    assert [s.text for s in plan.to_translate] == ["Finally `zeta` uses 7 layers."]
+    assert "首先`alpha`用2层。" in out and out.count("然后`beta`用3层。") == 2
+
+
+_TEN_ITEMS = [
+    (
+        "The mean is the average value of a random variable.",
+        "平均は確率変数の平均値です。",
+    ),
+    (
+        "The variance is the expected square of the difference from the mean.",
+        "分散は平均との差の二乗の期待値です。",
+    ),
+    (
+        "The standard deviation is the square root of the variance.",
+        "標準偏差は分散の平方根です。",
+    ),
+    (
+        "Chebyshev's inequality gives an interval that holds the variable.",
+        "チェビシェフの不等式は区間を与えます。",
+    ),
+    (
+        "Joint densities allow us to work with correlated random variables.",
+        "結合密度は相関する確率変数を扱えます。",
+    ),
+    (
+        "Marginal densities come from integrating the joint density.",
+        "周辺密度は結合密度の積分から得られます。",
+    ),
+    (
+        "The covariance measures a linear relationship between two variables.",
+        "共分散は二つの変数の線形関係を測ります。",
+    ),
+    (
+        "The correlation coefficient is the covariance scaled to one.",
+        "相関係数は一に正規化した共分散です。",
+    ),
+    (
+        "Continuous random variables can take on a continuum of values.",
+        "連続確率変数は連続した値をとります。",
+    ),
+    (
+        "The density function gives probabilities as areas under a curve.",
+        "密度関数は曲線の下の面積で確率を与えます。",
+    ),
+]
+
+
+def test_an_edited_last_item_of_a_long_list_glued_to_its_heading_is_spliced_at_that_item() -> None:
+    # Given a summary of ten items the translator glued to its heading (one line)
+    old = (
+        "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+        + "".join(f"* {en}\n" for en, _ja in _TEN_ITEMS)
+        + "\n## Exercises\n\n1. What is the mean of a fair die?\n"
+    )
+    tgt = (
+        "# タイトル\n\n節の導入となる十分に長い文です。\n\n## まとめ "
+        + "".join(f"* {ja}" for _en, ja in _TEN_ITEMS)
+        + "\n\n## 演習 1.公平なサイコロの平均は何ですか？\n"
+    )
+    # When the last item gains a sentence
+    new = old.replace("under a curve.", "under a curve. (updated)")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "ja"))
+    out = apply_sync(plan, machine(plan))
+    # Then only that sentence is sent, spliced right after the item's translation, and no item
+    # is written a second time
+    assert [s.text for s in plan.to_translate] == ["(updated)"]
+    assert "面積で確率を与えます。机翻〈(updated)〉<!-- amts:" in out
+    assert len(changed_places(tgt, out)) == 1 and out.count("* ") == tgt.count("* ")
+
+
+def test_an_edited_item_of_a_glued_list_whose_items_end_without_a_period_is_spliced_at_that_item() -> None:
+    # Given a Vietnamese summary glued to its heading whose items the translator ended without a
+    # period ("… thời gian* Mật độ …"), so no sentence ends between them
+    old = (
+        "# Title\n\nAn introduction long enough to be a paragraph of its own.\n\n## Summary\n"
+        "* Chebyshev's inequality gives an interval that holds the variable most of the time.\n"
+        "* Joint densities allow us to work with correlated random variables.\n"
+        "* The covariance measures a linear relationship between two variables.\n"
+    )
+    tgt = (
+        "# Tiêu đề\n\nMột đoạn giới thiệu đủ dài để là một đoạn riêng.\n\n"
+        "## Tóm tắt* Bất đẳng thức Chebyshev cho một khoảng chứa biến hầu hết thời gian"
+        "* Mật độ chung cho phép làm việc với các biến ngẫu nhiên tương quan"
+        "* hiệp phương sai đo mối quan hệ tuyến tính giữa hai biến.\n"
+    )
+    # When the middle item gains a sentence
+    new = old.replace("random variables.\n", "random variables. (updated)\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "vi"))
+    out = apply_sync(plan, machine(plan))
+    # Then only that sentence is sent, spliced right after the item's translation: the items
+    # around it stay byte for byte
+    assert [s.text for s in plan.to_translate] == ["(updated)"]
+    assert "tương quan机翻〈(updated)〉<!-- amts:" in out
+    assert len(changed_places(tgt, out)) == 1
+
+
+def test_a_long_sentence_whose_line_breaks_moved_keeps_the_translators_text() -> None:
+    # Given a long sentence with inline math, translated on one line
+    old = (
+        _INTRO + "For brevity, let $\\mathcal{W}_o= \\{w_{o_1}, \\ldots, w_{o_{2m}}\\}$ and "
+        "$\\bar{\\mathbf{v}}_o = \\left(\\mathbf{v}_{o_1} + \\ldots, \\mathbf{v}_{o_{2m}} \\right)/(2m)$. "
+        "Then `f` can be simplified.\n" + _OUTRO
+    )
+    tgt = (
+        _INTRO_ZH
+        + "为简洁起见，令$\\mathcal{W}_o= \\{w_{o_1}, \\ldots, w_{o_{2m}}\\}$。\n然后`f`可以简化。\n"
+        + _OUTRO_ZH
+    )
+    # When the English only moves its line breaks, also inside the inline math (no line starts
+    # with a list marker: that would make a list item, a real edit of the structure)
+    new = old.replace(", ", ",\n")
+    plan, out = _synced(old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0)])
+    # Then nothing is sent and the translation stays byte for byte
+    assert plan.to_translate == []
+    assert out == tgt

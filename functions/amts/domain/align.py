@@ -51,6 +51,7 @@ Measured with ``benchmarks/align_eval.py`` on hand-made gold alignments of D2L s
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -71,7 +72,7 @@ from amts.domain.glossary import Glossary
 from amts.domain.languages import base as _base_lang
 from amts.domain.languages import joiner as _language_joiner
 from amts.domain.languages import uses_cjk_script
-from amts.domain.model import BlockKind, Document
+from amts.domain.model import BlockKind, Document, Span
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 
@@ -173,8 +174,11 @@ _PRIORS: tuple[tuple[tuple[int, int], float], ...] = (
     ((1, 3), 0.008),
     ((4, 1), 0.002),
     ((1, 4), 0.002),
-    *(((1, k), 0.001) for k in range(5, 9)),
-    *(((k, 1), 0.001) for k in range(5, 9)),
+    # Long beads (allowed only for a paragraph turned into a list, or a heading that swallowed
+    # what follows it): up to 16, so that a summary heading the translator glued to its list of
+    # ten or more items (d2l-ja random-variables: ``## 概要 * … * …``) pairs with all of them.
+    *(((1, k), 0.001) for k in range(5, 17)),
+    *(((k, 1), 0.001) for k in range(5, 17)),
 )
 
 # en→zh measured by benchmarks/calibrate.py on the 124 sections of ../shared/d2l-dev
@@ -1047,10 +1051,53 @@ def document_sentences(doc: Document) -> list[tuple[int, str]]:
 
     out: list[tuple[int, str]] = []
     for ref in doc.pieces:
-        for sent in split_piece(ref.piece, doc.lang, glued_period=doc.glued_period):
+        sentences = split_piece(ref.piece, doc.lang, glued_period=doc.glued_period)
+        if ref.block.kind is BlockKind.HEADING and _glued_item_marks(ref.piece.text, ref.piece.spans):
+            sentences = _glued_items(ref.piece.text, ref.piece.spans, doc.lang, doc.glued_period)
+        for sent in sentences:
             if sent.strip():
                 out.append((ref.index, sent))
     return out
+
+
+def _glued_item_marks(text: str, spans: Sequence[Span]) -> list[int]:
+    """Offsets of the list markers (``* `` after text) in a heading the translator glued to its
+    list (``## まとめ * … * …``, ``## Tóm lượng* … thời gian* Mật độ …``): an asterisk followed by
+    a space that does not close an emphasis (``*softmax* function``), outside protected spans."""
+    marks: list[int] = []
+    emphasis = False
+    for k, ch in enumerate(text):
+        if ch != "*" or any(sp.start <= k < sp.end for sp in spans):
+            continue
+        before = text[k - 1] if k else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        if before == "*" or after == "*":
+            continue  # strong emphasis
+        if after.isspace():
+            if emphasis and not before.isspace():
+                emphasis = False
+            elif k:
+                marks.append(k)
+        elif before.isspace() or not k:
+            emphasis = True
+    return marks
+
+
+def _glued_items(text: str, spans: Sequence[Span], lang: str, glued_period: bool | None) -> list[str]:
+    """The sentences of a heading glued to its list, also cut before each list marker: the
+    segmenter does not end a sentence where the translator left out the period before the next
+    item (``… thời gian* Mật độ …``), and each item is a sentence of its own in the English."""
+    from amts.domain.languages import facts
+    from amts.domain.segment import sentence_bounds
+
+    marks = _glued_item_marks(text, spans)
+    pieces: list[str] = []
+    for start, end in sentence_bounds(text, lang, spans, glued_period=glued_period):
+        edges = [start, *(k for k in marks if start < k < end), end]
+        pieces.extend(text[a:b] for a, b in itertools.pairwise(edges))
+    if facts(lang).spaceless:
+        return [p for p in pieces if p]
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def align_sentences(

@@ -1036,7 +1036,9 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     so the group cannot be cut at the paragraph boundary): only the fused sentence is sent.
 
     Each of its sentences is looked up by its normalised text among the old sentences (found
-    once); the old sentence must be a sentence bead of its own with a translation. When every
+    once, or found several times and next to the old sentence its neighbour here was found as:
+    a sentence the summary list repeats); the old sentence must be a sentence bead of its own
+    with a translation. When every
     sentence is found, the piece is not sent; when the unknown sentences form one run, only that
     run is sent, with the translator's sentences before and after it (as in an edited
     paragraph)."""
@@ -1051,10 +1053,33 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
             continue
         ref = new.pieces[seg.index]
         bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
-        found: list[int | None] = []
+        candidates: list[list[int]] = []
         for a, b in bounds:
-            hits = where.get(segment_key(ref.text[a:b]), [])
-            found.append(hits[0] if len(hits) == 1 and len(segment_key(ref.text[a:b])) >= 12 else None)
+            key = segment_key(ref.text[a:b])
+            candidates.append(where.get(key, []) if len(key) >= 12 else [])
+        found: list[int | None] = [hits[0] if len(hits) == 1 else None for hits in candidates]
+        # A sentence the old English had in several places (a paragraph's sentence repeated in
+        # the summary list) is the one next to the old sentence its neighbour here was found as.
+        settled = False
+        while not settled:
+            settled = True
+            for j, hits in enumerate(candidates):
+                if found[j] is not None or len(hits) < 2:
+                    continue
+                near = [
+                    k
+                    for k in hits
+                    if (j > 0 and found[j - 1] == k - 1 and src_sents[k - 1][0] == src_sents[k][0])
+                    or (
+                        j + 1 < len(found)
+                        and found[j + 1] == k + 1
+                        and k + 1 < len(src_sents)
+                        and src_sents[k + 1][0] == src_sents[k][0]
+                    )
+                ]
+                if len(near) == 1:
+                    found[j] = near[0]
+                    settled = False
         if any(k is not None for k in found):
             wanted.append((pos, bounds, found))
     if not wanted:
@@ -1497,6 +1522,9 @@ def _run_segments(
             prefix=_join([tgt_sents[t][1].strip() for n in before for t in sorted(sbeads[n].target)], lang),
             suffix=_join([tgt_sents[t][1].strip() for n in after for t in sorted(sbeads[n].target)], lang),
             key=seg.index + sub * n_pieces,
+            # The run's own piece (another member of a merged group: a second edited item of a
+            # list glued to its heading) is what its review marker names.
+            sha1=sha1_short(ref.text),
         )
         out.append((segment, n_before, n_after))
     return out
@@ -2430,7 +2458,7 @@ def apply_sync(
             )
             if splice is not None:
                 edits.setdefault(ref.block_index, []).append(
-                    (splice, _splice_text(plan, index, splice, seg.text, UNTRANSLATED_MARKER))
+                    (splice, _splice_text(seg.sha1, splice, seg.text, UNTRANSLATED_MARKER))
                 )
                 continue
             untranslated.setdefault(ref.block_index, []).append(sha1_short(ref.text))
@@ -2442,7 +2470,7 @@ def apply_sync(
             if splice is not None:
                 marker = MACHINE_MARKER if tr.origin is not Origin.HUMAN else ""
                 edits.setdefault(ref.block_index, []).append(
-                    (splice, _splice_text(plan, index, splice, texts[index], marker))
+                    (splice, _splice_text(seg.sha1, splice, texts[index], marker))
                 )
                 continue
             if seg.partial:
@@ -2523,10 +2551,11 @@ def apply_sync(
     return _with_markers(new, chunks, machine, untranslated)
 
 
-def _splice_text(plan: SyncPlan, index: int, splice: _Splice, text: str, marker: str) -> str:
+def _splice_text(sha1: str, splice: _Splice, text: str, marker: str) -> str:
     """What replaces ``splice``'s span: ``text`` (the changed sentences) followed by its review
-    marker as an inline comment (a marker at the start of a line would end the paragraph)."""
-    note = marker.format(ids=sha1_short(plan.new_source.pieces[index].text)) if marker else ""
+    marker as an inline comment (a marker at the start of a line would end the paragraph), which
+    names ``sha1``: the segment's own piece (each run of a merged group names its member)."""
+    note = marker.format(ids=sha1) if marker else ""
     return splice.lead + text + note + splice.trail if text else splice.cut
 
 
