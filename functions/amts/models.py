@@ -135,6 +135,13 @@ class FilePlan(_Model):
     segments_reused: int = 0
     segments_to_translate: int = 0
     characters_to_translate: int = 0
+    # What the planner tells the translator about this file (an edit carried into their text,
+    # an equation they wrote inline that changed): shown in the run report. At most
+    # PLAN_NOTES_MAX, so that a record stays small whatever the file.
+    notes: list[str] = Field(default_factory=list)
+
+
+PLAN_NOTES_MAX = 50
 
 
 class EvaluationSetRef(_Model):

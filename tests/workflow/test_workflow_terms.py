@@ -1,5 +1,6 @@
 """Issue 13: the run report lists each written file's glossary violations (the check of
-``amts check-terms``), where the language's settings name a glossary."""
+``amts check-terms``), where the language's settings name a glossary; and what the planner tells
+the translator about a file (an edit carried into their text)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,27 @@ def test_run_local_lang_settings_reach_the_terminology_check_and_the_bleu_tokeni
     assert zh["terminology"]["glossary"] == "TERMINOLOGY.zh.md" and zh["terminology"]["violations"] > 0
     tokenizers = {s["tokenizer"] for f in zh["files"] for s in f["scores"].values()}
     assert tokenizers == {"char"}
+
+
+def test_report_tells_the_translator_which_formula_edits_were_carried_into_their_text(tmp_path: Path) -> None:
+    # Given the sample book whose next English also tightens one inline formula the translator
+    # copied as it was ($0 < \eta < 1$ in both)
+    book = _book(tmp_path, None)
+    page = book / "en-next" / "chapter_optimization" / "learning-rate.md"
+    text = page.read_text(encoding="utf-8")
+    assert "$0 < \\eta < 1$" in text
+    page.write_text(text.replace("$0 < \\eta < 1$", "$0 < \\eta < 1/L$"), encoding="utf-8")
+    # When the whole workflow runs locally
+    run = run_local(book, tmp_path / "out", settings=_settings(None), timeout=90)
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    # Then the written translation has the new formula in the translator's sentence
+    written = (
+        tmp_path / "out" / "translated" / "zh" / "chapter_optimization" / "learning-rate.md"
+    ).read_text(encoding="utf-8")
+    assert "只有当$0 < \\eta < 1/L$时迭代点才会收敛" in written
+    # And the report says so on that file, with the line of the new English
+    report = json.loads((tmp_path / "out" / "reports" / "report.json").read_text(encoding="utf-8"))
+    files = {f["path"]: f for f in report["languages"][0]["files"]}
+    notes = files["chapter_optimization/learning-rate.md"]["notes"]
+    assert any("$0 < \\eta < 1$ → $0 < \\eta < 1/L$" in n and n.startswith("line ") for n in notes), notes
+    assert "$0 < \\eta < 1/L$" in (tmp_path / "out" / "reports" / "report.md").read_text(encoding="utf-8")

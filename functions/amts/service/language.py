@@ -25,6 +25,7 @@ from amts.domain import keys, review
 from amts.domain.model import Document, Span
 from amts.errors import AmtsError, ParallelDataBusy
 from amts.models import (
+    PLAN_NOTES_MAX,
     CallbackAck,
     CallbackInput,
     ChangedFile,
@@ -215,9 +216,17 @@ def plan_file(request: FileItem, deps: Deps) -> FileStepOutput:
         segments_reused=reused,
         segments_to_translate=len(segments),
         characters_to_translate=sum(len(text) for _, text, _ in segments),
+        notes=_capped(state.plan.notes),
     )
     deps.work.put_text(record.plan_key, record.model_dump_json(), "application/json")
     return FileStepOutput(path=item.path, pair=pair, status="planned", segments_to_translate=len(segments))
+
+
+def _capped(notes: list[str]) -> list[str]:
+    if len(notes) <= PLAN_NOTES_MAX:
+        return list(notes)
+    more = len(notes) - PLAN_NOTES_MAX + 1
+    return [*notes[: PLAN_NOTES_MAX - 1], f"... and {more} more note(s): run `amts sync --json` on the file"]
 
 
 def load_plans(deps: Deps, run_id: str, pair: str) -> dict[str, FilePlan]:

@@ -143,6 +143,8 @@ def _language_result(
             fr.segments_reused = plan.segments_reused
             if plan.reference_key is None:
                 fr.notes.append("no existing translation: everything was translated")
+            else:
+                fr.notes.extend(plan.notes)  # the planner's word to the translator
         if out is not None:
             fr.segments_translated = out.segments_machine
             fr.segments_untranslated = out.segments_untranslated
