@@ -744,6 +744,20 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple
     return groups
 
 
+@dataclass(frozen=True, slots=True)
+class _Edited:
+    """One edited paragraph (or group the translator merged) matched sentence by sentence with
+    its translation: what the steps that cut it into changed runs and human text all read."""
+
+    plan: SyncPlan
+    seg: SegmentToTranslate  # the paragraph's segment, as planned before sentence reuse
+    old_ids: list[int]  # its old English sentences (indices into src_sents)
+    sbeads: list[Bead]  # their sentence beads with the translation, in order
+    src_sents: list[tuple[int, str]]  # (piece, sentence) of the old English document
+    tgt_sents: list[tuple[int, str]]  # (piece, sentence) of the old translation
+    members: Sequence[int] = ()  # the new pieces of a merged group, ``seg``'s among them
+
+
 def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
     """Inside edited paragraphs, keep the translator's sentences whose English did not change.
 
@@ -822,11 +836,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         if result is None:
             if not old_ids or covered_s != old_ids or covered_t != sorted(tgt_ids):
                 continue
-            result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
+            edited = _Edited(plan, seg, old_ids, sbeads, src_sents, tgt_sents, members)
+            result = _partial_segment(edited)
             if result is None and len(bead.source) == 1:
-                result = _edges_changed(
-                    al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead, tgt_by_piece
-                )
+                result = _edges_changed(al, edited, bead, tgt_by_piece)
         if result is None:
             continue
         partial, n_before, n_after = result
@@ -868,18 +881,10 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
             continue
         runs = None
         if not at_edge and partial.text:
-            runs = _run_splices(
-                al,
-                plan,
-                seg,
-                old_ids,
-                sbeads,
-                src_sents,
-                tgt_sents,
-                bead.target,
-                sentences,
-                members if len(bead.source) > 1 else (),
+            edited = _Edited(
+                plan, seg, old_ids, sbeads, src_sents, tgt_sents, members if len(bead.source) > 1 else ()
             )
+            runs = _run_splices(al, edited, bead.target, sentences)
         if runs:
             # Several separate changed runs: each is sent and spliced on its own.
             plan.to_translate[pos] = runs[0][0]
@@ -905,15 +910,7 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
 
 
 def _edges_changed(
-    al: _Alignment,
-    plan: SyncPlan,
-    seg: SegmentToTranslate,
-    old_ids: list[int],
-    sbeads: list[Bead],
-    src_sents: list[tuple[int, str]],
-    tgt_sents: list[tuple[int, str]],
-    bead: Bead,
-    tgt_by_piece: Mapping[int, list[int]],
+    al: _Alignment, p: _Edited, bead: Bead, tgt_by_piece: Mapping[int, list[int]]
 ) -> tuple[SegmentToTranslate, int, int] | None:
     """The whole paragraph as one "partial" segment when its first and its last sentences
     changed but unchanged sentences between them keep separate changed runs apart, and those
@@ -921,41 +918,33 @@ def _edges_changed(
     the human sentences between them (d2l-ko/tr transformer: "transformer" capitalised at both
     ends of a paragraph sent its three unchanged middle sentences). None otherwise: the
     paragraph is sent whole, as before."""
-    result = _partial_segment(seg, plan, old_ids, sbeads, src_sents, tgt_sents, whole=True)
+    p = replace(p, members=())
+    result = _partial_segment(p, whole=True)
     if result is None or not result[0].text:
         return None
-    new = plan.new_source
-    nb = new.pieces[seg.index].block_index
+    new = p.plan.new_source
+    nb = new.pieces[p.seg.index].block_index
     if len(new.blocks[nb].pieces) != 1 or new.blocks[nb].kind is not al.tgt.pieces[bead.target[0]].block.kind:
         return None
-    sentences = {t: [tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
-    if _splice_bead(al, plan._layout, bead.target, sentences, 0, 0) is None:
+    sentences = {t: [p.tgt_sents[i][1] for i in tgt_by_piece.get(t, [])] for t in bead.target}
+    if _splice_bead(al, p.plan._layout, bead.target, sentences, 0, 0) is None:
         return None
-    runs = _run_splices(al, plan, seg, old_ids, sbeads, src_sents, tgt_sents, bead.target, sentences)
+    runs = _run_splices(al, p, bead.target, sentences)
     return result if runs else None
 
 
 def _run_splices(
-    al: _Alignment,
-    plan: SyncPlan,
-    seg: SegmentToTranslate,
-    old_ids: list[int],
-    sbeads: list[Bead],
-    src_sents: list[tuple[int, str]],
-    tgt_sents: list[tuple[int, str]],
-    targets: Sequence[int],
-    sentences: Mapping[int, list[str]],
-    members: Sequence[int] = (),
+    al: _Alignment, p: _Edited, targets: Sequence[int], sentences: Mapping[int, list[str]]
 ) -> list[tuple[SegmentToTranslate, _Splice]] | None:
     """The segments and splices of a paragraph with several separate changed runs of sentences,
     when every run can be spliced into the same translated paragraph, in order, with some of the
     translator's text between two runs. None otherwise (the paragraph is sent as one run)."""
-    runs = _run_segments(seg, plan, old_ids, sbeads, src_sents, tgt_sents, members)
+    runs = _run_segments(p)
     if runs is None:
         return None
     out: list[tuple[SegmentToTranslate, _Splice]] = []
     for segment, n_before, n_after in runs:
-        splice = _splice_bead(al, plan._layout, targets, sentences, n_before, n_after)
+        splice = _splice_bead(al, p.plan._layout, targets, sentences, n_before, n_after)
         if splice is None:
             return None
         if out:
@@ -1322,29 +1311,20 @@ def _splice(tgt: Document, t: int, sentences: list[str], n_before: int, n_after:
     return _Splice(block_index=ref.block_index, start=a, end=b, lead=lead, trail=trail, cut=cut)
 
 
-def _partial_segment(
-    seg: SegmentToTranslate,
-    plan: SyncPlan,
-    old_ids: list[int],
-    sbeads: list[Bead],
-    src_sents: list[tuple[int, str]],
-    tgt_sents: list[tuple[int, str]],
-    members: Sequence[int] = (),
-    *,
-    whole: bool = False,
-) -> tuple[SegmentToTranslate, int, int] | None:
+def _partial_segment(p: _Edited, *, whole: bool = False) -> tuple[SegmentToTranslate, int, int] | None:
     """The changed run of sentences of ``seg``'s piece with the human text before and after it,
     and how many target sentences precede and follow it. ``members``: the new pieces of a group
     the translator merged (in order, ``seg``'s among them), whose sentences are taken together;
     the run must lie inside ``seg``'s piece. A run from the first to the last sentence gives
     None unless ``whole`` (see :func:`_edges_changed`)."""
-    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents, members)
+    seg, plan, sbeads, tgt_sents = p.seg, p.plan, p.sbeads, p.tgt_sents
+    owned = _sentence_owners(p)
     if owned is None:
         return None
     where, owner = owned
     changed = [j for j in range(len(where)) if j not in owner]
     if not changed:
-        return _deletion(seg, plan, sbeads, owner, tgt_sents)
+        return _deletion(p, owner)
     start, end = _widen(min(changed), max(changed) + 1, owner)
     if start == 0 and end == len(where) and not whole:
         return None
@@ -1380,17 +1360,18 @@ def _partial_segment(
     return segment, sum(len(sbeads[n].target) for n in before), sum(len(sbeads[n].target) for n in after)
 
 
-def _sentence_owners(
-    seg: SegmentToTranslate,
-    plan: SyncPlan,
-    old_ids: list[int],
-    sbeads: list[Bead],
-    src_sents: list[tuple[int, str]],
-    members: Sequence[int] = (),
-) -> tuple[list[tuple[int, int, int]], dict[int, int]] | None:
+def _sentence_owners(p: _Edited) -> tuple[list[tuple[int, int, int]], dict[int, int]] | None:
     """The new sentences of ``seg``'s piece (or of the merged group ``members``) as (piece, start,
     end), and which of them are unchanged: new sentence → the reusable sentence bead holding it.
     None when ``seg``'s piece has no sentence."""
+    seg, plan, old_ids, sbeads, src_sents, members = (
+        p.seg,
+        p.plan,
+        p.old_ids,
+        p.sbeads,
+        p.src_sents,
+        p.members,
+    )
     where: list[tuple[int, int, int]] = []  # new sentence → (piece, start, end)
     for m in members or [seg.index]:
         ref = plan.new_source.pieces[m]
@@ -1472,21 +1453,14 @@ def _changed_runs(n: int, owner: Mapping[int, int], n_beads: int) -> list[tuple[
     return runs
 
 
-def _run_segments(
-    seg: SegmentToTranslate,
-    plan: SyncPlan,
-    old_ids: list[int],
-    sbeads: list[Bead],
-    src_sents: list[tuple[int, str]],
-    tgt_sents: list[tuple[int, str]],
-    members: Sequence[int] = (),
-) -> list[tuple[SegmentToTranslate, int, int]] | None:
+def _run_segments(p: _Edited) -> list[tuple[SegmentToTranslate, int, int]] | None:
     """An edited paragraph with several separate changed runs of sentences: one segment per run,
     with how many target sentences precede and follow it. None when there are fewer than two
     runs (:func:`_partial_segment` handles that). ``members``: a group the translator merged
     (two items of a list written as one line, both edited): each run must then lie inside one
     member, whose text it takes, so the translator's text between the members is kept."""
-    owned = _sentence_owners(seg, plan, old_ids, sbeads, src_sents, members)
+    seg, plan, sbeads, tgt_sents = p.seg, p.plan, p.sbeads, p.tgt_sents
+    owned = _sentence_owners(p)
     if owned is None:
         return None
     where, owner = owned
@@ -1587,16 +1561,11 @@ def _added_at_edge(
     return (segment, len(tgt_ids), 0) if at_end else (segment, 0, len(tgt_ids))
 
 
-def _deletion(
-    seg: SegmentToTranslate,
-    plan: SyncPlan,
-    sbeads: list[Bead],
-    owner: Mapping[int, int],
-    tgt_sents: list[tuple[int, str]],
-) -> tuple[SegmentToTranslate, int, int] | None:
+def _deletion(p: _Edited, owner: Mapping[int, int]) -> tuple[SegmentToTranslate, int, int] | None:
     """Sentences deleted from a paragraph, none added or edited: nothing to translate. The
     segment returned has no text; the human sentences before and after the deleted run of
     sentence beads (one run) are its prefix and suffix."""
+    seg, plan, sbeads, tgt_sents = p.seg, p.plan, p.sbeads, p.tgt_sents
     used = set(owner.values())
     gone = [n for n in range(len(sbeads)) if n not in used]
     if not gone or gone != list(range(gone[0], gone[-1] + 1)):
