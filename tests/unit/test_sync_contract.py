@@ -1166,3 +1166,45 @@ def test_a_long_sentence_whose_line_breaks_moved_keeps_the_translators_text() ->
     # Then nothing is sent and the translation stays byte for byte
     assert plan.to_translate == []
     assert out == tgt
+
+
+def test_a_paragraph_the_english_joined_across_a_removed_equation_keeps_the_unchanged_sentences() -> None:
+    # Given two paragraphs around an equation, translated as two paragraphs
+    old = (
+        _INTRO
+        + "One trick is to subtract the largest value from all of them first.\n"
+        + "You can see that this shift does not change the result:\n\n"
+        + "$$\\hat y_j = \\frac{\\exp(o_j)}{\\sum_k \\exp(o_k)}.$$\n\n"
+        + "After that step some values may be very negative.\n"
+        + "They might round to zero due to finite precision.\n"
+        + _OUTRO
+    )
+    tgt = (
+        _INTRO_ZH
+        + "一个技巧是先从所有值中减去最大值。\n"
+        + "可以看到这种平移不会改变结果：\n\n"
+        + "$$\\hat y_j = \\frac{\\exp(o_j)}{\\sum_k \\exp(o_k)}.$$\n\n"
+        + "在这一步之后，一些值可能是很大的负数。\n"
+        + "由于精度有限，它们可能被舍入为零。\n"
+        + _OUTRO_ZH
+    )
+    # When the English removes the equation, joins the two paragraphs and rewords the sentence
+    # that introduced the equation
+    new = (
+        _INTRO
+        + "One trick is to subtract the largest value from all of them first.\n"
+        + "You can verify that this shift does not change the result.\n"
+        + "After that step some values may be very negative.\n"
+        + "They might round to zero due to finite precision.\n"
+        + _OUTRO
+    )
+    plan, out = _synced(
+        old, new, tgt, [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 1.0), ((3,), (3,), 1.0)]
+    )
+    # Then only the reworded sentence is sent
+    assert [s.text for s in plan.to_translate] == [
+        "You can verify that this shift does not change the result."
+    ]
+    # And the first sentence keeps the translator's text, before the machine text
+    assert out.index("一个技巧是先从所有值中减去最大值。") < out.index("机翻〈You can verify")
+    assert "由于精度有限，它们可能被舍入为零。" in out

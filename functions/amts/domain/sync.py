@@ -587,6 +587,7 @@ def plan_sync(
         _reuse_sentences(plan, diff, alignment, glossary)
         _unmerge_groups(plan, diff, alignment, glossary)
         _reuse_moved_sentences(plan, alignment, glossary)
+        _reuse_joined_sentences(plan, diff, alignment, glossary)
     return plan
 
 
@@ -1125,6 +1126,83 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
         )
     if dropped:
         plan.to_translate = [seg for seg in plan.to_translate if seg.index not in dropped]
+
+
+def _reuse_joined_sentences(
+    plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None
+) -> None:
+    """An edited paragraph the English joined with a paragraph it deleted as such (the two
+    paragraphs around a removed equation made one): the sentences at the start (or end) of its
+    changed run that the deleted paragraph had, unchanged, keep the translator's sentences of
+    that paragraph instead of being sent. Only sentences of a deleted paragraph the translator
+    wrote on its own (a paragraph bead of one English paragraph, whose translation is then written
+    nowhere else), each paired one to one with a translated sentence, and never the whole run."""
+    edited = [pos for pos, seg in enumerate(plan.to_translate) if seg.reason is Reason.EDITED and seg.text]
+    deleted = [
+        b
+        for o in diff.deleted_pieces
+        if (b := al.bead_of_src.get(o)) is not None and b.source == (o,) and b.target and al.confident(b)
+    ]
+    if not edited or not deleted:
+        return
+    src_sents = document_sentences(al.src)
+    tgt_sents = document_sentences(al.tgt)
+    human: dict[str, str] = {}  # sentence key → the translator's sentence
+    seen: set[str] = set()
+    for sb in align_sentences(
+        al.src, al.tgt, deleted, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
+    ):
+        if len(sb.source) != 1 or len(sb.target) != 1:
+            continue
+        key = segment_key(src_sents[sb.source[0]][1])
+        if len(key) < 12 or key in seen:
+            human.pop(key, None)  # found twice: which translation is meant cannot be told
+            continue
+        seen.add(key)
+        human[key] = tgt_sents[sb.target[0]][1].strip()
+    if not human:
+        return
+    lang = plan.target_lang
+    for pos in edited:
+        seg = plan.to_translate[pos]
+        bounds = sentence_bounds(seg.text, plan.source_lang, seg.spans)
+        keys = [segment_key(seg.text[a:b]) for a, b in bounds]
+        lead = 0
+        while lead < len(keys) - 1 and keys[lead] in human:
+            lead += 1
+        trail = 0
+        while trail < len(keys) - 1 - lead and keys[len(keys) - 1 - trail] in human:
+            trail += 1
+        if not lead and not trail:
+            continue
+        before = _join([human[k] for k in keys[:lead]], lang)
+        after = _join([human[k] for k in keys[len(keys) - trail :]], lang)
+        start, stop = bounds[lead][0], bounds[len(keys) - 1 - trail][1]
+        spans = tuple(
+            Span(sp.start - start, sp.end - start, sp.kind)
+            for sp in seg.spans
+            if sp.start >= start and sp.end <= stop
+        )
+        splice = plan.splices.get(seg.key)
+        if splice is not None:
+            # The translator's sentences go into the splice around the machine text.
+            # (separated like the translator's sentences after the machine text are)
+            sep = splice.trail if splice.trail and not splice.trail.strip() else joiner(lang)
+            plan.splices[seg.key] = replace(
+                splice,
+                lead=splice.lead + (before + sep if before else ""),
+                trail=(sep + after if after else "") + splice.trail,
+            )
+            for emit in plan._layout:
+                if emit.splice is splice:
+                    emit.splice = plan.splices[seg.key]
+        plan.to_translate[pos] = replace(
+            seg,
+            text=seg.text[start:stop],
+            spans=spans,
+            prefix=_join([seg.prefix, before], lang),
+            suffix=_join([after, seg.suffix], lang),
+        )
 
 
 def _group_in_place(plan: SyncPlan, diff: SourceDiff, edited: int, members: Sequence[int | None]) -> bool:
