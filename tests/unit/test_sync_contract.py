@@ -965,3 +965,35 @@ def test_nested_items_the_translator_wrote_as_one_paragraph_stay_one_paragraph()
     assert "code" not in blocks
     places = changed_places(tgt, out)
     assert len(places) == 1 and places[0][1][0].startswith("假设我们验证一个集合。")
+
+
+def test_a_changed_cell_finds_the_translators_rewrite_when_the_paragraphs_around_it_swapped() -> None:
+    # Given a tensorflow cell the translator rewrote (another variable, an argument dropped) and
+    # a pytorch cell they extended with paddle, so that the alignment pairs neither
+    old = (
+        "Intro `x`, 1.\n\nNow test `predict`, 2.\n\n"
+        "```{.python .input}\n#@tab mxnet,pytorch\nstate = begin_state(batch_size=1, num_hiddens=256)\n"
+        "predict('t', 10, model, vocab, gpu())\n```\n\n"
+        "```{.python .input}\n#@tab tensorflow\npredict('t', 10, model, vocab, params)\n```\n\n"
+        "## Clipping\n\nClip `c`, 5.\n\nNorm `n`, 6.\n\nAssume `g` is small, 3.\n\nEnd `z`, 4.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n现在测试`predict`，2。\n\n"
+        "```{.python .input}\n#@tab mxnet,pytorch, paddle\n"
+        "state = begin_state(batch_size=1, num_hiddens=256)\n"
+        "predict('t', 10, net, vocab, gpu())\n```\n\n"
+        "```{.python .input}\n#@tab tensorflow\npredict('t', 10, net, vocab)\n```\n\n"
+        "## 裁剪\n\n裁剪`c`，5。\n\n范数`n`，6。\n\n假设`g`很小，3。\n\n结尾`z`，4。\n"
+    )
+    # When the English changes both cells and swaps the paragraphs before and after them
+    new = (
+        old.replace("Now test `predict`, 2.", "@@")
+        .replace("Assume `g` is small, 3.", "Now test `predict`, 2.")
+        .replace("@@", "Assume `g` is small, 3.")
+        .replace(")\n```", ")\nprint('changed')\n```")
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then each cell replaces the translator's version of it: written once, with the edit
+    assert out.count("#@tab tensorflow") == 1 and out.count("#@tab mxnet,pytorch") == 1
+    assert out.count("print('changed')") == 2

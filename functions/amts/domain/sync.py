@@ -1804,26 +1804,7 @@ def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
     in order; those written from the translation (a copied span, a merged or spliced block) are
     put in the translator's order, and every other entry goes right after the one that precedes
     it in the new English order."""
-    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
-    seq = [(k, old_of[e.block_index]) for k, e in enumerate(emits) if e.block_index in old_of]
-    # Longest increasing subsequence of the old block indices (patience sorting).
-    tails: list[int] = []
-    tail_k: list[int] = []
-    prev: dict[int, int | None] = {}
-    for k, ob in seq:
-        i = bisect.bisect_left(tails, ob)
-        prev[k] = tail_k[i - 1] if i else None
-        if i == len(tails):
-            tails.append(ob)
-            tail_k.append(k)
-        else:
-            tails[i] = ob
-            tail_k[i] = k
-    unmoved: set[int] = set()
-    cur = tail_k[-1] if tail_k else None
-    while cur is not None:
-        unmoved.add(cur)
-        cur = prev[cur]
+    unmoved = _unmoved(diff, [e.block_index for e in emits])
 
     def anchor(e: _Emit) -> int | None:
         if e.splice is not None:
@@ -1853,6 +1834,32 @@ def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
         out.append(emits[k])
         out.extend(emits[j] for j in follow[k])
     return out
+
+
+def _unmoved(diff: SourceDiff, order: Sequence[int]) -> set[int]:
+    """The positions in ``order`` (new block indices) of the blocks the English did not move: the
+    longest run of them whose old blocks stay in order."""
+    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
+    seq = [(k, old_of[nb]) for k, nb in enumerate(order) if nb in old_of]
+    # Longest increasing subsequence of the old block indices (patience sorting).
+    tails: list[int] = []
+    tail_k: list[int] = []
+    prev: dict[int, int | None] = {}
+    for k, ob in seq:
+        i = bisect.bisect_left(tails, ob)
+        prev[k] = tail_k[i - 1] if i else None
+        if i == len(tails):
+            tails.append(ob)
+            tail_k.append(k)
+        else:
+            tails[i] = ob
+            tail_k[i] = k
+    unmoved: set[int] = set()
+    cur = tail_k[-1] if tail_k else None
+    while cur is not None:
+        unmoved.add(cur)
+        cur = prev[cur]
+    return unmoved
 
 
 def _emit_targets(emit: _Emit) -> list[int]:
@@ -1909,6 +1916,7 @@ def _claim_translators_cells(
         )
 
     moved: set[int] = set()  # new blocks merged into a copy the translator moved out of order
+    unmoved = _unmoved(diff, order)  # positions in ``order`` of the blocks the English did not move
     shared: dict[int, int] = {}  # translator's multi-tab cell taken for a new-source cell → its k
     folded: set[int] = set()  # new-source cells that cell stands for too
     for k, nb in enumerate(order):
@@ -1937,6 +1945,14 @@ def _claim_translators_cells(
             # order, do.
             lo = max((t for t in before if t < near_hi), default=-1)
             hi = min((t for t in after if t > lo), default=len(tgt.blocks))
+        if lo >= hi:
+            # The English moved the blocks right around it (two paragraphs swapped across
+            # it): the nearest blocks it did not move, before and after, close the gap.
+            kept_before = [t for j in range(k) if j in unmoved for t in _emit_targets(layout[order[j]])]
+            kept_after = [
+                t for j in range(k + 1, len(order)) if j in unmoved for t in _emit_targets(layout[order[j]])
+            ]
+            lo, hi = max(kept_before, default=-1), min(kept_after, default=len(tgt.blocks))
         last = layout[order[k_lo]] if k_lo >= 0 else None
         if (
             last is not None
