@@ -997,3 +997,20 @@ def test_a_changed_cell_finds_the_translators_rewrite_when_the_paragraphs_around
     # Then each cell replaces the translator's version of it: written once, with the edit
     assert out.count("#@tab tensorflow") == 1 and out.count("#@tab mxnet,pytorch") == 1
     assert out.count("print('changed')") == 2
+
+
+def test_a_changed_cell_the_translator_left_out_stays_out() -> None:
+    # Given a translation without the GPU section of the English (its paragraph and its cell)
+    old = (
+        "# Install\n\nIntro `x`, 1.\n\n```bash\npip install d2l\n```\n\n## GPU Support\n\n"
+        "Remove the CPU version `torch` first, 2.\n\n```bash\npip uninstall torch\n```\n\n"
+        "## Next\n\nEnd `z`, 3.\n"
+    )
+    tgt = "# 安装\n\n引言`x`，1。\n\n```bash\npip install d2l\n```\n\n## 下一步\n\n结尾`z`，3。\n"
+    # When the English changes that cell
+    new = old.replace("pip uninstall torch\n", "pip uninstall torch torchvision\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the cell stays out with the rest of the section: the translator's decision stands
+    assert "uninstall" not in out and out == tgt
+    assert not plan.to_translate

@@ -2006,6 +2006,21 @@ def _claim_translators_cells(
                     + (f"`{label.group(1)}`" if label else f"${_math_body(block.raw)}$")
                     + " is written inline in the translation: kept as the translator wrote it, check it"
                 )
+            elif (
+                ob is not None
+                and plan.has_old_source
+                and al.protected.get(ob) is None
+                and block.kind in _TRANSLATOR_OWNED
+                and not _is_tab_directive(block)
+            ):
+                # The translator left the old version out (a section they dropped) and has no
+                # version of it anywhere: their decision stands for the changed block as for an
+                # unchanged one, rather than the English block written alone in their text.
+                emit.omit = True
+                plan.notes.append(
+                    f"line {block.line}: changed {block.kind} block left out of the translation like its "
+                    "old version (not added), check it"
+                )
             continue
         first, last_tb = run[0], run[-1]
         base = ob if ob is not None else al.protected_rev.get(first)
