@@ -1014,3 +1014,22 @@ def test_a_changed_cell_the_translator_left_out_stays_out() -> None:
     # Then the cell stays out with the rest of the section: the translator's decision stands
     assert "uninstall" not in out and out == tgt
     assert not plan.to_translate
+
+
+def test_a_rewrapped_paragraph_whose_inline_display_math_now_starts_a_line_is_unchanged() -> None:
+    # Given a paragraph with `$$…$$` math in its running text, followed by a display equation,
+    # that the translator wrote as one paragraph
+    old = (
+        "Intro `x`, 1.\n\nIf $z$ follows it, i.e., $$p(z) = p(z_1, z_2),$$ then the p.m.f. of $z$ is\n"
+        "$$p^z = \\prod_j p_j^{z_j}.$$\n\nEnd `w`, 2.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n如果$z$服从它，即$$p(z) = p(z_1, z_2),$$那么$z$的概率质量函数为"
+        "$$p^z = \\prod_j p_j^{z_j}.$$\n\n结尾`w`，2。\n"
+    )
+    # When the English re-wraps the paragraph so that the inline `$$` starts a line
+    new = old.replace("i.e., $$p(z) = p(z_1, z_2),$$", "i.e.,\n$$p(z) = p(z_1,\nz_2),$$")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then nothing changed: the translation is written as it is, no equation added next to it
+    assert out == tgt and not plan.to_translate
