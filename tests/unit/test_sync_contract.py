@@ -1033,3 +1033,22 @@ def test_a_rewrapped_paragraph_whose_inline_display_math_now_starts_a_line_is_un
     out = apply_sync(plan, machine(plan))
     # Then nothing changed: the translation is written as it is, no equation added next to it
     assert out == tgt and not plan.to_translate
+
+
+def test_a_figure_the_translator_glued_to_a_paragraph_the_english_deletes_stays() -> None:
+    # Given a figure the translator wrote at the start of the next paragraph, caption untranslated
+    old = (
+        "Intro `x`, 1.\n\n![Illustration of BPR](../img/rec-ranking.svg)\n\n"
+        "We implement the base class `Loss`, 2.\n\nEnd `z`, 3.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n![Illustration of BPR](../img/rec-ranking.svg) 我们实现基类`Loss`，2。\n\n"
+        "结尾`z`，3。\n"
+    )
+    # When the English deletes that paragraph
+    new = old.replace("We implement the base class `Loss`, 2.\n\n", "")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the figure is still there, once, and the deleted paragraph's translation is gone
+    assert out.count("../img/rec-ranking.svg") == 1 and "基类" not in out
+    assert out.startswith("引言`x`，1。\n\n") and out.endswith("结尾`z`，3。\n")

@@ -732,7 +732,9 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple
         # An unchanged paragraph the translators left out stays out: when every piece of a new
         # block is such a piece, the block is not written (see _plan_blocks) and nothing is sent.
         by_block = _pieces_by_block(new)
-        for pieces in by_block.values():
+        for nb, pieces in by_block.items():
+            if _figure_held_by_deleted_text(new.blocks[nb], diff, al):
+                continue  # not left out: its only copy goes with the text the English deleted
             if all(reasons.get(p) is Reason.NO_TRANSLATION for p in pieces):
                 for p in pieces:
                     del reasons[p]
@@ -742,6 +744,25 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple
         if reason is Reason.LOW_CONFIDENCE:
             plan.low_confidence.append(i)
     return groups
+
+
+def _figure_held_by_deleted_text(block: Block, diff: SourceDiff, al: _Alignment) -> bool:
+    """Whether the translator wrote the image of figure ``block`` only inside text whose English
+    the new source deleted (``![…](a.svg) <their translation of the next paragraph>``): the
+    aligner pairs the caption with nothing, yet the figure was not left out, and the only copy
+    of it goes when that text does."""
+    paths = set(_IMAGE_PATH.findall(block.raw))
+    if block.kind is not BlockKind.FIGURE or not paths:
+        return False
+    holders = [tb for tb, b in enumerate(al.tgt.blocks) if paths & set(_IMAGE_PATH.findall(b.raw))]
+    deleted = set(diff.deleted_pieces)
+    for tb in holders:
+        sources = {
+            s for t in al.tgt_block_pieces.get(tb, ()) if (bead := al.bead_of_tgt.get(t)) for s in bead.source
+        }
+        if not sources or not sources <= deleted:
+            return False
+    return bool(holders)
 
 
 def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
