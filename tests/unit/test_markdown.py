@@ -373,6 +373,14 @@ def test_display_math_inside_a_line_of_text_is_not_a_block() -> None:
     assert doc.pieces[0].piece.protected_texts() == ["$$x$$"]
 
 
+def test_display_math_over_lines_closing_inside_a_line_of_text_is_not_a_block() -> None:
+    # Given running text whose $$…$$ a re-wrap put at the start of a line, closing mid-line
+    doc = parse("If $z$ follows it, i.e.,\n$$p(z) = p(z_1,\nz_2),$$ then it is\n$$p^z.$$\n", "en")
+    # Then the math stays in the paragraph; the $$ line after it is display math
+    assert [b.kind for b in doc.blocks] == [BlockKind.PARAGRAPH, BlockKind.MATH]
+    assert doc.blocks[1].key == "p^z."
+
+
 def test_display_math_may_close_with_punctuation_after_the_dollars() -> None:
     # Given display math closed by a '$$.' line / When parsed / Then it is one MATH block
     doc = parse("$$\nx = 1\n$$.\nwhere x is one.\n", "en")

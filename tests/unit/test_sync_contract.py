@@ -1208,3 +1208,90 @@ def test_a_paragraph_the_english_joined_across_a_removed_equation_keeps_the_unch
     # And the first sentence keeps the translator's text, before the machine text
     assert out.index("一个技巧是先从所有值中减去最大值。") < out.index("机翻〈You can verify")
     assert "由于精度有限，它们可能被舍入为零。" in out
+
+
+def test_a_changed_cell_finds_the_translators_rewrite_when_the_paragraphs_around_it_swapped() -> None:
+    # Given a tensorflow cell the translator rewrote (another variable, an argument dropped) and
+    # a pytorch cell they extended with paddle, so that the alignment pairs neither
+    old = (
+        "Intro `x`, 1.\n\nNow test `predict`, 2.\n\n"
+        "```{.python .input}\n#@tab mxnet,pytorch\nstate = begin_state(batch_size=1, num_hiddens=256)\n"
+        "predict('t', 10, model, vocab, gpu())\n```\n\n"
+        "```{.python .input}\n#@tab tensorflow\npredict('t', 10, model, vocab, params)\n```\n\n"
+        "## Clipping\n\nClip `c`, 5.\n\nNorm `n`, 6.\n\nAssume `g` is small, 3.\n\nEnd `z`, 4.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n现在测试`predict`，2。\n\n"
+        "```{.python .input}\n#@tab mxnet,pytorch, paddle\n"
+        "state = begin_state(batch_size=1, num_hiddens=256)\n"
+        "predict('t', 10, net, vocab, gpu())\n```\n\n"
+        "```{.python .input}\n#@tab tensorflow\npredict('t', 10, net, vocab)\n```\n\n"
+        "## 裁剪\n\n裁剪`c`，5。\n\n范数`n`，6。\n\n假设`g`很小，3。\n\n结尾`z`，4。\n"
+    )
+    # When the English changes both cells and swaps the paragraphs before and after them
+    new = (
+        old.replace("Now test `predict`, 2.", "@@")
+        .replace("Assume `g` is small, 3.", "Now test `predict`, 2.")
+        .replace("@@", "Assume `g` is small, 3.")
+        .replace(")\n```", ")\nprint('changed')\n```")
+    )
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then each cell replaces the translator's version of it: written once, with the edit
+    assert out.count("#@tab tensorflow") == 1 and out.count("#@tab mxnet,pytorch") == 1
+    assert out.count("print('changed')") == 2
+
+
+def test_a_changed_cell_the_translator_left_out_stays_out() -> None:
+    # Given a translation without the GPU section of the English (its paragraph and its cell)
+    old = (
+        "# Install\n\nIntro `x`, 1.\n\n```bash\npip install d2l\n```\n\n## GPU Support\n\n"
+        "Remove the CPU version `torch` first, 2.\n\n```bash\npip uninstall torch\n```\n\n"
+        "## Next\n\nEnd `z`, 3.\n"
+    )
+    tgt = "# 安装\n\n引言`x`，1。\n\n```bash\npip install d2l\n```\n\n## 下一步\n\n结尾`z`，3。\n"
+    # When the English changes that cell
+    new = old.replace("pip uninstall torch\n", "pip uninstall torch torchvision\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the cell stays out with the rest of the section: the translator's decision stands
+    assert "uninstall" not in out and out == tgt
+    assert not plan.to_translate
+
+
+def test_a_rewrapped_paragraph_whose_inline_display_math_now_starts_a_line_is_unchanged() -> None:
+    # Given a paragraph with `$$…$$` math in its running text, followed by a display equation,
+    # that the translator wrote as one paragraph
+    old = (
+        "Intro `x`, 1.\n\nIf $z$ follows it, i.e., $$p(z) = p(z_1, z_2),$$ then the p.m.f. of $z$ is\n"
+        "$$p^z = \\prod_j p_j^{z_j}.$$\n\nEnd `w`, 2.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n如果$z$服从它，即$$p(z) = p(z_1, z_2),$$那么$z$的概率质量函数为"
+        "$$p^z = \\prod_j p_j^{z_j}.$$\n\n结尾`w`，2。\n"
+    )
+    # When the English re-wraps the paragraph so that the inline `$$` starts a line
+    new = old.replace("i.e., $$p(z) = p(z_1, z_2),$$", "i.e.,\n$$p(z) = p(z_1,\nz_2),$$")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then nothing changed: the translation is written as it is, no equation added next to it
+    assert out == tgt and not plan.to_translate
+
+
+def test_a_figure_the_translator_glued_to_a_paragraph_the_english_deletes_stays() -> None:
+    # Given a figure the translator wrote at the start of the next paragraph, caption untranslated
+    old = (
+        "Intro `x`, 1.\n\n![Illustration of BPR](../img/rec-ranking.svg)\n\n"
+        "We implement the base class `Loss`, 2.\n\nEnd `z`, 3.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n![Illustration of BPR](../img/rec-ranking.svg) 我们实现基类`Loss`，2。\n\n"
+        "结尾`z`，3。\n"
+    )
+    # When the English deletes that paragraph
+    new = old.replace("We implement the base class `Loss`, 2.\n\n", "")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then the figure is still there, once, and the deleted paragraph's translation is gone
+    assert out.count("../img/rec-ranking.svg") == 1 and "基类" not in out
+    assert out.startswith("引言`x`，1。\n\n") and out.endswith("结尾`z`，3。\n")

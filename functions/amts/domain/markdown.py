@@ -88,7 +88,9 @@ _MATH_CLOSE = ("$$", "$$**)", "$$**]")
 
 def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """``$$`` at the start of a line opens display math, even in the middle of a paragraph
-    (d2l writes ``where\\n$$x$$\\nand``); a following ``:eqlabel:`` line belongs to the math.
+    (d2l writes ``where\\n$$x$$\\nand``), unless it closes inside a line of text (``$$x$$ is``,
+    ``$$x,\\ny,$$ then``: math in running text that a re-wrap put at the start of a line); a
+    following ``:eqlabel:`` line belongs to the math.
     ``(**$$…$$**)`` (display math marked for the slides) is display math too."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
     src = state.src
@@ -112,6 +114,8 @@ def _math_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) 
             closing = _line_text(state, line).strip()
             if closing.endswith(_MATH_CLOSE) or closing.startswith("$$"):  # "x$$", "$$", "$$."
                 break
+            if "$$" in closing:
+                return False  # "…= 1,$$ then …": it closes inside a line of text, so it is inline
             line += 1
     line += 1
     if line < end_line:

@@ -733,7 +733,9 @@ def _plan_pieces(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> list[tuple
         # An unchanged paragraph the translators left out stays out: when every piece of a new
         # block is such a piece, the block is not written (see _plan_blocks) and nothing is sent.
         by_block = _pieces_by_block(new)
-        for pieces in by_block.values():
+        for nb, pieces in by_block.items():
+            if _figure_held_by_deleted_text(new.blocks[nb], diff, al):
+                continue  # not left out: its only copy goes with the text the English deleted
             if all(reasons.get(p) is Reason.NO_TRANSLATION for p in pieces):
                 for p in pieces:
                     del reasons[p]
@@ -757,6 +759,25 @@ class _Edited:
     src_sents: list[tuple[int, str]]  # (piece, sentence) of the old English document
     tgt_sents: list[tuple[int, str]]  # (piece, sentence) of the old translation
     members: Sequence[int] = ()  # the new pieces of a merged group, ``seg``'s among them
+
+
+def _figure_held_by_deleted_text(block: Block, diff: SourceDiff, al: _Alignment) -> bool:
+    """Whether the translator wrote the image of figure ``block`` only inside text whose English
+    the new source deleted (``![…](a.svg) <their translation of the next paragraph>``): the
+    aligner pairs the caption with nothing, yet the figure was not left out, and the only copy
+    of it goes when that text does."""
+    paths = set(_IMAGE_PATH.findall(block.raw))
+    if block.kind is not BlockKind.FIGURE or not paths:
+        return False
+    holders = [tb for tb, b in enumerate(al.tgt.blocks) if paths & set(_IMAGE_PATH.findall(b.raw))]
+    deleted = set(diff.deleted_pieces)
+    for tb in holders:
+        sources = {
+            s for t in al.tgt_block_pieces.get(tb, ()) if (bead := al.bead_of_tgt.get(t)) for s in bead.source
+        }
+        if not sources or not sources <= deleted:
+            return False
+    return bool(holders)
 
 
 def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: Glossary | None) -> None:
@@ -1882,26 +1903,7 @@ def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
     in order; those written from the translation (a copied span, a merged or spliced block) are
     put in the translator's order, and every other entry goes right after the one that precedes
     it in the new English order."""
-    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
-    seq = [(k, old_of[e.block_index]) for k, e in enumerate(emits) if e.block_index in old_of]
-    # Longest increasing subsequence of the old block indices (patience sorting).
-    tails: list[int] = []
-    tail_k: list[int] = []
-    prev: dict[int, int | None] = {}
-    for k, ob in seq:
-        i = bisect.bisect_left(tails, ob)
-        prev[k] = tail_k[i - 1] if i else None
-        if i == len(tails):
-            tails.append(ob)
-            tail_k.append(k)
-        else:
-            tails[i] = ob
-            tail_k[i] = k
-    unmoved: set[int] = set()
-    cur = tail_k[-1] if tail_k else None
-    while cur is not None:
-        unmoved.add(cur)
-        cur = prev[cur]
+    unmoved = _unmoved(diff, [e.block_index for e in emits])
 
     def anchor(e: _Emit) -> int | None:
         if e.splice is not None:
@@ -1931,6 +1933,32 @@ def _translators_order(diff: SourceDiff, emits: list[_Emit]) -> list[_Emit]:
         out.append(emits[k])
         out.extend(emits[j] for j in follow[k])
     return out
+
+
+def _unmoved(diff: SourceDiff, order: Sequence[int]) -> set[int]:
+    """The positions in ``order`` (new block indices) of the blocks the English did not move: the
+    longest run of them whose old blocks stay in order."""
+    old_of = {nb: ob for ob, nb in diff.old_to_new_block.items()}
+    seq = [(k, old_of[nb]) for k, nb in enumerate(order) if nb in old_of]
+    # Longest increasing subsequence of the old block indices (patience sorting).
+    tails: list[int] = []
+    tail_k: list[int] = []
+    prev: dict[int, int | None] = {}
+    for k, ob in seq:
+        i = bisect.bisect_left(tails, ob)
+        prev[k] = tail_k[i - 1] if i else None
+        if i == len(tails):
+            tails.append(ob)
+            tail_k.append(k)
+        else:
+            tails[i] = ob
+            tail_k[i] = k
+    unmoved: set[int] = set()
+    cur = tail_k[-1] if tail_k else None
+    while cur is not None:
+        unmoved.add(cur)
+        cur = prev[cur]
+    return unmoved
 
 
 def _emit_targets(emit: _Emit) -> list[int]:
@@ -1987,6 +2015,7 @@ def _claim_translators_cells(
         )
 
     moved: set[int] = set()  # new blocks merged into a copy the translator moved out of order
+    unmoved = _unmoved(diff, order)  # positions in ``order`` of the blocks the English did not move
     shared: dict[int, int] = {}  # translator's multi-tab cell taken for a new-source cell → its k
     folded: set[int] = set()  # new-source cells that cell stands for too
     for k, nb in enumerate(order):
@@ -2015,6 +2044,14 @@ def _claim_translators_cells(
             # order, do.
             lo = max((t for t in before if t < near_hi), default=-1)
             hi = min((t for t in after if t > lo), default=len(tgt.blocks))
+        if lo >= hi:
+            # The English moved the blocks right around it (two paragraphs swapped across
+            # it): the nearest blocks it did not move, before and after, close the gap.
+            kept_before = [t for j in range(k) if j in unmoved for t in _emit_targets(layout[order[j]])]
+            kept_after = [
+                t for j in range(k + 1, len(order)) if j in unmoved for t in _emit_targets(layout[order[j]])
+            ]
+            lo, hi = max(kept_before, default=-1), min(kept_after, default=len(tgt.blocks))
         last = layout[order[k_lo]] if k_lo >= 0 else None
         if (
             last is not None
@@ -2067,6 +2104,21 @@ def _claim_translators_cells(
                     "changed equation "
                     + (f"`{label.group(1)}`" if label else f"${_math_body(block.raw)}$")
                     + " is written inline in the translation: kept as the translator wrote it, check it"
+                )
+            elif (
+                ob is not None
+                and plan.has_old_source
+                and al.protected.get(ob) is None
+                and block.kind in _TRANSLATOR_OWNED
+                and not _is_tab_directive(block)
+            ):
+                # The translator left the old version out (a section they dropped) and has no
+                # version of it anywhere: their decision stands for the changed block as for an
+                # unchanged one, rather than the English block written alone in their text.
+                emit.omit = True
+                plan.notes.append(
+                    f"line {block.line}: changed {block.kind} block left out of the translation like its "
+                    "old version (not added), check it"
                 )
             continue
         first, last_tb = run[0], run[-1]
