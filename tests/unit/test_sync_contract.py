@@ -1295,3 +1295,40 @@ def test_a_figure_the_translator_glued_to_a_paragraph_the_english_deletes_stays(
     # Then the figure is still there, once, and the deleted paragraph's translation is gone
     assert out.count("../img/rec-ranking.svg") == 1 and "基类" not in out
     assert out.startswith("引言`x`，1。\n\n") and out.endswith("结尾`z`，3。\n")
+
+
+def test_an_edited_paragraph_whose_merged_neighbour_moved_away_sends_only_its_new_sentence() -> None:
+    # Given two English paragraphs the translator merged into one, and two more paragraphs
+    p1 = "Deep models with many layers require large amounts of data to outperform convex methods.\n\n"
+    p2 = (
+        "In 2009 the ImageNet dataset was released with one million examples.\n"
+        "The researchers used image search to prefilter large candidate sets.\n\n"
+    )
+    p3 = "Gamma `g` closes the section with 4 remarks.\n\n"
+    p4 = "Delta `d` adds 5 more remarks at the end.\n"
+    old = _INTRO + p1 + p2 + p3 + p4 + _OUTRO
+    tgt = (
+        _INTRO_ZH
+        + "包含许多层的深度模型需要大量数据才能优于凸方法。"
+        + "2009年，ImageNet数据集发布，包含一百万个样本。研究人员使用图像搜索预先筛选了大量候选集。\n\n"
+        + "伽马`g`用4点说明结束本节。\n\n"
+        + "德尔塔`d`在最后补充了5点。\n"
+        + _OUTRO_ZH
+    )
+    # When the English moves the first paragraph to the end and appends a sentence to the second
+    new = (
+        _INTRO
+        + p2.rstrip("\n")
+        + " This scale was unprecedented.\n\n"
+        + p3
+        + p4
+        + "\n"
+        + p1.rstrip("\n")
+        + "\n"
+        + _OUTRO
+    )
+    beads = [((0,), (0,), 1.0), ((1, 2), (1,), 1.0), ((3,), (2,), 1.0), ((4,), (3,), 1.0), ((5,), (4,), 1.0)]
+    plan, out = _synced(old, new, tgt, beads)
+    # Then only the appended sentence is sent; the edited paragraph keeps the translator's sentences
+    assert [s.text for s in plan.to_translate] == ["This scale was unprecedented."]
+    assert "2009年，ImageNet数据集发布，包含一百万个样本。研究人员使用图像搜索预先筛选了大量候选集。" in out

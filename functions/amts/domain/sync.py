@@ -1044,7 +1044,9 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     into a list, a sentence moved into a tab of its own) reuses the translator's sentences; so
     does an unchanged piece still sent because its group changed (``group_changed``: the
     translator fused its first sentence with the last one of a paragraph the English deleted,
-    so the group cannot be cut at the paragraph boundary): only the fused sentence is sent.
+    so the group cannot be cut at the paragraph boundary): only the fused sentence is sent; and
+    so does an edited paragraph still sent whole (a paragraph the translator merged with a
+    neighbour the English moved away): only its sentences that are not the old English's are sent.
 
     Each of its sentences is looked up by its normalised text among the old sentences (found
     once, or found several times and next to the old sentence its neighbour here was found as:
@@ -1060,8 +1062,10 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
         where.setdefault(segment_key(text), []).append(k)
     wanted: list[tuple[int, list[tuple[int, int]], list[int | None]]] = []
     for pos, seg in enumerate(plan.to_translate):
-        if seg.reason not in (Reason.NEW, Reason.GROUP_CHANGED) or seg.partial:
+        if seg.reason not in (Reason.NEW, Reason.GROUP_CHANGED, Reason.EDITED) or seg.partial:
             continue
+        if seg.key != seg.index or seg.key in plan.splices:
+            continue  # (a run of a paragraph spliced in several places)
         ref = new.pieces[seg.index]
         bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
         candidates: list[list[int]] = []
