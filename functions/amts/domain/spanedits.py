@@ -49,8 +49,7 @@ _SLIDE_ONLY_RAW = re.compile(r"\[~~[\s\S]*?~~\][ \t]*")
 class SpanEdits:
     old_source: Document
     old_target: Document
-    notes: list[str] = field(default_factory=list)
-    carried: int = 0  # paragraphs whose translation was rewritten (or whose edit needed none)
+    notes: list[str] = field(default_factory=list)  # one per carried edit, by line
 
 
 def _spans(doc: Document, index: int) -> list[str]:
@@ -113,6 +112,7 @@ def carry_span_edits(
     tgt_raw: dict[int, str] = {}
     notes: list[str] = []
     done: set[Bead] = set()
+    source, target = old_source, old_target  # the documents as rewritten so far
     for i, status in enumerate(diff.piece_status):
         if status is not ChangeKind.EDITED:
             continue
@@ -151,23 +151,19 @@ def carry_span_edits(
                 new_tgt = {b: _drop_slide_only(raw) for b, raw in new_tgt.items()}
         trial_src = {**src_raw, **new_src}
         trial_tgt = {**tgt_raw, **{b: raw for b, raw in new_tgt.items() if raw != old_target.blocks[b].raw}}
-        source = _rewritten(old_source, trial_src)
-        target = _rewritten(old_target, trial_tgt)
-        if source is None or target is None:
+        trial_source = _rewritten(old_source, trial_src)
+        trial_target = _rewritten(old_target, trial_tgt)
+        if trial_source is None or trial_target is None:
             continue  # this rewrite would change the blocks: the paragraph is synced as before
         src_raw, tgt_raw = trial_src, trial_tgt
+        source, target = trial_source, trial_target
         done.add(bead)
         what = ", ".join(f"{a} → {b}" for a, b in mapping.items())
         if slide:
             what = ", ".join(filter(None, [what, "slide-only text removed"]))
         line = new_source.pieces[i].block.line
         notes.append(f"line {line}: {what} carried into the translation (not retranslated)")
-    if not src_raw:
-        return SpanEdits(old_source, old_target)
-    source = _rewritten(old_source, src_raw)
-    target = _rewritten(old_target, tgt_raw)
-    assert source is not None and target is not None  # every rewrite was checked on its own
-    return SpanEdits(source, target, notes, len(done))
+    return SpanEdits(source, target, notes)
 
 
 def _rewritten(doc: Document, raws: Mapping[int, str]) -> Document | None:
