@@ -279,6 +279,16 @@ def _join(texts: Sequence[str], lang: str) -> str:
     return joiner(lang).join(t for t in texts if t)
 
 
+def _spans_within(spans: Sequence[Span], start: int, stop: int, at: int = 0) -> tuple[Span, ...]:
+    """The protected spans lying inside ``text[start:stop]``, moved to start at ``at`` (the
+    offsets of that slice of the text, placed at ``at`` of a new segment text)."""
+    return tuple(
+        Span(sp.start - start + at, sp.end - start + at, sp.kind)
+        for sp in spans
+        if sp.start >= start and sp.end <= stop
+    )
+
+
 def _separator_before(doc: Document, index: int) -> str:
     """The blank blocks right before block ``index`` (how it is set off from what precedes)."""
     parts: list[str] = []
@@ -1137,11 +1147,7 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
             continue
         ref = new.pieces[seg.index]
         offset, stop = bounds[start][0], bounds[end - 1][1]
-        spans = tuple(
-            Span(sp.start - offset, sp.end - offset, sp.kind)
-            for sp in ref.piece.spans
-            if sp.start >= offset and sp.end <= stop
-        )
+        spans = _spans_within(ref.piece.spans, offset, stop)
         plan.to_translate[pos] = replace(
             seg,
             text=ref.text[offset:stop],
@@ -1203,11 +1209,7 @@ def _reuse_joined_sentences(
         before = _join([human[k] for k in keys[:lead]], lang)
         after = _join([human[k] for k in keys[len(keys) - trail :]], lang)
         start, stop = bounds[lead][0], bounds[len(keys) - 1 - trail][1]
-        spans = tuple(
-            Span(sp.start - start, sp.end - start, sp.kind)
-            for sp in seg.spans
-            if sp.start >= start and sp.end <= stop
-        )
+        spans = _spans_within(seg.spans, start, stop)
         splice = plan.splices.get(seg.key)
         if splice is not None:
             # The translator's sentences go into the splice around the machine text.
@@ -1450,11 +1452,7 @@ def _partial_segment(p: _Edited, *, whole: bool = False) -> tuple[SegmentToTrans
         offset, stop = inside[0][1], inside[-1][2]
         if parts:
             at += 1  # the space joining two pieces' sentences
-        spans.extend(
-            Span(sp.start - offset + at, sp.end - offset + at, sp.kind)
-            for sp in ref.piece.spans
-            if sp.start >= offset and sp.end <= stop
-        )
+        spans.extend(_spans_within(ref.piece.spans, offset, stop, at))
         parts.append(ref.text[offset:stop])
         at += stop - offset
     segment = replace(
@@ -1587,11 +1585,7 @@ def _run_segments(p: _Edited) -> list[tuple[SegmentToTranslate, int, int]] | Non
             for sp in ref.piece.spans
         ):
             return None  # a protected span across a run's edge
-        spans = tuple(
-            Span(sp.start - offset, sp.end - offset, sp.kind)
-            for sp in ref.piece.spans
-            if sp.start >= offset and sp.end <= stop
-        )
+        spans = _spans_within(ref.piece.spans, offset, stop)
         segment = replace(
             seg,
             text=ref.text[offset:stop],
@@ -1643,11 +1637,7 @@ def _added_at_edge(
         at_end = False
     else:
         return None
-    spans = tuple(
-        Span(sp.start - offset, sp.end - offset, sp.kind)
-        for sp in ref.piece.spans
-        if sp.start >= offset and sp.end <= stop
-    )
+    spans = _spans_within(ref.piece.spans, offset, stop)
     if any(
         sp.start < stop and sp.end > offset and not (sp.start >= offset and sp.end <= stop)
         for sp in ref.piece.spans
