@@ -71,6 +71,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from amts.config import price_estimate
@@ -358,6 +359,16 @@ class _Alignment:
         self.protected: dict[int, int] = self._match_protected()
         self.protected_rev = {t: s for s, t in self.protected.items()}
         self.names = _file_renaming(old_source, old_target, self.protected)
+
+    @cached_property
+    def src_sents(self) -> list[tuple[int, str]]:
+        """The old English's sentences (:func:`document_sentences`), cut once for every pass."""
+        return document_sentences(self.src)
+
+    @cached_property
+    def tgt_sents(self) -> list[tuple[int, str]]:
+        """The old translation's sentences, cut once for every pass."""
+        return document_sentences(self.tgt)
 
     def target_only(self, tb: int) -> bool:
         """A target block with no source counterpart at all (translator's addition)."""
@@ -833,8 +844,8 @@ def _reuse_sentences(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary:
         candidates.append((pos, seg, [m for m in group if m is not None], bead, glued))
     if not candidates:
         return
-    src_sents = document_sentences(al.src)
-    tgt_sents = document_sentences(al.tgt)
+    src_sents = al.src_sents
+    tgt_sents = al.tgt_sents
     sentence_beads = align_sentences(
         al.src, al.tgt, [c[3] for c in candidates], glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
@@ -1009,8 +1020,8 @@ def _unmerge_groups(plan: SyncPlan, diff: SourceDiff, al: _Alignment, glossary: 
         beads[id(bead)] = bead
     if not beads:
         return
-    src_sents = document_sentences(al.src)
-    tgt_sents = document_sentences(al.tgt)
+    src_sents = al.src_sents
+    tgt_sents = al.tgt_sents
     todo = list(beads.values())
     owner = {s: k for k, b in enumerate(todo) for s in b.source}
     owner_t = {t: k for k, b in enumerate(todo) for t in b.target}
@@ -1066,7 +1077,7 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     run is sent, with the translator's sentences before and after it (as in an edited
     paragraph)."""
     new = plan.new_source
-    src_sents = document_sentences(al.src)
+    src_sents = al.src_sents
     where: dict[str, list[int]] = {}
     for k, (_piece, text) in enumerate(src_sents):
         where.setdefault(segment_key(text), []).append(k)
@@ -1113,7 +1124,7 @@ def _reuse_moved_sentences(plan: SyncPlan, al: _Alignment, glossary: Glossary | 
     beads = list(
         {id(pb): pb for p in old_pieces if (pb := al.bead_of_src.get(p)) is not None and pb.target}.values()
     )
-    tgt_sents = document_sentences(al.tgt)
+    tgt_sents = al.tgt_sents
     sentence_beads = align_sentences(
         al.src, al.tgt, beads, glossary, src_sentences=src_sents, tgt_sentences=tgt_sents
     )
@@ -1176,8 +1187,8 @@ def _reuse_joined_sentences(
     ]
     if not edited or not deleted:
         return
-    src_sents = document_sentences(al.src)
-    tgt_sents = document_sentences(al.tgt)
+    src_sents = al.src_sents
+    tgt_sents = al.tgt_sents
     human: dict[str, str] = {}  # sentence key → the translator's sentence
     seen: set[str] = set()
     for sb in align_sentences(
