@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from tests.benchmark_scripts import load
 
-# benchmarks/ is a folder of scripts, not a package (and an installed distribution already owns
-# the name ``benchmarks``): load the module from its file
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "heldout.py"
-_SPEC = importlib.util.spec_from_file_location("amts_benchmarks_heldout", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-heldout = importlib.util.module_from_spec(_SPEC)
-sys.modules[_SPEC.name] = heldout
-_SPEC.loader.exec_module(heldout)
+heldout = load("heldout")
 CALIBRATION, HELDOUT, half, split = heldout.CALIBRATION, heldout.HELDOUT, heldout.half, heldout.split
 
 NAMES = [f"chapter_{c}/section-{s}" for c in "abcdefgh" for s in range(12)]

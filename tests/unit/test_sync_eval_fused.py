@@ -3,20 +3,14 @@ with a changed one into one translated sentence are not counted."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 from amts.domain.markdown import parse
 
-# benchmarks/ is a folder of scripts, not a package: load the module from its file
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "sync_eval.py"
-_SPEC = importlib.util.spec_from_file_location("amts_benchmarks_sync_eval", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-sync_eval = importlib.util.module_from_spec(_SPEC)
-sys.modules[_SPEC.name] = sync_eval
-_SPEC.loader.exec_module(sync_eval)
+from tests.benchmark_scripts import load
+
+sync_eval = load("sync_eval")
 
 OLD_EN = """# Hybridization
 
