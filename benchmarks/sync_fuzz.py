@@ -33,8 +33,9 @@ import sync_eval as se  # a sibling script, not a package
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "d2l-dev"
 
 
-def sweep(name_texts: list[tuple[str, str, str]], lang: str, seeds: int) -> dict[str, float]:
-    """Run every section ``seeds`` times; print each failure; return the language's totals."""
+def sweep(name_texts: list[tuple[str, str, str]], lang: str, seeds: int) -> int:
+    """Run every section ``seeds`` times; print each failure and the language's totals; return
+    the number of failures (crashes, invalid outputs, resurrected lines)."""
     crashes = invalid = resurrected = cases = 0
     sent = unchanged = 0
     worst: list[tuple[int, str]] = []
@@ -65,9 +66,9 @@ def sweep(name_texts: list[tuple[str, str, str]], lang: str, seeds: int) -> dict
     )
     print(
         "   most unchanged characters sent: "
-        + ", ".join(f"{s} {n}" for n, s in sorted(worst, reverse=True)[:5])
+        + ", ".join(f"{s} {n}" for n, s in sorted(worst, reverse=True)[:5] if n)
     )
-    return {"cases": cases, "crashes": crashes, "invalid": invalid, "resurrected": resurrected}
+    return crashes + invalid + resurrected
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         where = root if lang == "zh" else multi / lang
         if not where.is_dir():
             continue
-        totals = sweep(se.locality_sections(where, lang, None), lang, args.seeds)
-        bad += int(totals["crashes"] + totals["invalid"] + totals["resurrected"])
+        bad += sweep(se.locality_sections(where, lang, None), lang, args.seeds)
     return 1 if bad else 0
 
 
