@@ -6,9 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from amts.adapters.tokens import DynamoTokenStore
 from amts.config import LanguagePair, Settings
 from amts.errors import TranslateThrottled
-from amts.local.runner import Book, download, local_aws, run_execution, run_local, upload_book
+from amts.local.runner import (
+    TOKEN_TABLE,
+    Book,
+    download,
+    local_aws,
+    poll_once,
+    run_execution,
+    run_local,
+    upload_book,
+)
+from amts.service.deps import Deps
 
 from tests.workflow.conftest import BOOK, FakeFactory, PerLanguageJobs, protected_blocks
 
@@ -161,6 +172,35 @@ def test_poller_running_twice_per_tick_answers_each_token_once(settings: Setting
         e for e in succeeded if "waitForTaskToken" in e["taskSucceededEventDetails"]["resource"]
     ]
     assert len(callback_resources) == 2
+
+
+class _AnswerAtOnce(DynamoTokenStore):
+    """A token store whose every put is followed at once by a poll, inside the storing Lambda.
+
+    In the cloud an EventBridge event can answer a task before the state has begun to wait;
+    Step Functions keeps that answer. This replays the earliest such moment.
+    """
+
+    deps: Deps | None = None
+
+    def put(self, key: str, task_token: str, execution: str, kind: str, ttl_seconds: int) -> None:
+        super().put(key, task_token, execution, kind, ttl_seconds)
+        assert self.deps is not None
+        poll_once(self.deps)
+
+
+def test_a_callback_answered_before_the_state_waits_is_not_lost(settings: Settings) -> None:
+    # Given a job that is COMPLETED at its first describe, and a poll right after each token is stored
+    with local_aws(settings) as aws:
+        store = _AnswerAtOnce(aws.clients["dynamodb"], TOKEN_TABLE)
+        store.deps = aws.deps
+        aws.deps.tokens = store
+        # When the book is run
+        run = run_execution(aws, upload_book(aws, Book(BOOK)), timeout=90)
+    # Then the execution succeeds: the early answer reached the waiting state
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    succeeded = [e for e in run.events if e["type"] == "TaskSucceeded"]
+    assert any("waitForTaskToken" in e["taskSucceededEventDetails"]["resource"] for e in succeeded)
 
 
 def _input_budget(keys: list[str]) -> int:

@@ -15,6 +15,8 @@ not ItemBatcher (its parser refuses the field, so the definition has none) and i
 ToleratedFailurePercentage (a failed child never fails the map locally). The child workflows'
 events are not in moto's history; the dispatcher records every Lambda call of a child (the
 Task state's parameters and result) so ``execution-history.json`` shows them too.
+One moto race is mended here: an answer sent before a callback state began to wait is kept
+(``_setup_heartbeat_keeping_an_early_answer``), as Step Functions keeps it in the cloud.
 """
 
 from __future__ import annotations
@@ -260,6 +262,25 @@ def _dispatch(function: str, body: bytes | str | None, response_headers: dict[st
     return out.encode()
 
 
+def _setup_heartbeat_keeping_an_early_answer(self: Any, heartbeat_seconds: int) -> Any:
+    """moto's ``CallbackEndpoint.setup_heartbeat_endpoint``, without losing an early answer.
+
+    moto registers a task token before the Lambda runs but creates the heartbeat endpoint only
+    after it returns, and a task with ``HeartbeatSeconds`` then waits for a *heartbeat* before
+    it reads the answer. A SendTaskSuccess that arrives in between (the poller answering as soon
+    as the token is stored, as an EventBridge event can in the cloud, where Step Functions keeps
+    the answer) set the outcome but woke nobody: the state waited out its 900 s heartbeat and the
+    local run timed out. The new endpoint is woken when an answer is already there.
+    """
+    from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatEndpoint
+
+    endpoint = HeartbeatEndpoint(heartbeat_seconds=heartbeat_seconds)
+    self._heartbeat_endpoint = endpoint
+    if self.get_outcome() is not None:
+        endpoint.notify()
+    return endpoint
+
+
 @dataclass(slots=True)
 class LocalAws:
     """Handles on the moto resources of one local run."""
@@ -279,6 +300,7 @@ def local_aws(
     """moto with the AMTS resources created and the handlers wired in; set up and torn down."""
     from moto import mock_aws
     from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
     settings = settings or Settings()
     env = {
@@ -303,6 +325,9 @@ def local_aws(
         mock.patch.dict(os.environ, env),
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
+        mock.patch.object(
+            CallbackEndpoint, "setup_heartbeat_endpoint", _setup_heartbeat_keeping_an_early_answer
+        ),
     ):
         import boto3
 
