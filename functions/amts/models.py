@@ -129,6 +129,9 @@ class FilePlan(_Model):
     previous_version_id: str | None = None  # None: first upload, no previous English
     reference_key: str | None = None  # None: no human translation yet, everything is translated
     reference_version_id: str | None = None  # the reference version the plan read (pinned)
+    # The pair's glossary (an alignment anchor of the plan) and the version the plan read (pinned)
+    glossary_key: str | None = None
+    glossary_version_id: str | None = None
     plan_key: str
     input_key: str | None = None  # batch input HTML (None when nothing of this file is translated)
     segments_total: int = 0

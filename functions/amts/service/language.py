@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from amts.config import LanguagePair
 from amts.domain import keys, review
 from amts.domain.model import Document, Span
-from amts.errors import AmtsError, ParallelDataBusy
+from amts.errors import AmtsError, ConfigurationError, ParallelDataBusy
 from amts.models import (
     PLAN_NOTES_MAX,
     CallbackAck,
@@ -103,6 +103,57 @@ class FileState:
     reference_key: str | None
     reference_version_id: str | None
     plan: Any  # amts.domain.sync.SyncPlan
+    glossary: PairGlossary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairGlossary:
+    """The pair's configured glossary, as read at one S3 version.
+
+    The planner and the parallel-data aligner use it as an alignment anchor, exactly as
+    ``amts sync --glossary`` and ``amts align --glossary`` do, so the cloud plans what the CLI
+    plans. Plan File Sync records the version it read; Assemble File re-plans from that version,
+    so an edit of the glossary between the two cannot change the plan under the batch job.
+    """
+
+    key: str
+    version_id: str | None
+    glossary: Any  # amts.domain.glossary.Glossary
+    sha256: str
+
+
+def pair_glossary(
+    deps: Deps,
+    source: str,
+    target: str,
+    *,
+    recorded: bool = False,
+    key: str | None = None,
+    version_id: str | None = None,
+) -> PairGlossary | None:
+    """The glossary of ``source → target`` from the reference bucket, or None without one.
+
+    ``recorded``: Assemble passes the key and version Plan File Sync read (no key: the plan had
+    none). Otherwise the key is the language's ``glossary`` setting, read at its current version.
+    """
+    from amts.domain.glossary import Glossary
+
+    if not recorded:
+        key = deps.settings.glossary_language(LanguagePair(source, target)).glossary or None
+        if key is None or "en" not in (source, target):
+            return None
+        version_id = _version_of(deps.reference, key)
+    if key is None:
+        return None
+    try:
+        text = deps.reference.get_text(key, version_id)
+    except Exception as exc:  # any store's "not there", named for the operator
+        raise ConfigurationError(
+            f"glossary {key!r} for {source}-{target} not found in the reference bucket"
+            f"{f' at version {version_id}' if version_id else ''}: {exc}"
+        ) from exc
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return PairGlossary(key, version_id, Glossary.from_text(text, source, target), digest)
 
 
 def segment_fields(segment: Any) -> tuple[int, str, Sequence[Span]]:
@@ -131,6 +182,7 @@ def load_file_state(
     use_recorded_previous: bool = False,
     reference_version_id: str | None = None,
     recorded_reference_key: str | None = None,
+    recorded_glossary: tuple[str | None, str | None] = (None, None),
 ) -> FileState:
     """Read new source, previous source and existing translation, and plan the sync.
 
@@ -170,9 +222,31 @@ def load_file_state(
             old_target = markdown.parse(text, target, ref_key, glued_period=glued)
         else:
             ref_key, reference_version_id = None, None
-    plan = sync.plan_sync(old_doc, new_doc, old_target)
+    glossary = pair_glossary(
+        deps,
+        change.lang,
+        target,
+        recorded=use_recorded_previous,
+        key=recorded_glossary[0],
+        version_id=recorded_glossary[1],
+    )
+    plan = sync.plan_sync(
+        old_doc,
+        new_doc,
+        old_target,
+        glossary=glossary.glossary if glossary is not None else None,
+        target_lang=target,
+    )
     return FileState(
-        change, new_doc, old_doc, old_target, previous_version_id, ref_key, reference_version_id, plan
+        change,
+        new_doc,
+        old_doc,
+        old_target,
+        previous_version_id,
+        ref_key,
+        reference_version_id,
+        plan,
+        glossary,
     )
 
 
@@ -210,6 +284,8 @@ def plan_file(request: FileItem, deps: Deps) -> FileStepOutput:
         previous_version_id=state.previous_version_id,
         reference_key=state.reference_key,
         reference_version_id=state.reference_version_id,
+        glossary_key=state.glossary.key if state.glossary is not None else None,
+        glossary_version_id=state.glossary.version_id if state.glossary is not None else None,
         plan_key=plan_record_key(request.run_id, pair, item.path),
         input_key=input_key,
         segments_total=reused + len(segments),
@@ -365,6 +441,9 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         return work.model_copy(update={"parallel_data": ParallelDataRef(format=PARALLEL_DATA_FORMAT)})
     granularity = Granularity(settings.granularity)
     glued = settings.language(lang.target).glued_period  # the translation's sentence ends
+    # The glossary anchors the alignment here too (as in the plans); its content is in the cache key.
+    glossary = pair_glossary(deps, lang.source, lang.target)
+    anchor = glossary.glossary if glossary is not None else None
     changed = set(plans)
     ranked: list[tuple[int, str, AlignedPair]] = []
     dropped = aligned_files = cached = pairs_held_out = segments_reviewed = 0
@@ -395,7 +474,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
             # Blocks still as AMTS wrote them are not human translation; a reviewer's edit is.
             view = review.for_training(deps.reference.get_text(ref_key, rv))
             tgt = markdown.parse(view.text, lang.target, ref_key, glued_period=glued)
-            aligned = align_documents(src, tgt, granularity, min_confidence=settings.min_confidence)
+            aligned = align_documents(src, tgt, granularity, anchor, min_confidence=settings.min_confidence)
             return aligned, view.reviewed
 
         parts: tuple[str, ...] = (
@@ -408,6 +487,8 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
         )
         if glued is not None:  # a set gluedPeriod segments differently: its own cache entries
             parts += (f"gluedPeriod={glued}",)
+        if glossary is not None:  # another glossary can pair differently: its own cache entries
+            parts += (f"glossary={glossary.sha256}",)
         try:
             file_pairs, file_dropped, reviewed, hit = _cached_pairs(deps, lang.pair, parts, align)
         except AmtsError:
@@ -484,6 +565,7 @@ def _state_of(plan: FilePlan, source: str, target: str, deps: Deps) -> FileState
         use_recorded_previous=True,
         reference_version_id=plan.reference_version_id,
         recorded_reference_key=plan.reference_key,
+        recorded_glossary=(plan.glossary_key, plan.glossary_version_id),
     )
 
 
