@@ -1332,3 +1332,68 @@ def test_an_edited_paragraph_whose_merged_neighbour_moved_away_sends_only_its_ne
     # Then only the appended sentence is sent; the edited paragraph keeps the translator's sentences
     assert [s.text for s in plan.to_translate] == ["This scale was unprecedented."]
     assert "2009年，ImageNet数据集发布，包含一百万个样本。研究人员使用图像搜索预先筛选了大量候选集。" in out
+
+
+LEFT_OUT_OLD = (
+    "# Dropout\n\nIntro `x`, 1.\n\n## From Scratch\n\n"
+    "To implement dropout we draw samples from a Bernoulli variable. "
+    "One easy way is to draw uniform samples first. Then we keep the nodes above $p$.\n\n"
+    "End `z`, 3.\n"
+)
+LEFT_OUT_TGT = "# 暂退法\n\n引言`x`，1。\n\n## 从零开始实现\n\n结尾`z`，3。\n"
+
+
+def test_a_sentence_added_to_a_paragraph_the_translator_left_out_is_sent_alone() -> None:
+    # Given a translation that left out one English paragraph
+    old, tgt = LEFT_OUT_OLD, LEFT_OUT_TGT
+    # When the English appends a sentence to that paragraph
+    new = old.replace("above $p$.\n", "above $p$. The rest are dropped.\n")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then only the new sentence is sent: the sentences they left out stay out
+    assert [s.text for s in plan.to_translate] == ["The rest are dropped."]
+    # And it is written as a paragraph of its own where the English has it, with its review marker
+    places = changed_places(tgt, out)
+    marker = MACHINE_MARKER.format(ids=plan.to_translate[0].sha1)
+    assert len(places) == 1 and places[0][0] == []
+    assert [line for line in places[0][1] if line] == [marker, "机翻〈The rest are dropped.〉"]
+    assert "Bernoulli" not in out
+    # And the plan tells the translator
+    assert any("left out" in note and "line 7" in note for note in plan.notes)
+
+
+def test_an_untranslated_sentence_of_a_left_out_paragraph_comes_out_without_its_old_sentences() -> None:
+    # Given the same paragraph left out, and an engine that cannot translate anything
+    new = LEFT_OUT_OLD.replace("above $p$.\n", "above $p$. The rest are dropped.\n")
+    plan = plan_sync(parse(LEFT_OUT_OLD, "en"), parse(new, "en"), parse(LEFT_OUT_TGT, "zh"))
+    # When assembled without translations
+    out = apply_sync(plan, {})
+    # Then the new sentence stands in English, and none of the old English comes back
+    assert "The rest are dropped." in out
+    assert "Bernoulli" not in out and "uniform samples" not in out
+
+
+def test_a_paragraph_the_translator_left_out_that_only_lost_a_sentence_stays_out() -> None:
+    # Given the same paragraph left out
+    # When the English deletes one of its sentences
+    new = LEFT_OUT_OLD.replace(" One easy way is to draw uniform samples first.", "")
+    plan = plan_sync(parse(LEFT_OUT_OLD, "en"), parse(new, "en"), parse(LEFT_OUT_TGT, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then nothing is sent and the translation is unchanged, with a note for the translator
+    assert not plan.to_translate and out == LEFT_OUT_TGT
+    assert any("left out" in note for note in plan.notes)
+
+
+def test_a_left_out_paragraph_the_english_moved_and_extended_sends_only_the_new_sentence() -> None:
+    # Given the same paragraph left out, with another paragraph after it
+    old = LEFT_OUT_OLD.replace("End `z`, 3.\n", "Middle `y`, 2.\n\nEnd `z`, 3.\n")
+    tgt = LEFT_OUT_TGT.replace("结尾`z`，3。\n", "中间`y`，2。\n\n结尾`z`，3。\n")
+    # When the English moves it to the end and appends a sentence to it
+    para = old[old.index("To implement") : old.index("Middle")]
+    new = old.replace(para, "") + "\n" + para.rstrip("\n") + " The rest are dropped.\n"
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then only the new sentence is sent, written at the end; the old sentences stay out
+    assert [s.text for s in plan.to_translate] == ["The rest are dropped."]
+    assert out.startswith(tgt) and "Bernoulli" not in out
+    assert out.rstrip("\n").endswith("机翻〈The rest are dropped.〉")

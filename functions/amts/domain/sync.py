@@ -131,6 +131,9 @@ class SegmentToTranslate:
     # one paragraph (each run is sent on its own so that the unchanged sentences between them
     # keep the translator's text), which get keys past the last piece index.
     key: int = -1
+    # Only the changed sentences of a paragraph the translator left out: ``text`` is all that is
+    # written for the piece, translated or not (the rest of the English stays out, as before).
+    alone: bool = False
 
     def __post_init__(self) -> None:
         if self.key < 0:
@@ -609,7 +612,87 @@ def plan_sync(
         _unmerge_groups(plan, diff, alignment, glossary)
         _reuse_moved_sentences(plan, alignment, glossary)
         _reuse_joined_sentences(plan, diff, alignment, glossary)
+        _changed_sentences_of_left_out(plan, diff, alignment)
     return plan
+
+
+def _changed_sentences_of_left_out(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
+    """An edited paragraph whose old version the translator left out (no translation of it
+    anywhere): their decision stands for its sentences that did not change. Only the changed
+    run of sentences is sent, written as a paragraph of its own where the English has it, with
+    the review marker: the translator sees what the English added and decides. A paragraph that
+    only lost sentences stays out. Either way a note names the line.
+
+    A paragraph the diff saw as new counts as such an edit when the sentences it shares with the
+    old English all come from paragraphs the English deleted and the translator had left out
+    (that paragraph moved, and gained or lost a sentence on the way)."""
+    if not plan.has_old_source:
+        return
+    new = plan.new_source
+    deleted = set(diff.deleted_pieces)
+    pieces_of: dict[str, set[int]] = {}
+    for piece, text in al.src_sents:
+        pieces_of.setdefault(segment_key(text), set()).add(piece)
+
+    def left_out(old: int) -> bool:
+        bead = al.bead_of_src.get(old)
+        return bead is None or not bead.target
+
+    keep: list[SegmentToTranslate] = []
+    for seg in plan.to_translate:
+        ref = new.pieces[seg.index]
+        if (
+            seg.reason not in (Reason.EDITED, Reason.NEW)
+            or seg.partial
+            or seg.key != seg.index
+            or seg.key in plan.splices
+            or seg.text != ref.text
+            or ref.block.kind is not BlockKind.PARAGRAPH
+            or len(ref.block.pieces) != 1
+        ):
+            keep.append(seg)
+            continue
+        bounds = sentence_bounds(ref.text, plan.source_lang, ref.piece.spans)
+        keys = [segment_key(ref.text[a:b]) for a, b in bounds]
+        old = diff.piece_old.get(seg.index)
+        if seg.reason is Reason.EDITED:
+            olds = {old} if old is not None else set()
+        else:
+            olds = {p for k in keys for p in pieces_of.get(k, ())}
+            if not olds <= deleted:
+                olds = set()  # (also the text of a paragraph the English kept: not this case)
+        if not olds or not all(left_out(o) for o in olds):
+            keep.append(seg)
+            continue
+        old_keys = {segment_key(text) for piece, text in al.src_sents if piece in olds}
+        changed = [k for k, key in enumerate(keys) if key not in old_keys]
+        if not changed:
+            plan.left_out.add(seg.index)
+            for emit in plan._layout:
+                if emit.block_index == ref.block_index:
+                    emit.omit = True
+            plan.notes.append(
+                f"line {ref.block.line}: changed paragraph left out of the translation like its old "
+                "version (it only lost sentences or moved), check it"
+            )
+            continue
+        start, stop = bounds[changed[0]][0], bounds[changed[-1]][1]
+        if any(
+            sp.start < stop and sp.end > start and not (start <= sp.start and sp.end <= stop)
+            for sp in ref.piece.spans
+        ):
+            keep.append(seg)  # a protected span across the run's edge: the paragraph is sent whole
+            continue
+        keep.append(
+            replace(
+                seg, text=ref.text[start:stop], spans=_spans_within(ref.piece.spans, start, stop), alone=True
+            )
+        )
+        plan.notes.append(
+            f"line {ref.block.line}: the English changed a paragraph the translation left out: only its "
+            "changed sentences are translated, as a paragraph of their own, check it"
+        )
+    plan.to_translate = keep
 
 
 def _split_groups(
@@ -2558,7 +2641,9 @@ def apply_sync(
             # The source text stays; in a partly reused paragraph only the changed sentences do,
             # between the translator's sentences, which is what a translator needs to see.
             texts[index] = (
-                _join([seg.prefix, seg.text, seg.suffix], plan.target_lang) if seg.partial else ref.text
+                _join([seg.prefix, seg.text, seg.suffix], plan.target_lang)
+                if seg.partial
+                else (seg.text if seg.alone else ref.text)
             )
             if splice is not None:
                 edits.setdefault(ref.block_index, []).append(
