@@ -56,6 +56,7 @@ from amts.steps import (
 
 if TYPE_CHECKING:
     from amts.domain.align import AlignedPair
+    from amts.domain.glossary import Glossary
 
 # The heavy modules (markdown parsing, sync/diff, alignment, parallel data, batch-job adapters,
 # the baseline) are imported inside the steps that use them, so that each handler's cold start
@@ -118,7 +119,7 @@ class PairGlossary:
 
     key: str
     version_id: str | None
-    glossary: Any  # amts.domain.glossary.Glossary
+    glossary: Glossary
     sha256: str
 
 
@@ -136,7 +137,7 @@ def pair_glossary(
     ``recorded``: Assemble passes the key and version Plan File Sync read (no key: the plan had
     none). Otherwise the key is the language's ``glossary`` setting, read at its current version.
     """
-    from amts.domain.glossary import Glossary
+    from amts.domain.glossary import Glossary as GlossaryType
 
     if not recorded:
         key = deps.settings.glossary_language(LanguagePair(source, target)).glossary or None
@@ -153,7 +154,7 @@ def pair_glossary(
             f"{f' at version {version_id}' if version_id else ''}: {exc}"
         ) from exc
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return PairGlossary(key, version_id, Glossary.from_text(text, source, target), digest)
+    return PairGlossary(key, version_id, GlossaryType.from_text(text, source, target), digest)
 
 
 def segment_fields(segment: Any) -> tuple[int, str, Sequence[Span]]:
