@@ -1397,3 +1397,27 @@ def test_a_left_out_paragraph_the_english_moved_and_extended_sends_only_the_new_
     assert [s.text for s in plan.to_translate] == ["The rest are dropped."]
     assert out.startswith(tgt) and "Bernoulli" not in out
     assert out.rstrip("\n").endswith("机翻〈The rest are dropped.〉")
+
+
+def test_a_paragraph_moved_that_gained_a_sentence_keeps_the_translators_condensed_text() -> None:
+    # Given a paragraph of three sentences the translator condensed into two
+    old = (
+        "Intro `x`, 1.\n\n"
+        "To implement dropout we draw samples from a Bernoulli variable. "
+        "One easy way is to draw uniform samples first. Then we keep the nodes above $p$.\n\n"
+        "Middle `y`, 2.\n\nEnd `z`, 3.\n"
+    )
+    tgt = (
+        "引言`x`，1。\n\n我们从均匀分布中抽取伯努利样本。然后保留大于$p$的节点。\n\n"
+        "中间`y`，2。\n\n结尾`z`，3。\n"
+    )
+    # When the English moves it after the next paragraph and appends a sentence
+    para = old[old.index("To implement") : old.index("Middle")]
+    new = old.replace(para, "").replace("End `z`", para.rstrip("\n") + " The rest are dropped.\n\nEnd `z`")
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "zh"))
+    out = apply_sync(plan, machine(plan))
+    # Then only the new sentence is sent, after the translator's sentences, at the new place
+    assert [s.text for s in plan.to_translate] == ["The rest are dropped."]
+    assert out.count("我们从均匀分布中抽取伯努利样本。然后保留大于$p$的节点。") == 1
+    assert out.index("中间`y`") < out.index("我们从均匀分布") < out.index("机翻〈The rest are dropped.〉")
+    assert out.index("机翻〈The rest are dropped.〉") < out.index("结尾`z`")

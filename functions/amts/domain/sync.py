@@ -95,6 +95,8 @@ from amts.domain.spanedits import carry_span_edits
 from amts.domain.style import TargetStyle, styled_machine_piece
 from amts.ports import Origin, Translation
 
+# A deleted paragraph shorter than this is not taken for the moved start of a new one.
+_MOVED_MIN_CHARS = 40
 MACHINE_MARKER = "<!-- amts: machine-translated, needs review (source sha1:{ids}) -->"
 UNTRANSLATED_MARKER = "<!-- amts: untranslated, needs translation (source sha1:{ids}) -->"
 MARKER_PREFIX = "<!-- amts:"
@@ -611,9 +613,53 @@ def plan_sync(
         _reuse_sentences(plan, diff, alignment, glossary)
         _unmerge_groups(plan, diff, alignment, glossary)
         _reuse_moved_sentences(plan, alignment, glossary)
+        _reuse_moved_and_extended(plan, diff, alignment)
         _reuse_joined_sentences(plan, diff, alignment, glossary)
         _changed_sentences_of_left_out(plan, diff, alignment)
     return plan
+
+
+def _reuse_moved_and_extended(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
+    """A new paragraph that is a paragraph the English deleted elsewhere with text added only at
+    its end (or start): a paragraph that moved and gained a sentence, whose translator wrote its
+    sentences their own way (condensed, so that they cannot be matched one by one as in
+    :func:`_reuse_moved_sentences`). Only the added text is sent, after (before) the translator's
+    sentences of that paragraph, as for an edited paragraph (:func:`_added_at_edge`). The old
+    paragraph must be the only deleted one the new text so extends, and its translation the
+    translator's text of it alone (a bead of one English paragraph)."""
+    if not plan.has_old_source or not diff.deleted_pieces:
+        return
+    new = plan.new_source
+    gone = [(d, normalise(al.src.pieces[d].text)) for d in diff.deleted_pieces]
+    for pos, seg in enumerate(plan.to_translate):
+        ref = new.pieces[seg.index]
+        if (
+            seg.reason is not Reason.NEW
+            or seg.partial
+            or seg.key != seg.index
+            or seg.key in plan.splices
+            or ref.block.kind is not BlockKind.PARAGRAPH
+            or len(ref.block.pieces) != 1
+        ):
+            continue
+        key = normalise(ref.text)
+        hits = [
+            d
+            for d, k in gone
+            if len(k) >= _MOVED_MIN_CHARS and k != key and (key.startswith(k) or key.endswith(k))
+        ]
+        if len(hits) != 1:
+            continue
+        bead = al.bead_of_src.get(hits[0])
+        if bead is None or not bead.target or len(bead.source) != 1:
+            continue
+        tgt_ids = [k for k, (piece, _text) in enumerate(al.tgt_sents) if piece in bead.target]
+        result = _added_at_edge(seg, plan, al.src.pieces[hits[0]].text, tgt_ids, al.tgt_sents)
+        if result is None:
+            continue
+        plan.to_translate[pos] = result[0]
+        if not al.confident(bead):
+            plan.low_confidence.append(seg.index)
 
 
 def _changed_sentences_of_left_out(plan: SyncPlan, diff: SourceDiff, al: _Alignment) -> None:
