@@ -18,6 +18,7 @@ from amts.domain.align import (
     align_units,
     pair_leftovers,
     pair_model,
+    text_length,
 )
 from amts.domain.anchors import (
     AnchorSet,
@@ -524,3 +525,27 @@ def test_nothing_pairs_across_a_label() -> None:
     assert ((3,), ()) in beads and ((4,), ()) in beads
     assert ((), (2,)) in beads and ((), (3,)) in beads
     assert ((2,), (4,)) in beads  # the figure captions still pair
+
+
+def test_display_math_the_translator_wrote_into_a_paragraph_does_not_count_as_its_length() -> None:
+    # Given a short English lead-in, its display equation as a block of its own, and a long
+    # paragraph; the translation wrote the equation (long, machine-mangled) into the lead-in
+    eq = r"L (\mathbf {x} _0 + \boldsymbol {\epsilon}) \approx L (\mathbf {x} _0) + " * 4
+    en = parse(
+        "Again consider the rule:\n\n$$" + eq + "$$\n\n"
+        "If the gradient is not zero, we can take a step in its direction to find a smaller value. "
+        "Thus, if we truly are at a minimum, this cannot be the case.\n",
+        "en",
+    )
+    ko = parse(
+        "다시 규칙을 고려하십시오: $$ " + eq.replace("mathbf", "수학") + " $$\n\n"
+        "기울기가 0이 아닌 경우 그 방향으로 한 걸음 나아가 더 작은 값을 찾을 수 있습니다. "
+        "따라서 우리가 진정으로 최소값에 있다면 그럴 수 없습니다.\n",
+        "ko",
+    )
+    # When the paragraphs are aligned
+    beads = [b for b in align_pieces(en, ko) if b.source or b.target]
+    # Then each English paragraph pairs with its own translation, not the two with both
+    assert [(b.source, b.target) for b in beads] == [((0,), (0,)), ((1,), (1,))]
+    # And the length model counts a `$$…$$` formula inside text as two characters
+    assert text_length("규칙: $$" + eq + "$$") == text_length("규칙: $$")

@@ -525,6 +525,7 @@ def _unit_kind(kind: BlockKind, raw: str) -> str:
 
 _CJK = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]")
 _SPACE = re.compile(r"\s")
+_DISPLAY_IN_TEXT = re.compile(r"\$\$.+?\$\$", re.S)
 
 
 def text_length(text: str, latin_weight: float | None = None) -> float:
@@ -533,7 +534,16 @@ def text_length(text: str, latin_weight: float | None = None) -> float:
     In a CJK text (``latin_weight`` given) the Latin-script characters (English terms, code,
     math, URLs) count ``latin_weight`` each: they are copied, not translated, so counting them
     as CJK characters would make every paragraph with inline code look far too long.
+
+    A ``$$…$$`` formula inside the text counts as its two delimiters only. The English has
+    display math as a block of its own, outside every piece; a translation that wrote it into a
+    paragraph (machine-translated ko/vi appendices: ``다시 … 고려하십시오: $$ L (mathbf …$$``)
+    would otherwise look several times longer than its English and pair with two paragraphs.
+    Measured: zh gold and the ja/ko/tr/vi held-out F1 unchanged; made-up edits send 2.0 → 0.3 %
+    (ko) and 2.2 → 0.4 % (vi) unchanged English.
     """
+    if "$$" in text:
+        text = _DISPLAY_IN_TEXT.sub("$$", text)
     visible = len(text) - len(_SPACE.findall(text))
     if latin_weight is None:
         return float(visible)
