@@ -346,3 +346,20 @@ def test_parallel_data_is_cached_per_version_and_trimmed_by_relevance(aws: Local
     trimmed = _call(build_parallel_data, work)["parallel_data"]
     assert 0 < trimmed["pairs_written"] < pd["pairs_written"]
     assert trimmed["pairs_left_out"] > 0 and trimmed["size_bytes"] <= pd["size_bytes"] // 2
+
+
+def test_a_new_aligner_version_realigns_instead_of_reusing_cached_pairs(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the parallel data built once (every file's pairs now cached)
+    collected = _collected(aws)
+    first = plan_language(aws, collected, EXECUTION)["parallel_data"]
+    assert first["files_aligned"] > 0
+    # When a release with another aligner builds it again for the same versions
+    from amts.domain import align
+
+    monkeypatch.setattr(align, "ALIGNER_VERSION", align.ALIGNER_VERSION + "-next")
+    work = {"run_id": collected["run_id"], "execution": EXECUTION, "language": collected["languages"][0]}
+    again = _call(build_parallel_data, work)["parallel_data"]
+    # Then no file's pairs come from the previous aligner's cache
+    assert again["pairs_cached"] == 0 and again["files_aligned"] == first["files_aligned"]

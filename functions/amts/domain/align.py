@@ -527,6 +527,11 @@ _CJK = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]")
 _SPACE = re.compile(r"\s")
 _DISPLAY_IN_TEXT = re.compile(r"\$\$.+?\$\$", re.S)
 
+# Part of the key of every cached alignment (Build Parallel Data's align-cache): a release whose
+# aligner pairs differently changes it, so that a deployed stack re-aligns instead of reusing
+# pairs of the previous aligner. 2: ``$$…$$`` inside text no longer counts as length.
+ALIGNER_VERSION = "2"
+
 
 def text_length(text: str, latin_weight: float | None = None) -> float:
     """Length used by the length model: non-space characters.

@@ -403,7 +403,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
     relevant to the changed files (same file, same chapter, then the rest) and counts the others.
     """
     from amts.domain import markdown
-    from amts.domain.align import Granularity, align_documents
+    from amts.domain.align import ALIGNER_VERSION, Granularity, align_documents
     from amts.domain.paralleldata import MAX_FILE_BYTES, ParallelDataFormat, build_parallel_data
     from amts.service import baseline
 
@@ -479,6 +479,7 @@ def build_parallel_data_step(work: WorkItem, deps: Deps) -> WorkItem:
             return aligned, view.reviewed
 
         parts: tuple[str, ...] = (
+            f"aligner={ALIGNER_VERSION}",
             src_key,
             src_version or "",
             ref_key,
