@@ -549,3 +549,6 @@ def test_display_math_the_translator_wrote_into_a_paragraph_does_not_count_as_it
     assert [(b.source, b.target) for b in beads] == [((0,), (0,)), ((1,), (1,))]
     # And the length model counts a `$$…$$` formula inside text as two characters
     assert text_length("규칙: $$" + eq + "$$") == text_length("규칙: $$")
+    # But a piece that is only an equation and its label (written as a paragraph) keeps its length
+    alone = "(**$$" + eq + "$$**) :eqlabel:`eq_rule`"
+    assert text_length(alone) == len(alone) - alone.count(" ")

@@ -1421,3 +1421,36 @@ def test_a_paragraph_moved_that_gained_a_sentence_keeps_the_translators_condense
     assert out.count("我们从均匀分布中抽取伯努利样本。然后保留大于$p$的节点。") == 1
     assert out.index("中间`y`") < out.index("我们从均匀分布") < out.index("机翻〈The rest are dropped.〉")
     assert out.index("机翻〈The rest are dropped.〉") < out.index("结尾`z`")
+
+
+def test_an_equation_the_translator_wrote_as_a_paragraph_stays_when_the_next_paragraph_goes() -> None:
+    # Given an English display equation with its label, that the translation wrote on one line
+    # as a paragraph of its own (`(**$$…$$**) :eqlabel:`), followed by a paragraph
+    eq = r"g'(t) = \lim_{k \rightarrow 0} \frac{g(t+k) - g(t)}{k},"
+    old = (
+        "Let $g$ be a function from reals to reals,\nwith scalar inputs and outputs.\n"
+        "[**The *slope* of $g$ is given by**]\n\n\n"
+        f"(**$${eq}$$**)\n:eqlabel:`eq_slope`\n\n"
+        "provided that this limit exists.\nIf $g'(b)$ exists,\n$g$ is called *smooth* at $b$.\n"
+        "If $g$ is smooth at each point of a range,\nthen we call it smooth on that range.\n"
+        "We read the slope $g'(t)$ in :eqref:`eq_slope`\nas the *local* rate of change of $g(t)$\n"
+        "with respect to $t$.\nThis local rate depends on\nthe step $k$ in $t$, which goes to $0$.\n\n"
+        "To see slopes at work,\nlet us try a small example.\n"
+    )
+    tgt = (
+        "Cho $g$ là một hàm từ số thực đến số thực, với đầu vào và đầu ra vô hướng. "
+        "[***độ dốc* của $g$ được cho bởi**] \n\n"
+        f"(**$${eq}$$**) :eqlabel:`eq_slope` \n\n"
+        "với điều kiện giới hạn này tồn tại. Nếu $g'(b)$ tồn tại, $g$ được gọi là *trơn* tại $b$. "
+        "Nếu $g$ trơn tại mọi điểm của một khoảng, thì ta gọi nó trơn trên khoảng đó. "
+        "Ta đọc độ dốc $g'(t)$ trong :eqref:`eq_slope` là tốc độ thay đổi *cục bộ* của $g(t)$ theo $t$. "
+        "Tốc độ cục bộ này phụ thuộc vào bước $k$ trong $t$, tiến về $0$. \n\n"
+        "Để thấy độ dốc hoạt động, chúng ta hãy thử một ví dụ nhỏ.\n"
+    )
+    # When the English deletes the paragraph after the equation
+    new = old[: old.index("provided that")] + old[old.index("To see slopes") :]
+    plan = plan_sync(parse(old, "en"), parse(new, "en"), parse(tgt, "vi"))
+    out = apply_sync(plan, machine(plan))
+    # Then the translator's equation line, with its label, is still there; the paragraph is gone
+    assert f"(**$${eq}$$**) :eqlabel:`eq_slope`" in out
+    assert "với điều kiện" not in out and "Để thấy độ dốc" in out
