@@ -13,9 +13,10 @@ is used (the zh figures are therefore a little worse than ``sync_eval.py``'s).
 
 At the time of writing (3 seeds, about 15 minutes on 2 cores): no crash, no invalid output and no
 resurrected line in any of the five languages (zh 372 cases, ja 369, ko 393, tr 393, vi 387; the
-first sweep found 6 invalid outputs and 8 resurrected lines); (c) zh 3.7 %, ja 1.6 %, ko 0.9 %,
+first sweep found 6 invalid outputs and 8 resurrected lines); (c) zh 3.7 %, ja 1.6 %, ko 0.8 %,
 tr 0.3 %, vi 1.0 % (was 11.1 / 3.9 / 3.4 / 1.9 / 4.0 %, then 5.4 / 1.7 / 0.9 / 0.3 / 1.2 % before
-edited paragraphs the translator left out sent only their changed sentences): mostly sentences
+edited paragraphs the translator left out sent only their changed sentences and ``$$…$$`` inside
+a paragraph stopped counting as length in the aligner): mostly sentences
 the translator fused across a paragraph boundary the made-up edit then separated (a new
 paragraph inserted between them), and sentence alignments of the mathematics appendix that pair
 across paragraphs.
